@@ -1,0 +1,31 @@
+"""Which deck files to load: the bundled decks, the user's deck folder, and paths given."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from jaxquiz import paths
+from jaxquiz.decks.loader import LoadResult, load_decks
+
+BUNDLED = "bundled"
+USER = "user"
+GIVEN = "path"
+
+
+def deck_sources(
+    extra: Sequence[Path] = (), *, bundled: bool = True, user: bool = True
+) -> list[tuple[Path, str]]:
+    """The folders and files to load, each with its origin, bundled first."""
+    sources: list[tuple[Path, str]] = []
+    if bundled:
+        sources.append((paths.bundled_decks_dir(), BUNDLED))
+    if user and paths.user_decks_dir().is_dir():
+        sources.append((paths.user_decks_dir(), USER))
+    sources.extend((Path(p), GIVEN) for p in extra)
+    return sources
+
+
+def discover(extra: Sequence[Path] = (), *, bundled: bool = True, user: bool = True) -> LoadResult:
+    """Load every deck the app should offer; problems are reported, never fatal."""
+    return load_decks(deck_sources(extra, bundled=bundled, user=user))

@@ -1,0 +1,283 @@
+"""Loading deck files: YAML with line numbers, validated by the format models.
+
+Every problem names the file, line and column, the question id, the rule and the fix. Loading
+many files never stops at a broken one: the good decks come back with the list of problems.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from jaxquiz.decks import yaml_lines
+from jaxquiz.decks.models import (
+    ID_PATTERN,
+    QUESTION_MODELS,
+    Deck,
+    QuestionBase,
+)
+from jaxquiz.decks.params import placeholders, texts_with_params
+from jaxquiz.decks.problems import LoadProblem
+from jaxquiz.errors import DeckError
+
+DECK_SUFFIXES = (".yaml", ".yml")
+TYPES = ", ".join(QUESTION_MODELS)
+
+
+@dataclass(frozen=True)
+class LoadedDeck:
+    """A valid deck, where it came from, and the line of each question (for reports)."""
+
+    deck: Deck
+    path: Path
+    origin: str  # "bundled", "user" or "path"
+    question_lines: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def id(self) -> str:
+        return self.deck.deck
+
+    def line_of(self, question_id: str) -> int:
+        return self.question_lines.get(question_id, 1)
+
+
+class DeckLoadError(DeckError):
+    """A deck file that cannot be used; `problems` lists everything wrong with it."""
+
+    def __init__(self, problems: list[LoadProblem]) -> None:
+        self.problems = problems
+        first = problems[0]
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        super().__init__(first.rule + more, where=first.location, fix=first.fix)
+
+    @property
+    def message(self) -> str:
+        return "\n".join(str(problem) for problem in self.problems)
+
+
+@dataclass
+class LoadResult:
+    decks: list[LoadedDeck] = field(default_factory=list)
+    problems: list[LoadProblem] = field(default_factory=list)
+
+
+def load_deck_file(path: Path, origin: str = "path") -> LoadedDeck:
+    """Load and validate one deck file, or raise DeckLoadError listing its problems."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise DeckLoadError(
+            [LoadProblem(path, 1, 1, None, f"cannot read the file: {error}", "check the path")]
+        ) from None
+    return load_deck_text(text, path, origin)
+
+
+def load_deck_text(text: str, path: Path, origin: str = "path") -> LoadedDeck:
+    """Validate deck text; `path` is used in messages."""
+    try:
+        data, positions = yaml_lines.parse(text)
+    except yaml_lines.YamlSyntaxError as error:
+        fix = "fix the YAML at that spot (indentation, a missing colon, an unclosed quote)"
+        raise DeckLoadError(
+            [LoadProblem(path, error.position.line, error.position.column, None, error.what, fix)]
+        ) from None
+    if not isinstance(data, dict):
+        raise DeckLoadError(
+            [
+                LoadProblem(
+                    path, 1, 1, None, "a deck must be a YAML mapping",
+                    "start with `format: 1`, `deck: my-deck`, `title: ...` and `questions:`",
+                )
+            ]
+        )
+    context = _Context(path, data, positions)
+    try:
+        deck = Deck.model_validate(data)
+    except ValidationError as error:
+        raise DeckLoadError([context.problem_from(e) for e in error.errors()]) from None
+    problems = _check_deck_rules(deck, context)
+    if problems:
+        raise DeckLoadError(problems)
+    lines = {
+        q.id: context.position(("questions", i)).line for i, q in enumerate(deck.questions)
+    }
+    return LoadedDeck(deck, path, origin, lines)
+
+
+def deck_files(folder: Path) -> list[Path]:
+    """Every deck file below a folder, in a stable order (hidden folders skipped)."""
+    return sorted(
+        p
+        for p in folder.rglob("*")
+        if p.suffix in DECK_SUFFIXES
+        and p.is_file()
+        and not any(part.startswith(".") for part in p.relative_to(folder).parts)
+    )
+
+
+def load_decks(sources: Iterable[tuple[Path, str]]) -> LoadResult:
+    """Load deck files or folders, each with its origin; duplicate deck ids are problems."""
+    result = LoadResult()
+    seen: dict[str, LoadedDeck] = {}
+    for source, origin in sources:
+        files = deck_files(source) if source.is_dir() else [source]
+        if not source.exists():
+            result.problems.append(
+                LoadProblem(source, 1, 1, None, "no such file or folder", "check the path")
+            )
+            continue
+        for path in files:
+            try:
+                loaded = load_deck_file(path, origin)
+            except DeckLoadError as error:
+                result.problems.extend(error.problems)
+                continue
+            first = seen.get(loaded.id)
+            if first is not None:
+                if first.path.resolve() != path.resolve():
+                    result.problems.append(
+                        LoadProblem(
+                            path, 1, 1, None,
+                            f"deck id {loaded.id!r} is already used by {first.path}",
+                            "give one of the two decks another `deck:` id",
+                        )
+                    )
+                continue
+            seen[loaded.id] = loaded
+            result.decks.append(loaded)
+    return result
+
+
+class _Context:
+    """Turns validation errors into problems with positions."""
+
+    def __init__(self, path: Path, data: dict, positions: dict) -> None:
+        self.path = path
+        self.data = data
+        self.positions = positions
+
+    def position(self, path: tuple) -> yaml_lines.Position:
+        while path not in self.positions and path:
+            path = path[:-1]
+        return self.positions.get(path, yaml_lines.Position(1, 1))
+
+    def data_path(self, loc: tuple) -> tuple:
+        """The part of a pydantic location that exists in the data (drops union tags)."""
+        node: Any = self.data
+        path: list[Any] = []
+        for part in loc:
+            if isinstance(node, dict) and part in node:
+                node = node[part]
+                path.append(part)
+            elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+                node = node[part]
+                path.append(part)
+            elif isinstance(node, dict) and part in QUESTION_MODELS:
+                continue  # the discriminator's tag, not a key of the data
+            else:
+                path.append(part)
+                break
+        return tuple(path)
+
+    def question_id(self, path: tuple) -> str | None:
+        if len(path) >= 2 and path[0] == "questions" and isinstance(path[1], int):
+            questions = self.data.get("questions")
+            if isinstance(questions, list) and path[1] < len(questions):
+                item = questions[path[1]]
+                if isinstance(item, dict) and isinstance(item.get("id"), str):
+                    return item["id"]
+                return f"question #{path[1] + 1}"
+        return None
+
+    def problem_from(self, error: Any) -> LoadProblem:
+        path = self.data_path(tuple(error["loc"]))
+        rule, fix = _explain(error, path, self.data)
+        where = self.position(path)
+        return LoadProblem(self.path, where.line, where.column, self.question_id(path), rule, fix)
+
+
+def _question_type(data: dict, path: tuple) -> str | None:
+    if len(path) >= 2 and path[0] == "questions":
+        try:
+            return data["questions"][path[1]].get("type")
+        except (IndexError, AttributeError, TypeError, KeyError):
+            return None
+    return None
+
+
+def _allowed_keys(model: type) -> str:
+    return ", ".join(model.model_fields)  # type: ignore[attr-defined]
+
+
+def _explain(error: Any, path: tuple, data: dict) -> tuple[str, str]:
+    """The rule broken and the fix, in words, for one pydantic error."""
+    kind = error["type"]
+    key = path[-1] if path else ""
+    in_question = len(path) >= 2 and path[0] == "questions"
+    qtype = _question_type(data, path)
+    model = QUESTION_MODELS.get(qtype or "") if in_question else Deck
+    if kind == "extra_forbidden":
+        owners = [t for t, m in QUESTION_MODELS.items() if key in m.model_fields]
+        if in_question and owners and model is not None:
+            return (
+                f"key `{key}` belongs to type {' / '.join(owners)}, not {qtype}",
+                f"remove `{key}` or change `type`",
+            )
+        allowed = _allowed_keys(model) if model else ""
+        return f"unknown key `{key}`", f"check the spelling; allowed keys here: {allowed}"
+    if kind == "missing":
+        what = f"for type {qtype}" if in_question and qtype else "in a deck"
+        return f"missing required key `{key}` {what}", f"add `{key}:` (see DECK_FORMAT / `jaxquiz schema`)"
+    if kind in ("union_tag_invalid", "union_tag_not_found"):
+        if kind == "union_tag_not_found":
+            return "a question has no `type`", f"add `type:` with one of {TYPES}"
+        return f"unknown question type {error['input'].get('type')!r}", f"use one of {TYPES}"
+    if kind == "string_pattern_mismatch" and key in ("id", "deck"):
+        return (
+            f"`{key}` {error['input']!r} is not a valid id",
+            f"use lowercase letters, digits and dashes ({ID_PATTERN})",
+        )
+    if kind == "literal_error" and key == "format":
+        return f"unsupported format {error['input']!r}", "write `format: 1`"
+    if kind == "too_short" and key == "questions":
+        return "a deck needs at least one question", "add a question under `questions:`"
+    message = error["msg"].removeprefix("Value error, ")
+    return f"`{key}`: {message}", f"correct `{key}` (see `jaxquiz schema` for the allowed values)"
+
+
+def _check_deck_rules(deck: Deck, context: _Context) -> list[LoadProblem]:
+    """The rules the models cannot express alone: unique ids and defined parameters."""
+    problems = []
+    seen: set[str] = set()
+    for index, question in enumerate(deck.questions):
+        where = context.position(("questions", index, "id"))
+        if question.id in seen:
+            problems.append(
+                LoadProblem(
+                    context.path, where.line, where.column, question.id,
+                    f"duplicate question id {question.id!r} in deck {deck.deck!r}",
+                    "give each question of a deck its own id",
+                )
+            )
+        seen.add(question.id)
+        problems.extend(_undefined_params(question, index, context))
+    return problems
+
+
+def _undefined_params(question: QuestionBase, index: int, context: _Context) -> list[LoadProblem]:
+    problems = []
+    for key, text in texts_with_params(question):
+        for name in sorted(placeholders(text) - set(question.params)):
+            where = context.position(("questions", index, key))
+            problems.append(
+                LoadProblem(
+                    context.path, where.line, where.column, question.id,
+                    f"`{key}` uses ${name}, which is not in `params`",
+                    f"add `{name}` to `params`, or write $$ for a literal dollar sign",
+                )
+            )
+    return problems

@@ -1,0 +1,220 @@
+"""The models of deck format v1: one pydantic model per question type, and the deck.
+
+These models are the single source of the format: the loader validates with them and
+`jaxquiz schema` prints the JSON Schema generated from them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+
+ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
+PARAM_NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
+BLANK = "___"
+
+QuestionType = Literal["shape", "dtype", "value", "raises", "fill", "choice", "card"]
+EXECUTING_TYPES = ("shape", "dtype", "value", "raises", "fill")
+
+
+def as_answer_text(value: Any) -> Any:
+    """Read an answer written in YAML as the text a learner would type.
+
+    YAML turns `100` into an int and `[3, 4]` into a list; a learner would have typed them as text,
+    so they are written back the way Python prints them.
+    """
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int | float | list | dict):
+        return repr(value)
+    return value
+
+
+AnswerText = Annotated[str, BeforeValidator(as_answer_text)]
+Markdown = str
+Scalar = int | float | str | bool
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Tolerance(_Strict):
+    """How close two floating-point values must be to count as equal (numpy's allclose)."""
+
+    rtol: float = Field(1e-5, ge=0)
+    atol: float = Field(1e-6, ge=0)
+
+
+class ParamRange(_Strict):
+    """An inclusive range of integers to draw from."""
+
+    range: tuple[int, int]
+
+    @field_validator("range")
+    @classmethod
+    def _ordered(cls, value: tuple[int, int]) -> tuple[int, int]:
+        lo, hi = value
+        if lo > hi:
+            raise ValueError(f"range [{lo}, {hi}] is empty: write the smaller bound first")
+        return value
+
+    def values(self) -> list[int]:
+        lo, hi = self.range
+        return list(range(lo, hi + 1))
+
+
+ParamSpec = Annotated[list[Scalar], Field(min_length=1)] | ParamRange
+
+
+class QuestionBase(_Strict):
+    """Keys shared by every question type."""
+
+    id: str = Field(pattern=ID_PATTERN, description="unique in its deck; (deck, id) identifies progress")
+    prompt: Markdown = Field(description="markdown shown above the code")
+    answer: str = Field("out", description="expression evaluated after `code`; what is asked about")
+    params: dict[Annotated[str, Field(pattern=PARAM_NAME_PATTERN)], ParamSpec] = Field(
+        default_factory=dict, description="one value drawn per showing: a list, or {range: [lo, hi]}"
+    )
+    options: Annotated[list[AnswerText], Field(min_length=2)] | None = Field(
+        None, description="answers shown as multiple choice, each graded as if typed"
+    )
+    hint: Markdown | None = None
+    explain: Markdown | None = Field(None, description="markdown shown after the verdict")
+    tags: list[str] = Field(default_factory=list)
+    difficulty: Literal[1, 2, 3] | None = None
+    timeout: float = Field(10, gt=0, le=300, description="seconds for one execution")
+
+    @property
+    def executes(self) -> bool:
+        return self.type in EXECUTING_TYPES  # type: ignore[attr-defined]
+
+    def param_values(self) -> dict[str, list[Scalar]]:
+        """Every parameter with the list of values it may take."""
+        return {
+            name: spec.values() if isinstance(spec, ParamRange) else list(spec)
+            for name, spec in self.params.items()
+        }
+
+
+class _Expecting(QuestionBase):
+    code: str = Field(description="Python shown to the learner and executed")
+    expect: AnswerText = Field(description="the author's answer, audited by `jaxquiz check`")
+
+
+class ShapeQuestion(_Expecting):
+    type: Literal["shape"]
+
+
+class DtypeQuestion(_Expecting):
+    type: Literal["dtype"]
+
+
+class ValueQuestion(_Expecting):
+    type: Literal["value"]
+    tolerance: Tolerance = Field(default_factory=Tolerance)
+
+
+class RaisesQuestion(_Expecting):
+    type: Literal["raises"]
+
+
+class FillQuestion(QuestionBase):
+    type: Literal["fill"]
+    code: str = Field(description=f"Python with exactly one blank `{BLANK}`")
+    solution: AnswerText = Field(description="the reference text for the blank")
+    wrong: Annotated[list[AnswerText], Field(min_length=1)] = Field(
+        description="tempting answers that `jaxquiz check` proves are rejected"
+    )
+    compare: Literal["value", "shape"] = "value"
+    input: Literal["line", "block"] = Field("line", description="`block` asks for several lines")
+    tolerance: Tolerance = Field(default_factory=Tolerance)
+
+    @field_validator("code")
+    @classmethod
+    def _one_blank(cls, code: str) -> str:
+        count = code.count(BLANK)
+        if count != 1:
+            raise ValueError(
+                f"a fill question's code must hold exactly one blank {BLANK}; found {count}"
+            )
+        return code
+
+
+class ChoiceQuestion(QuestionBase):
+    type: Literal["choice"]
+    options: Annotated[list[AnswerText], Field(min_length=2)]  # type: ignore[assignment]
+    correct: Annotated[list[int], Field(min_length=1)] = Field(description="0-based indices")
+
+    @model_validator(mode="after")
+    def _indices_in_range(self) -> ChoiceQuestion:
+        bad = [i for i in self.correct if not 0 <= i < len(self.options)]
+        if bad:
+            raise ValueError(
+                f"correct index {bad[0]} is out of range: options are numbered 0 to "
+                f"{len(self.options) - 1}"
+            )
+        return self
+
+
+class CardQuestion(QuestionBase):
+    type: Literal["card"]
+    back: Markdown = Field(description="the back of the card")
+    code: str | None = None
+
+
+Question = Annotated[
+    ShapeQuestion
+    | DtypeQuestion
+    | ValueQuestion
+    | RaisesQuestion
+    | FillQuestion
+    | ChoiceQuestion
+    | CardQuestion,
+    Field(discriminator="type"),
+]
+
+QUESTION_MODELS: dict[str, type[QuestionBase]] = {
+    "shape": ShapeQuestion,
+    "dtype": DtypeQuestion,
+    "value": ValueQuestion,
+    "raises": RaisesQuestion,
+    "fill": FillQuestion,
+    "choice": ChoiceQuestion,
+    "card": CardQuestion,
+}
+
+
+class Deck(_Strict):
+    """A deck file of format v1."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        title="jaxquiz deck (format 1)",
+        json_schema_extra={"$schema": "https://json-schema.org/draft/2020-12/schema"},
+    )
+
+    format: Literal[1]
+    deck: str = Field(pattern=ID_PATTERN, description="unique among loaded decks")
+    title: str = Field(pattern=r"^[^\n]+$", description="one line")
+    description: Markdown | None = Field(None, description="a short lesson shown first")
+    tags: list[str] = Field(default_factory=list)
+    setup: str | None = Field(None, description="Python run before every question, after the prelude")
+    questions: Annotated[list[Question], Field(min_length=1)]
+
+    def question(self, question_id: str) -> QuestionBase:
+        for question in self.questions:
+            if question.id == question_id:
+                return question
+        raise KeyError(question_id)
+
+
+def content_hash(deck: Deck, question: QuestionBase) -> str:
+    """A short hash of what a question asks (with the deck's setup), to notice edited questions."""
+    payload = {"setup": deck.setup, "question": question.model_dump(mode="json")}
+    digest = hashlib.sha256(json.dumps(payload, sort_keys=True).encode())
+    return digest.hexdigest()[:16]

@@ -1,0 +1,83 @@
+"""Parameters: `$NAME`, `${NAME}` and `$$` in a question's text, and drawing their values."""
+
+from __future__ import annotations
+
+import itertools
+import random
+import re
+from collections.abc import Iterator, Mapping
+
+from jaxquiz.decks.models import QuestionBase, Scalar
+
+# The keys whose text may hold parameters (DECK_FORMAT.md, "Parameters").
+SUBSTITUTED_KEYS = ("prompt", "code", "answer", "expect", "solution", "wrong", "options", "hint", "explain")
+
+# `check` runs every combination up to this many, else this many seeded draws.
+MAX_CHECKED_DRAWS = 16
+
+_PLACEHOLDER = re.compile(r"\$(?:(\$)|\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
+
+Draw = dict[str, Scalar]
+
+
+def placeholders(text: str) -> set[str]:
+    """The parameter names a text refers to."""
+    return {braced or bare for literal, braced, bare in _PLACEHOLDER.findall(text) if not literal}
+
+
+def substitute(text: str, values: Mapping[str, Scalar]) -> str:
+    """Replace `$NAME`/`${NAME}` by the drawn value and `$$` by `$`.
+
+    A name that is not in `values` raises KeyError; the loader rejects such decks first.
+    """
+
+    def replace(match: re.Match[str]) -> str:
+        literal, braced, bare = match.groups()
+        if literal:
+            return "$"
+        return str(values[braced or bare])
+
+    return _PLACEHOLDER.sub(replace, text)
+
+
+def texts_with_params(question: QuestionBase) -> Iterator[tuple[str, str]]:
+    """(key, text) for every text of the question where parameters are replaced."""
+    for key in SUBSTITUTED_KEYS:
+        value = getattr(question, key, None)
+        if isinstance(value, str):
+            yield key, value
+        elif isinstance(value, list):
+            for item in value:
+                yield key, item
+
+
+def instantiate(question: QuestionBase, values: Mapping[str, Scalar]) -> QuestionBase:
+    """The question as the learner sees it for one draw: every parameter replaced."""
+    if not question.params:
+        return question
+    update: dict[str, object] = {}
+    for key in SUBSTITUTED_KEYS:
+        value = getattr(question, key, None)
+        if isinstance(value, str):
+            update[key] = substitute(value, values)
+        elif isinstance(value, list):
+            update[key] = [substitute(item, values) for item in value]
+    return question.model_copy(update=update)
+
+
+def draw(question: QuestionBase, rng: random.Random) -> Draw:
+    """One value per parameter, chosen with `rng`."""
+    return {name: rng.choice(choices) for name, choices in question.param_values().items()}
+
+
+def checked_draws(deck_id: str, question: QuestionBase) -> list[Draw]:
+    """The draws `jaxquiz check` audits: all combinations when few, else seeded draws."""
+    choices = question.param_values()
+    names = list(choices)
+    total = 1
+    for values in choices.values():
+        total *= len(values)
+    if total <= MAX_CHECKED_DRAWS:
+        return [dict(zip(names, combo, strict=True)) for combo in itertools.product(*choices.values())]
+    rng = random.Random(f"{deck_id}/{question.id}")
+    return [draw(question, rng) for _ in range(MAX_CHECKED_DRAWS)]

@@ -1,0 +1,80 @@
+"""Reading what a learner typed for shape, dtype and raises questions (pure Python, no jax).
+
+Each parser returns the normalised answer or raises `UnreadableAnswer` with a message that says
+what was expected; the verdict shows that message instead of a traceback.
+"""
+
+from __future__ import annotations
+
+import re
+
+SHAPE_EXAMPLES = "write it like (100, 2), 100, 2 or [100, 2]; `()` or `scalar` for a scalar"
+_DTYPE_PREFIXES = ("jax.numpy.", "jnp.", "numpy.", "np.", "jax.dtypes.", "jax.")
+_NO_EXCEPTION = {"none", "nothing", "no error", "no exception"}
+_DOTTED_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
+_KEY_DTYPE = re.compile(r"^key<[a-z0-9_]+>$")
+
+
+class UnreadableAnswer(ValueError):
+    """The learner's text cannot be read as an answer of that type."""
+
+
+def parse_shape(text: str) -> tuple[int, ...]:
+    """`(100, 2)`, `100, 2`, `[100, 2]`, `(100,2,)`, `100` -> a tuple; `()`/`scalar` -> ()."""
+    body = text.strip()
+    if body.lower() in ("scalar", "()", "[]", "(,)"):
+        return ()
+    if body[:1] in "([" and body[-1:] in ")]":
+        if (body[0] == "(") != (body[-1] == ")"):
+            raise UnreadableAnswer(f"unbalanced brackets in {text!r}: {SHAPE_EXAMPLES}")
+        body = body[1:-1]
+    parts = [part.strip() for part in body.split(",")]
+    if parts and parts[-1] == "":
+        parts.pop()  # a trailing comma, as in (100,)
+    if not parts:
+        raise UnreadableAnswer(f"empty answer: {SHAPE_EXAMPLES}")
+    dims = []
+    for part in parts:
+        if not part.isdigit():
+            raise UnreadableAnswer(
+                f"{part!r} is not a whole number: a shape lists the size of each axis; "
+                + SHAPE_EXAMPLES
+            )
+        dims.append(int(part))
+    return tuple(dims)
+
+
+def format_shape(shape: tuple[int, ...]) -> str:
+    """A shape the way Python prints a tuple: (3,), (2, 3), ()."""
+    return str(tuple(shape))
+
+
+def normalise_dtype(text: str) -> str:
+    """`jnp.float32`, `np.int32`, ` bool ` -> `float32`, `int32`, `bool`. `key<fry>` stays."""
+    name = text.strip().strip("'\"`")
+    if name.startswith("dtype(") and name.endswith(")"):
+        name = name[len("dtype(") : -1].strip("'\"")
+    for prefix in _DTYPE_PREFIXES:
+        if name.startswith(prefix):
+            name = name[len(prefix) :]
+            break
+    if name == "bool_":
+        name = "bool"
+    if not name or not (name.isidentifier() or _KEY_DTYPE.match(name)):
+        raise UnreadableAnswer(
+            f"{text!r} is not a dtype name: write one like float32, jnp.int32, bool or key<fry>"
+        )
+    return name
+
+
+def parse_raises(text: str) -> str | None:
+    """An exception class name (module prefix optional), or None for 'none'."""
+    name = text.strip().strip("`'\"").removesuffix("()")
+    if name.lower() in _NO_EXCEPTION:
+        return None
+    if not _DOTTED_NAME.match(name):
+        raise UnreadableAnswer(
+            f"{text!r} is not an exception class name: write one like TypeError or "
+            "jax.errors.TracerBoolConversionError, or `none` if nothing is raised"
+        )
+    return name

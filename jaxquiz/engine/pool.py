@@ -1,0 +1,190 @@
+"""The engine: a warm worker and a warm spare, so that no verdict waits on `import jax`.
+
+A timeout or crash kills the worker; the spare takes over at once and a new spare warms in the
+background. Every public method blocks: the TUI calls them from a thread worker.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+import uuid
+from dataclasses import dataclass, replace
+from typing import Any
+
+from jaxquiz.engine.process import WorkerFailed, WorkerProcess
+from jaxquiz.engine.protocol import (
+    Exploration,
+    Explore,
+    Forget,
+    Grade,
+    Outcome,
+    Prepare,
+    Ready,
+    Task,
+    Verdict,
+)
+from jaxquiz.errors import EngineError
+
+MEMORY_LIMIT_ENV = "JAXQUIZ_MEMORY_LIMIT_MB"
+START_TIMEOUT = 180.0  # importing jax on a slow, busy machine
+GRACE = 0.5  # seconds on top of a question's timeout for pickling and the round trip
+
+
+def default_memory_limit() -> int:
+    """Bytes one worker may allocate: JAXQUIZ_MEMORY_LIMIT_MB, else a quarter of the RAM (0: none)."""
+    override = os.environ.get(MEMORY_LIMIT_ENV)
+    if override is not None:
+        return int(float(override) * 2**20)
+    try:
+        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") // 4
+    except (ValueError, OSError):
+        return 0
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A question executed ahead of the answer: grade with its token."""
+
+    token: str
+    task: Task
+    outcome: Outcome
+
+
+class Engine:
+    """Runs questions in a sandboxed worker process; thread-safe, one request at a time."""
+
+    def __init__(self, *, memory_limit: int | None = None, spare: bool = True) -> None:
+        self.memory_limit = default_memory_limit() if memory_limit is None else memory_limit
+        self._want_spare = spare
+        self._lock = threading.Lock()
+        self._current: WorkerProcess | None = None
+        self._spare: WorkerProcess | None = None
+        self._failed: dict[str, Outcome] = {}  # truths that timed out or crashed, by token
+        self.replacements = 0
+
+    # -- life cycle ---------------------------------------------------------------------------
+
+    def start(self) -> Engine:
+        """Start the worker (and the spare) without waiting for them to import jax."""
+        if self._current is None:
+            self._current = WorkerProcess(self.memory_limit)
+        if self._want_spare and self._spare is None:
+            self._spare = WorkerProcess(self.memory_limit)
+        return self
+
+    def wait_ready(self, timeout: float = START_TIMEOUT) -> Ready:
+        """Block until the current worker can take requests; its device and jax version."""
+        with self._lock:
+            return self._worker(timeout).ready  # type: ignore[return-value]
+
+    @property
+    def is_ready(self) -> bool:
+        return self._current is not None and self._current.ready is not None
+
+    def close(self) -> None:
+        for worker in (self._current, self._spare):
+            if worker is not None:
+                worker.stop()
+        self._current = self._spare = None
+
+    def __enter__(self) -> Engine:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- requests -----------------------------------------------------------------------------
+
+    def prepare(self, task: Task) -> Prepared:
+        """Execute the question now, so that grading it later only compares."""
+        token = uuid.uuid4().hex
+        outcome = self._call(Prepare(token, task), task.timeout)
+        if outcome.status != "ok":
+            self._failed[token] = outcome
+        return Prepared(token, task, outcome)
+
+    def grade(self, task: Task, answer: str, prepared: Prepared | None = None) -> Verdict:
+        """Grade an answer as typed; runs the question first if it was not prepared."""
+        token = prepared.token if prepared else uuid.uuid4().hex
+        failed = self._failed.get(token)
+        if failed is not None:  # do not wait on a timeout twice
+            return Verdict(status=failed.status, correct=False, answer=answer, truth=failed, error=failed.error)
+        runs = 2 if task.type == "fill" else 1
+        start = time.perf_counter()
+        verdict = self._call(Grade(token, task, answer), task.timeout * runs)
+        total_ms = (time.perf_counter() - start) * 1000
+        return replace(verdict, timings=replace(verdict.timings, total_ms=total_ms))
+
+    def forget(self, *prepared: Prepared) -> None:
+        """Let the worker drop truths it no longer needs."""
+        tokens = tuple(p.token for p in prepared)
+        for token in tokens:
+            self._failed.pop(token, None)
+        if self._current is not None and self._current.ready is not None:
+            self._call(Forget(tokens), 5.0)
+
+    def explore(
+        self, code: str, setup: str | None = None, answer: str | None = None, timeout: float = 10.0
+    ) -> Exploration:
+        """Run code in a fresh sandbox; describe what it left behind."""
+        return self._call(Explore(code, setup, answer, timeout), timeout)
+
+    # -- machinery ----------------------------------------------------------------------------
+
+    def _worker(self, timeout: float = START_TIMEOUT) -> WorkerProcess:
+        self.start()
+        assert self._current is not None
+        if not self._current.alive() and self._current.ready is not None:
+            self._replace()  # died while idle
+        try:
+            self._current.wait_ready(timeout)
+        except WorkerFailed as failure:
+            log = self._current.log_tail()
+            self._replace()
+            raise EngineError(
+                f"the JAX worker could not start: {failure.description}",
+                where=log,
+                fix="check that jax is installed in this environment: python -c 'import jax'",
+            ) from None
+        return self._current
+
+    def _call(self, request: Any, timeout: float) -> Any:
+        with self._lock:
+            worker = self._worker()
+            try:
+                status, result, recycle = worker.request(request, timeout + GRACE)
+            except WorkerFailed as failure:
+                self._replace()
+                return _failed_result(request, failure.status, _failure_text(failure, timeout))
+            if recycle:
+                self._replace()
+            if status == "error":
+                raise EngineError(f"internal error in the worker:\n{result}")
+            return result
+
+    def _replace(self) -> None:
+        """Kill the current worker; the spare takes over and a new spare starts warming."""
+        if self._current is not None:
+            self._current.kill()
+        self.replacements += 1
+        self._current, self._spare = self._spare, None
+        self.start()
+
+
+def _failure_text(failure: WorkerFailed, timeout: float) -> str:
+    if failure.status == "timeout":
+        return f"timed out: the code did not finish within {timeout:g} s, so it was stopped"
+    return f"crashed: {failure.description}"
+
+
+def _failed_result(request: Any, status: str, text: str) -> Any:
+    outcome = Outcome(status=status, error=text)  # type: ignore[arg-type]
+    if isinstance(request, Prepare):
+        return outcome
+    if isinstance(request, Grade):
+        return Verdict(status=status, correct=False, answer=request.answer, truth=outcome, error=text)  # type: ignore[arg-type]
+    if isinstance(request, Explore):
+        return Exploration(outcome=outcome)
+    return None

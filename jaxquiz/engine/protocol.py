@@ -1,0 +1,202 @@
+"""What the UI process and the worker send each other: plain dataclasses, no jax inside.
+
+Messages travel pickled over a private socket, never over the worker's stdout or stderr, so user
+code that prints or closes its streams cannot corrupt them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from jaxquiz.decks.models import FillQuestion, QuestionBase, ValueQuestion
+
+# Output kept from one execution; more is cut with a note.
+OUTPUT_CAP = 64 * 1024
+
+
+@dataclass(frozen=True)
+class Task:
+    """One concrete question to execute: parameters already substituted."""
+
+    type: str
+    code: str
+    answer: str = "out"
+    setup: str | None = None
+    timeout: float = 10.0
+    rtol: float = 1e-5
+    atol: float = 1e-6
+    # fill only
+    solution: str | None = None
+    compare: Literal["value", "shape"] = "value"
+    input: Literal["line", "block"] = "line"
+
+    @classmethod
+    def from_question(cls, question: QuestionBase, setup: str | None = None) -> Task:
+        """The task of an instantiated question (see `jaxquiz.decks.instantiate`)."""
+        extra: dict[str, Any] = {}
+        if isinstance(question, ValueQuestion | FillQuestion):
+            extra.update(rtol=question.tolerance.rtol, atol=question.tolerance.atol)
+        if isinstance(question, FillQuestion):
+            extra.update(solution=question.solution, compare=question.compare, input=question.input)
+        return cls(
+            type=question.type,  # type: ignore[attr-defined]
+            code=getattr(question, "code", None) or "",
+            answer=question.answer,
+            setup=setup,
+            timeout=question.timeout,
+            **extra,
+        )
+
+
+# --- requests -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Prepare:
+    """Execute a task's code now and keep the result, so that grading only compares."""
+
+    token: str
+    task: Task
+
+
+@dataclass(frozen=True)
+class Grade:
+    """Grade an answer as typed against the task's truth (executed if not prepared)."""
+
+    token: str
+    task: Task
+    answer: str
+
+
+@dataclass(frozen=True)
+class Explore:
+    """Run code in a fresh sandbox and describe every array and pytree it left behind."""
+
+    code: str
+    setup: str | None = None
+    answer: str | None = None
+    timeout: float = 10.0
+
+
+@dataclass(frozen=True)
+class Forget:
+    """Drop prepared truths that are no longer needed."""
+
+    tokens: tuple[str, ...]
+
+
+Request = Prepare | Grade | Explore | Forget
+
+
+# --- results --------------------------------------------------------------------------------
+
+Status = Literal["ok", "timeout", "crashed", "out-of-memory"]
+
+
+@dataclass(frozen=True)
+class Timings:
+    """Milliseconds: spent executing code, comparing, and the round trip seen by the caller."""
+
+    execute_ms: float = 0.0
+    compare_ms: float = 0.0
+    total_ms: float = 0.0
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What running a question's code gave: its result described, or what it raised."""
+
+    status: Status = "ok"
+    # the result of `answer` when nothing was raised
+    type_name: str | None = None
+    shape: tuple[int, ...] | None = None
+    dtype: str | None = None
+    preview: str = ""
+    # what was raised
+    exception: str | None = None  # full class path, e.g. jax.errors.TracerBoolConversionError
+    exception_bases: tuple[str, ...] = ()  # its JAX base classes
+    error: str | None = None  # the message
+    traceback: str | None = None  # frames of the question's own code, with its line numbers
+    output: str = ""
+    device: str = ""
+
+    @property
+    def raised(self) -> bool:
+        return self.exception is not None
+
+    def summary(self) -> str:
+        """One line a learner reads: the result's shape and dtype, or what was raised."""
+        if self.status != "ok":
+            return self.error or self.status
+        if self.raised:
+            return f"raised {self.exception}"
+        parts = []
+        if self.shape is not None:
+            parts.append(f"shape {self.shape}")
+        if self.dtype is not None:
+            parts.append(f"dtype {self.dtype}")
+        return ", ".join(parts) or (self.type_name or "")
+
+
+VerdictStatus = Literal[
+    "graded",  # correct says right or wrong
+    "unreadable",  # the answer could not be understood
+    "question-error",  # the question's own code failed: the deck needs fixing
+    "timeout",
+    "crashed",
+    "out-of-memory",
+]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The grade of one answer, with everything the verdict panel shows."""
+
+    status: VerdictStatus
+    correct: bool
+    answer: str  # as typed
+    understood: str = ""  # the answer as read, normalised
+    truth: Outcome = field(default_factory=Outcome)  # the question as executed
+    difference: str = ""  # what differs, precisely
+    note: str = ""  # e.g. accepted because it names a base class
+    error: str | None = None  # error of the learner's own execution (fill) or of reading it
+    traceback: str | None = None
+    output: str = ""  # captured output of the learner's execution (fill)
+    timings: Timings = field(default_factory=Timings)
+
+    @property
+    def device(self) -> str:
+        return self.truth.device
+
+
+@dataclass(frozen=True)
+class Binding:
+    """One name left in the namespace after exploring code."""
+
+    name: str
+    kind: str  # "array", "pytree", "module" or a Python type name
+    shape: tuple[int, ...] | None
+    dtype: str | None
+    preview: str
+    leaves: int = 1
+
+
+@dataclass(frozen=True)
+class Exploration:
+    """What running code in the try-it panel gave."""
+
+    bindings: tuple[Binding, ...] = ()
+    answer: Outcome | None = None
+    outcome: Outcome = field(default_factory=Outcome)  # status, error and output of the run
+    timings: Timings = field(default_factory=Timings)
+
+
+@dataclass(frozen=True)
+class Ready:
+    """The worker's first message: it imported jax and can take requests."""
+
+    pid: int
+    device: str
+    jax_version: str
+    import_ms: float

@@ -1,0 +1,76 @@
+"""Entry point of a worker process: `python -m jaxquiz.engine.worker FD MEMORY_LIMIT`.
+
+It talks to its parent over the socket FD only; fds 1 and 2 belong to user code.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import resource
+import signal
+import sys
+import time
+import traceback
+from multiprocessing.connection import Connection
+
+
+def _die_with_parent() -> None:
+    # A worker stuck in user code must not outlive the app (Linux only; elsewhere EOF does it).
+    try:
+        libc = ctypes.CDLL(None)
+        pr_set_pdeathsig = 1
+        libc.prctl(pr_set_pdeathsig, signal.SIGKILL)
+    except (OSError, AttributeError):
+        pass
+
+
+def _limit_memory(limit: int) -> None:
+    # RLIMIT_DATA counts what is really allocated, not the address space XLA reserves, so jax
+    # works under it and a huge allocation fails with a clean error instead of swapping.
+    if limit > 0:
+        try:
+            resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
+        except (ValueError, OSError):
+            pass
+
+
+def main() -> None:
+    fd, memory_limit = int(sys.argv[1]), int(sys.argv[2])
+    _die_with_parent()
+    _limit_memory(memory_limit)
+    # Each worker takes GPU memory as it needs it, so several can share one device.
+    os.environ.setdefault("XLA_PYTHON_CLIENT_PREALLOCATE", "false")
+    conn = Connection(fd)
+    start = time.perf_counter()
+
+    import jax
+
+    # Full float32 matmuls on every device: verdicts must not depend on TF32 on a GPU.
+    jax.config.update("jax_default_matmul_precision", "highest")
+
+    from jaxquiz.engine.protocol import Ready
+    from jaxquiz.engine.worker import sandbox
+    from jaxquiz.engine.worker.service import Service
+
+    service = Service(memory_limit or None)
+    # Compile something once so the first question does not pay for backend start-up.
+    sandbox.execute("out = jax.jit(lambda x: x @ x.T + 1)(jnp.ones((2, 2)))", None, "out")
+    import_ms = (time.perf_counter() - start) * 1000
+    conn.send(Ready(os.getpid(), service.device, jax.__version__, import_ms))
+    while True:
+        try:
+            request = conn.recv()
+        except (EOFError, OSError):
+            return
+        if request is None:
+            return
+        try:
+            reply = service.handle(request)
+            conn.send(("ok", reply.result, reply.recycle))
+        except Exception:
+            conn.send(("error", traceback.format_exc(), "an internal error"))
+
+
+if __name__ == "__main__":
+    main()

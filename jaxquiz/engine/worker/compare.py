@@ -1,0 +1,243 @@
+"""Comparing a learner's answer with the executed truth, per question type.
+
+Each function returns a `Comparison`: right or not, the answer as understood, and the precise
+difference in words. An answer that cannot be read raises `UnreadableAnswer`.
+"""
+
+from __future__ import annotations
+
+import builtins
+from dataclasses import dataclass
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from jaxquiz.engine import answers
+from jaxquiz.engine.answers import UnreadableAnswer, format_shape
+from jaxquiz.engine.worker import describe, sandbox
+
+
+@dataclass(frozen=True)
+class Comparison:
+    correct: bool
+    understood: str
+    difference: str = ""
+    note: str = ""
+
+
+# --- shape ----------------------------------------------------------------------------------
+
+
+def compare_shape(truth: Any, text: str) -> Comparison:
+    said = answers.parse_shape(text)
+    actual = describe.shape_of(truth)
+    if actual is None:
+        raise QuestionError(f"the result ({type(truth).__name__}) has no shape")
+    return Comparison(said == actual, format_shape(said), shape_difference(said, actual))
+
+
+def shape_difference(said: tuple[int, ...], actual: tuple[int, ...]) -> str:
+    if said == actual:
+        return ""
+    if len(said) != len(actual):
+        return (
+            f"it has {len(actual)} axes {format_shape(actual)}, you said {len(said)} "
+            f"{format_shape(said)}"
+        )
+    axis = next(i for i, (a, b) in enumerate(zip(said, actual, strict=True)) if a != b)
+    return f"axis {axis}: you said {said[axis]}, it is {actual[axis]}"
+
+
+# --- dtype ----------------------------------------------------------------------------------
+
+
+def compare_dtype(truth: Any, text: str) -> Comparison:
+    name = answers.normalise_dtype(text)
+    actual = getattr(truth, "dtype", None)
+    if actual is None:
+        raise QuestionError(f"the result ({type(truth).__name__}) has no dtype")
+    if name.startswith("key<"):
+        said_text = name
+        correct = str(actual) == name
+    else:
+        try:
+            said = jnp.dtype(name)
+        except TypeError:
+            raise UnreadableAnswer(
+                f"{text!r} is not a dtype JAX knows: try float32, int32, bool, bfloat16 or key<fry>"
+            ) from None
+        said_text = str(said)
+        correct = not _is_key(actual) and np.dtype(actual) == said
+    difference = "" if correct else f"dtype is {actual}, not {said_text}"
+    return Comparison(correct, said_text, difference)
+
+
+def _is_key(dtype: Any) -> bool:
+    return jax.dtypes.issubdtype(dtype, jax.dtypes.prng_key)
+
+
+# --- raises ---------------------------------------------------------------------------------
+
+
+def compare_raises(raised: BaseException | None, text: str) -> Comparison:
+    name = answers.parse_raises(text)
+    if raised is None:
+        if name is None:
+            return Comparison(True, "none")
+        return Comparison(False, name, "nothing was raised: the code runs without an error")
+    cls = type(raised)
+    actual = describe.class_path(cls)
+    if name is None:
+        return Comparison(False, "none", f"it raises {actual}")
+    short = name.rsplit(".", 1)[-1]
+    if short == cls.__name__:
+        return Comparison(True, actual)
+    bases = [b for b in cls.__mro__[1:] if b.__module__.startswith("jax")]
+    for base in bases:
+        if short == base.__name__:
+            return Comparison(
+                True,
+                describe.class_path(base),
+                note=f"{actual} was raised; it is a subclass of {describe.class_path(base)}, "
+                "so your answer counts",
+            )
+    known = isinstance(getattr(builtins, short, None), type) or hasattr(jax.errors, short)
+    hint = "" if known else f" ({short} is not an exception class of Python or jax.errors)"
+    return Comparison(False, name, f"it raises {actual}, not {name}{hint}")
+
+
+# --- value ----------------------------------------------------------------------------------
+
+# What JAX and numpy print can be typed back: Array([3., 3.], dtype=float32).
+_REPR_NAMES: dict[str, Any] = {
+    "Array": lambda data, dtype=None, weak_type=None: np.asarray(data, dtype=dtype),
+    "array": lambda data, dtype=None: np.asarray(data, dtype=dtype),
+    "inf": np.inf,
+    "nan": np.nan,
+    **{
+        name: getattr(jnp, name)
+        for name in (
+            "float16", "bfloat16", "float32", "float64", "int8", "int16", "int32", "int64",
+            "uint8", "uint16", "uint32", "uint64", "complex64", "complex128",
+        )
+    },
+}
+
+
+def read_value(text: str) -> Any:
+    """Evaluate a learner's value answer: a literal, an expression, or a printed array."""
+    if not text.strip():
+        raise UnreadableAnswer("empty answer: type a value such as [1, 2] or jnp.ones(3)")
+    try:
+        return sandbox.evaluate(text, _REPR_NAMES)
+    except SyntaxError as error:
+        raise UnreadableAnswer(f"cannot read {text!r}: {error.msg}") from None
+    except Exception as error:
+        raise UnreadableAnswer(f"evaluating {text!r} raised {type(error).__name__}: {error}") from None
+
+
+def compare_value(truth: Any, text: str, rtol: float, atol: float) -> Comparison:
+    said = read_value(text)
+    return compare_results(truth, said, rtol, atol, understood=describe.preview(said))
+
+
+def compare_results(
+    truth: Any, said: Any, rtol: float, atol: float, *, understood: str = ""
+) -> Comparison:
+    """Structure must match exactly; leaves compare as arrays (allclose, exact for ints/bools)."""
+    if _is_leaf(truth):
+        difference = leaf_difference(truth, said, rtol, atol)
+        return Comparison(not difference, understood, difference)
+    truth_leaves, truth_def = jax.tree_util.tree_flatten_with_path(truth)
+    said_leaves, said_def = jax.tree_util.tree_flatten_with_path(said)
+    if truth_def != said_def:
+        return Comparison(
+            False,
+            understood,
+            f"structure differs: the result is {_structure(truth)}, yours is {_structure(said)}",
+        )
+    for (path, expected), (_, given) in zip(truth_leaves, said_leaves, strict=True):
+        difference = leaf_difference(expected, given, rtol, atol)
+        if difference:
+            where = jax.tree_util.keystr(path) or "the leaf"
+            return Comparison(False, understood, f"at {where}: {difference}")
+    return Comparison(True, understood)
+
+
+def compare_shapes_of(truth: Any, said: Any) -> Comparison:
+    """For `fill` with `compare: shape`: same structure, and every leaf of the same shape."""
+    truth_leaves, said_leaves = jax.tree.leaves(truth), jax.tree.leaves(said)
+    said_shapes = [describe.shape_of(leaf) for leaf in said_leaves]
+    shown = ", ".join(str(shape) for shape in said_shapes)
+    if jax.tree.structure(truth) != jax.tree.structure(said):
+        return Comparison(
+            False, shown,
+            f"structure differs: the result is {_structure(truth)}, yours is {_structure(said)}",
+        )
+    for expected, given in zip(truth_leaves, said_shapes, strict=True):
+        if describe.shape_of(expected) != given:
+            return Comparison(False, shown, f"shape is {describe.shape_of(expected)}, yours is {given}")
+    return Comparison(True, shown)
+
+
+def _is_leaf(value: Any) -> bool:
+    return describe.is_array(value) or isinstance(value, int | float | complex | bool)
+
+
+def _structure(value: Any) -> str:
+    if _is_leaf(value):
+        return "a single array"
+    leaves = jax.tree.leaves(value)
+    return f"{type(value).__name__} with {len(leaves)} leaves ({jax.tree.structure(value)})"
+
+
+def leaf_difference(expected: Any, given: Any, rtol: float, atol: float) -> str:
+    """'' when equal; else what differs: shape, or the first differing index and values."""
+    if not _is_leaf(expected):
+        return "" if _safe_equal(expected, given) else f"expected {describe.preview(expected)}"
+    if describe.is_array(expected) and _is_key(expected.dtype):
+        expected = jax.random.key_data(expected)
+        if describe.is_array(given) and _is_key(given.dtype):
+            given = jax.random.key_data(given)
+    try:
+        want = np.asarray(expected)
+        got = np.asarray(given)
+    except Exception:
+        return f"your answer ({type(given).__name__}) cannot be read as an array"
+    if got.dtype == object:
+        return f"your answer ({describe.preview(given)}) cannot be read as an array of numbers"
+    if want.shape != got.shape:
+        return f"shape is {format_shape(want.shape)}, yours is {format_shape(got.shape)}"
+    exact = want.dtype.kind in "biu"
+    try:
+        if exact:
+            equal = np.equal(want, got)
+        else:
+            # float32 at least, so an integer answer compares with a float result
+            got = got.astype(np.result_type(got, np.float32))
+            equal = np.isclose(got, want, rtol=rtol, atol=atol, equal_nan=True)
+    except (TypeError, ValueError) as error:
+        return f"cannot compare: {error}"
+    if bool(np.all(equal)):
+        return ""
+    index = tuple(int(i) for i in np.argwhere(~equal)[0])
+    at = f" at {list(index)}" if index else ""
+    return f"values differ{at}: you said {_item(got[index])}, it is {_item(want[index])}"
+
+
+def _item(value: Any) -> Any:
+    """A numpy scalar as Python prints it: 0.5, not np.float32(0.5)."""
+    return value.item() if hasattr(value, "item") else value
+
+
+def _safe_equal(a: Any, b: Any) -> bool:
+    try:
+        return bool(a == b)
+    except Exception:
+        return False
+
+
+class QuestionError(Exception):
+    """The question's own result cannot be asked about this way (a deck bug, not the learner's)."""

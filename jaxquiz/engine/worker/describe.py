@@ -1,0 +1,113 @@
+"""Turning live results into the plain descriptions the UI process receives."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import equinox as eqx
+import jax
+import numpy as np
+
+from jaxquiz.engine.protocol import Binding, Outcome
+from jaxquiz.engine.worker.sandbox import PRELUDE, Run, first_lines
+
+PREVIEW_CHARS = 240
+
+
+def device_name() -> str:
+    """The device that runs the code, e.g. `cpu` or `cuda:0`."""
+    device = jax.devices()[0]
+    return "cpu" if device.platform == "cpu" else f"{device.platform}:{device.id}"
+
+
+def is_array(value: Any) -> bool:
+    return isinstance(value, jax.Array | np.ndarray | np.generic)
+
+
+def dtype_name(value: Any) -> str | None:
+    dtype = getattr(value, "dtype", None)
+    return None if dtype is None else str(dtype)
+
+
+def shape_of(value: Any) -> tuple[int, ...] | None:
+    shape = getattr(value, "shape", None)
+    if isinstance(shape, tuple) and all(isinstance(d, int) for d in shape):
+        return shape
+    return None
+
+
+def preview(value: Any) -> str:
+    """A short repr: arrays summarised by numpy's printer, long text cut."""
+    try:
+        if is_array(value) and not jax.dtypes.issubdtype(value.dtype, jax.dtypes.prng_key):
+            with np.printoptions(threshold=20, edgeitems=2, precision=4, linewidth=80):
+                text = repr(value)
+        else:
+            text = repr(value)
+    except Exception as error:  # a user object whose repr fails
+        text = f"<{type(value).__name__}: repr failed: {error}>"
+    return text if len(text) <= PREVIEW_CHARS else text[: PREVIEW_CHARS - 3] + "..."
+
+
+def class_path(cls: type) -> str:
+    module = cls.__module__
+    # jax defines its public errors in private modules; show where users import them from.
+    if module.startswith("jax") and hasattr(jax.errors, cls.__name__):
+        module = "jax.errors"
+    return cls.__name__ if module == "builtins" else f"{module}.{cls.__name__}"
+
+
+def jax_bases(cls: type) -> tuple[str, ...]:
+    """The JAX-defined base classes of an exception class (not the class itself)."""
+    return tuple(
+        class_path(base)
+        for base in cls.__mro__[1:]
+        if base.__module__.startswith("jax") and not base.__name__.startswith("_")
+    )
+
+
+def outcome_of(run: Run, device: str) -> Outcome:
+    if run.exception is not None:
+        cls = type(run.exception)
+        return Outcome(
+            exception=class_path(cls),
+            exception_bases=jax_bases(cls),
+            error=first_lines(str(run.exception)) or cls.__name__,
+            traceback=run.traceback,
+            output=run.output,
+            device=device,
+        )
+    value = run.value
+    return Outcome(
+        type_name=type(value).__name__,
+        shape=shape_of(value),
+        dtype=dtype_name(value),
+        preview=preview(value),
+        output=run.output,
+        device=device,
+    )
+
+
+def bindings(namespace: dict[str, Any]) -> tuple[Binding, ...]:
+    """Every array, module and pytree of arrays that the code left behind, by name."""
+    found = []
+    for name, value in namespace.items():
+        if name.startswith("_") or name in PRELUDE or callable(value) and not isinstance(
+            value, eqx.Module
+        ):
+            continue
+        if is_array(value):
+            found.append(Binding(name, "array", shape_of(value), dtype_name(value), preview(value)))
+            continue
+        leaves = jax.tree.leaves(value)
+        if leaves and isinstance(value, list | tuple | dict | eqx.Module) or is_pytree_node(value):
+            shapes = jax.tree.map(lambda x: shape_of(x) if is_array(x) else type(x).__name__, value)
+            kind = "module" if isinstance(value, eqx.Module) else "pytree"
+            found.append(Binding(name, kind, None, None, preview(shapes), len(leaves)))
+        elif isinstance(value, int | float | bool | complex | str):
+            found.append(Binding(name, type(value).__name__, None, None, preview(value)))
+    return tuple(found)
+
+
+def is_pytree_node(value: Any) -> bool:
+    return jax.tree_util.treedef_is_leaf(jax.tree.structure(value)) is False

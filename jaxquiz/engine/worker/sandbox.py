@@ -1,0 +1,246 @@
+"""Running question code: a fresh namespace with the prelude, a temporary working directory,
+captured output, and a guard that puts back whatever global state the code changed.
+"""
+
+from __future__ import annotations
+
+import linecache
+import os
+import sys
+import tempfile
+import threading
+import time
+import traceback
+from dataclasses import dataclass, field
+from functools import partial
+from types import ModuleType
+from typing import Any
+
+import einops
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+import jax.random as jr
+import numpy as np
+from einops import rearrange, reduce, repeat
+from jax import lax
+
+from jaxquiz.engine.protocol import OUTPUT_CAP
+
+QUESTION_FILE = "<question>"
+SETUP_FILE = "<setup>"
+ANSWER_FILE = "<answer>"
+_OWN_FILES = (QUESTION_FILE, SETUP_FILE, ANSWER_FILE)
+
+PRELUDE: dict[str, Any] = {
+    "jax": jax,
+    "jnp": jnp,
+    "jr": jr,
+    "lax": lax,
+    "np": np,
+    "eqx": eqx,
+    "einops": einops,
+    "rearrange": rearrange,
+    "reduce": reduce,
+    "repeat": repeat,
+    "partial": partial,
+}
+
+# Modules whose attributes user code may monkeypatch; they are put back after every run.
+_GUARDED_MODULES: tuple[ModuleType, ...] = (
+    jax, jnp, jr, lax, np, np.random, eqx, einops, jax.nn, jax.tree, jax.tree_util, jax.lax,
+)
+
+
+def fresh_namespace() -> dict[str, Any]:
+    return {"__name__": "__question__", "__builtins__": __builtins__, **PRELUDE}
+
+
+@dataclass
+class Run:
+    """The result of one execution inside the sandbox."""
+
+    value: Any = None
+    exception: BaseException | None = None
+    traceback: str | None = None
+    output: str = ""
+    namespace: dict[str, Any] = field(default_factory=dict)
+    elapsed_ms: float = 0.0
+    # global state the code changed that cannot be put back: the worker must be replaced
+    tainted: str | None = None
+
+
+def execute(
+    code: str, setup: str | None = None, answer: str | None = "out", *, namespace=None
+) -> Run:
+    """Run setup, then code, then evaluate `answer`, in a fresh namespace and a temp cwd."""
+    ns = namespace if namespace is not None else fresh_namespace()
+    run = Run(namespace=ns)
+    _remember_source(QUESTION_FILE, code)
+    _remember_source(SETUP_FILE, setup or "")
+    _remember_source(ANSWER_FILE, answer or "")
+    start = time.perf_counter()
+    with _StateGuard() as guard, _CapturedOutput() as captured, tempfile.TemporaryDirectory(
+        prefix="jaxquiz-"
+    ) as workdir:
+        os.chdir(workdir)
+        try:
+            if setup:
+                exec(compile(setup, SETUP_FILE, "exec"), ns)
+            exec(compile(code, QUESTION_FILE, "exec"), ns)
+            if answer:
+                run.value = eval(compile(answer.strip(), ANSWER_FILE, "eval"), ns)
+            _block_until_ready(run.value)
+        except BaseException as error:  # user code may raise anything, SystemExit included
+            run.exception = error
+            run.traceback = own_traceback(error)
+        finally:
+            _flush_debug_callbacks()
+    run.output = captured.text
+    run.tainted = guard.tainted
+    run.elapsed_ms = (time.perf_counter() - start) * 1000
+    return run
+
+
+def _remember_source(filename: str, source: str) -> None:
+    # Tracebacks then show the question's own lines, as for a real file.
+    lines = source.splitlines(keepends=True)
+    linecache.cache[filename] = (len(source), None, lines, filename)
+
+
+def evaluate(expression: str, extra: dict[str, Any] | None = None) -> Any:
+    """Evaluate a learner's expression with the prelude (and `extra`) in scope."""
+    ns = fresh_namespace()
+    if extra:
+        ns.update(extra)
+    _remember_source(ANSWER_FILE, expression)
+    with _StateGuard():
+        return eval(compile(expression.strip(), ANSWER_FILE, "eval"), ns)
+
+
+def own_traceback(error: BaseException) -> str:
+    """The frames that belong to the question's code, with its own line numbers, then the error."""
+    lines = []
+    for frame in traceback.extract_tb(error.__traceback__):
+        if frame.filename in _OWN_FILES:
+            where = {QUESTION_FILE: "line", SETUP_FILE: "setup line", ANSWER_FILE: "answer"}
+            text = f"  {where[frame.filename]} {frame.lineno}"
+            if frame.name not in ("<module>",):
+                text += f", in {frame.name}"
+            if frame.line:
+                text += f": {frame.line.strip()}"
+            lines.append(text)
+    lines.append(f"{type(error).__name__}: {first_lines(str(error))}")
+    return "\n".join(lines)
+
+
+def first_lines(message: str, limit: int = 12) -> str:
+    """A long JAX message cut to its first lines, which say what went wrong."""
+    lines = message.strip().splitlines()
+    if len(lines) <= limit:
+        return "\n".join(lines)
+    return "\n".join([*lines[:limit], f"... ({len(lines) - limit} more lines)"])
+
+
+def _block_until_ready(value: Any) -> None:
+    # Asynchronous dispatch: errors and time belong to this run, not to whoever looks next.
+    try:
+        jax.block_until_ready(value)
+    except (TypeError, ValueError):
+        pass
+
+
+def _flush_debug_callbacks() -> None:
+    try:
+        jax.effects_barrier()
+    except Exception:
+        pass
+
+
+class _CapturedOutput:
+    """Sends fds 1 and 2 (and sys.stdout/err) into a temp file for the duration of a run.
+
+    Working at the fd level also catches C code and `os.write(1, ...)`; the protocol socket is
+    not fd 1 or 2, so nothing the code writes or closes can reach it.
+    """
+
+    def __enter__(self) -> _CapturedOutput:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        self._file = tempfile.TemporaryFile(mode="w+b")
+        self._saved_fds = (os.dup(1), os.dup(2))
+        os.dup2(self._file.fileno(), 1)
+        os.dup2(self._file.fileno(), 2)
+        self._saved_streams = (sys.stdout, sys.stderr)
+        stream = open(os.dup(1), "w", buffering=1, encoding="utf-8", errors="replace")  # noqa: SIM115
+        sys.stdout = sys.stderr = stream
+        self._stream = stream
+        self.text = ""
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            self._stream.flush()
+            self._stream.close()
+        except (OSError, ValueError):
+            pass  # the code closed it
+        sys.stdout, sys.stderr = self._saved_streams
+        os.dup2(self._saved_fds[0], 1)
+        os.dup2(self._saved_fds[1], 2)
+        for fd in self._saved_fds:
+            os.close(fd)
+        self._file.seek(0)
+        data = self._file.read(OUTPUT_CAP + 1)
+        self._file.seek(0, os.SEEK_END)
+        size = self._file.tell()
+        self._file.close()
+        text = data[:OUTPUT_CAP].decode("utf-8", errors="replace")
+        if size > OUTPUT_CAP:
+            text += f"\n[output cut: {size:,} bytes written, the first {OUTPUT_CAP:,} shown]"
+        self.text = text
+
+
+class _StateGuard:
+    """Snapshots global state before a run and puts it back after.
+
+    Restored: jax.config flags, attributes of the prelude's modules, sys.path, os.environ, the
+    cwd, numpy's global RNG, the recursion limit. Not restorable (threads left running): reported
+    as `tainted`, and the worker is replaced.
+    """
+
+    def __enter__(self) -> _StateGuard:
+        self.tainted: str | None = None
+        self._config = dict(jax.config.values)
+        self._modules = [(m, dict(vars(m))) for m in _GUARDED_MODULES]
+        self._sys_path = list(sys.path)
+        self._environ = dict(os.environ)
+        self._cwd = os.getcwd()
+        self._np_random = np.random.get_state()
+        self._recursion = sys.getrecursionlimit()
+        self._threads = set(threading.enumerate())
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        os.chdir(self._cwd)
+        for name, value in self._config.items():
+            if jax.config.values.get(name) != value:
+                jax.config.update(name, value)
+        for module, saved in self._modules:
+            current = vars(module)
+            for name in [n for n in current if n not in saved]:
+                delattr(module, name)
+            for name, value in saved.items():
+                if current.get(name, _MISSING) is not value:
+                    setattr(module, name, value)
+        sys.path[:] = self._sys_path
+        if dict(os.environ) != self._environ:
+            os.environ.clear()
+            os.environ.update(self._environ)
+        np.random.set_state(self._np_random)
+        sys.setrecursionlimit(self._recursion)
+        new_threads = [t for t in threading.enumerate() if t not in self._threads and t.is_alive()]
+        if new_threads:
+            self.tainted = f"the code left {len(new_threads)} thread(s) running"
+
+
+_MISSING = object()

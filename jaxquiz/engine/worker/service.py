@@ -1,0 +1,241 @@
+"""The worker's request handlers: prepare a truth, grade an answer, explore code."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, replace
+from typing import Any
+
+import jax
+
+from jaxquiz.decks.models import BLANK
+from jaxquiz.engine.answers import UnreadableAnswer
+from jaxquiz.engine.protocol import (
+    Exploration,
+    Explore,
+    Forget,
+    Grade,
+    Outcome,
+    Prepare,
+    Task,
+    Timings,
+    Verdict,
+)
+from jaxquiz.engine.worker import compare, describe, sandbox
+from jaxquiz.engine.worker.compare import Comparison, QuestionError
+
+PREPARED_KEPT = 64
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A result, and whether this worker should be replaced after sending it."""
+
+    result: Any
+    recycle: str | None = None
+
+
+def fill_blank(code: str, text: str, block: bool) -> str:
+    """The question's code with the learner's text in place of the blank.
+
+    For block input, every line after the first is indented to the blank's column, so a
+    function body typed flush-left lands inside the function.
+    """
+    if block:
+        line_start = code.rfind("\n", 0, code.index(BLANK)) + 1
+        column = code.index(BLANK) - line_start
+        lines = text.strip("\n").splitlines() or [""]
+        text = ("\n" + " " * column).join(lines)
+    return code.replace(BLANK, text, 1)
+
+
+def is_out_of_memory(error: BaseException | None) -> bool:
+    if isinstance(error, MemoryError):
+        return True
+    return isinstance(error, jax.errors.JaxRuntimeError) and "RESOURCE_EXHAUSTED" in str(error)
+
+
+class Service:
+    def __init__(self, memory_limit: int | None) -> None:
+        self.device = describe.device_name()
+        self.memory_limit = memory_limit
+        self.prepared: OrderedDict[str, sandbox.Run] = OrderedDict()
+
+    def handle(self, request: Any) -> Reply:
+        if isinstance(request, Prepare):
+            run = self._truth(request.token, request.task)
+            return Reply(self._outcome(run), self._recycle(run))
+        if isinstance(request, Grade):
+            return self._grade(request)
+        if isinstance(request, Explore):
+            return self._explore(request)
+        if isinstance(request, Forget):
+            for token in request.tokens:
+                self.prepared.pop(token, None)
+            return Reply(None)
+        raise TypeError(f"unknown request {type(request).__name__}")
+
+    # -- helpers ----------------------------------------------------------------------------
+
+    def _truth(self, token: str, task: Task) -> sandbox.Run:
+        run = self.prepared.get(token)
+        if run is None:
+            code = fill_blank(task.code, task.solution or "", task.input == "block") if (
+                task.type == "fill"
+            ) else task.code
+            run = sandbox.execute(code, task.setup, task.answer)
+            run.namespace = {}  # the result is kept; the rest of the namespace is not needed
+            self.prepared[token] = run
+            while len(self.prepared) > PREPARED_KEPT:
+                self.prepared.popitem(last=False)
+        self.prepared.move_to_end(token)
+        return run
+
+    def _outcome(self, run: sandbox.Run) -> Outcome:
+        outcome = describe.outcome_of(run, self.device)
+        if is_out_of_memory(run.exception):
+            limit = f" (the limit is {self.memory_limit / 2**30:.1f} GiB)" if self.memory_limit else ""
+            return Outcome(
+                status="out-of-memory",
+                error=f"out of memory: the code tried to allocate more than the worker may use{limit}",
+                output=outcome.output,
+                device=self.device,
+            )
+        if isinstance(run.exception, SystemExit):
+            return Outcome(
+                exception="SystemExit",
+                error=f"the code called exit({run.exception.code!r})",
+                traceback=run.traceback,
+                output=outcome.output,
+                device=self.device,
+            )
+        return outcome
+
+    def _recycle(self, *runs: sandbox.Run) -> str | None:
+        for run in runs:
+            if run.tainted:
+                return run.tainted
+            if is_out_of_memory(run.exception):
+                return "it ran out of memory"
+        if self.memory_limit and _resident_bytes() > self.memory_limit * 0.6:
+            return "its memory use grew past 60% of the limit"
+        return None
+
+    # -- grading ----------------------------------------------------------------------------
+
+    def _grade(self, request: Grade) -> Reply:
+        task = request.task
+        start = time.perf_counter()
+        was_prepared = request.token in self.prepared
+        truth_run = self._truth(request.token, task)
+        truth = self._outcome(truth_run)
+        runs = [truth_run]
+        execute_ms = 0.0 if was_prepared else truth_run.elapsed_ms
+        base = dict(answer=request.answer, truth=truth)
+        if truth.status != "ok":
+            verdict = Verdict(status=truth.status, correct=False, error=truth.error, **base)
+        elif truth.raised and task.type != "raises":
+            verdict = Verdict(
+                status="question-error",
+                correct=False,
+                error=f"the question's own code raised {truth.exception}: {truth.error}",
+                traceback=truth.traceback,
+                **base,
+            )
+        else:
+            try:
+                if task.type == "fill":
+                    learner_run = sandbox.execute(
+                        fill_blank(task.code, request.answer, task.input == "block"),
+                        task.setup,
+                        task.answer,
+                    )
+                    runs.append(learner_run)
+                    execute_ms += learner_run.elapsed_ms
+                    verdict = self._fill_verdict(task, truth_run, learner_run, base)
+                else:
+                    verdict = self._verdict(self._compare(task, truth_run, request.answer), base)
+            except UnreadableAnswer as error:
+                verdict = Verdict(status="unreadable", correct=False, error=str(error), **base)
+            except QuestionError as error:
+                verdict = Verdict(status="question-error", correct=False, error=str(error), **base)
+        total_ms = (time.perf_counter() - start) * 1000
+        timings = Timings(execute_ms=execute_ms, compare_ms=max(total_ms - execute_ms, 0.0))
+        return Reply(replace(verdict, timings=timings), self._recycle(*runs))
+
+    def _compare(self, task: Task, run: sandbox.Run, text: str) -> Comparison:
+        if task.type == "raises":
+            return compare.compare_raises(run.exception, text)
+        if task.type == "shape":
+            return compare.compare_shape(run.value, text)
+        if task.type == "dtype":
+            return compare.compare_dtype(run.value, text)
+        if task.type == "value":
+            return compare.compare_value(run.value, text, task.rtol, task.atol)
+        raise QuestionError(f"a {task.type} question is not graded by execution")
+
+    @staticmethod
+    def _verdict(comparison: Comparison, base: dict) -> Verdict:
+        return Verdict(
+            status="graded",
+            correct=comparison.correct,
+            understood=comparison.understood,
+            difference=comparison.difference,
+            note=comparison.note,
+            **base,
+        )
+
+    def _fill_verdict(
+        self, task: Task, truth_run: sandbox.Run, learner_run: sandbox.Run, base: dict
+    ) -> Verdict:
+        learner = self._outcome(learner_run)
+        shown = dict(understood=base["answer"].strip(), output=learner.output)
+        if learner.status != "ok":
+            return Verdict(status=learner.status, correct=False, error=learner.error, **base, **shown)
+        if learner.raised:
+            return Verdict(
+                status="graded",
+                correct=False,
+                difference=f"with your answer the code raises {learner.exception}",
+                error=learner.error,
+                traceback=learner.traceback,
+                **base,
+                **shown,
+            )
+        if task.compare == "shape":
+            comparison = compare.compare_shapes_of(truth_run.value, learner_run.value)
+        else:
+            comparison = compare.compare_results(
+                truth_run.value, learner_run.value, task.rtol, task.atol
+            )
+        return Verdict(
+            status="graded",
+            correct=comparison.correct,
+            difference=comparison.difference,
+            **base,
+            **shown,
+        )
+
+    # -- explore ----------------------------------------------------------------------------
+
+    def _explore(self, request: Explore) -> Reply:
+        run = sandbox.execute(request.code, request.setup, request.answer or None)
+        outcome = self._outcome(run)
+        answer = outcome if request.answer and not run.exception else None
+        result = Exploration(
+            bindings=describe.bindings(run.namespace),
+            answer=answer,
+            outcome=outcome,
+            timings=Timings(execute_ms=run.elapsed_ms),
+        )
+        return Reply(result, self._recycle(run))
+
+
+def _resident_bytes() -> int:
+    try:
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0

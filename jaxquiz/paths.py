@@ -1,0 +1,46 @@
+"""Where jaxquiz keeps user data: one data dir, platformdirs' by default.
+
+`JAXQUIZ_DATA_DIR` overrides it (tests, synced folders). Nothing touches the disk at import time.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from platformdirs import user_data_path
+
+DATA_DIR_ENV = "JAXQUIZ_DATA_DIR"
+APP_NAME = "jaxquiz"
+
+
+def data_dir() -> Path:
+    """The folder that holds all user data (created on first use by the caller)."""
+    override = os.environ.get(DATA_DIR_ENV)
+    if override:
+        return Path(override).expanduser()
+    return user_data_path(APP_NAME, appauthor=False)
+
+
+def database_path() -> Path:
+    """The SQLite progress database."""
+    return data_dir() / "progress.sqlite3"
+
+
+def user_decks_dir() -> Path:
+    """The user's own deck folder, discovered like the bundled decks."""
+    return data_dir() / "decks"
+
+
+def trust_path() -> Path:
+    """Records of the deck files and folders the user agreed to run."""
+    return data_dir() / "trust.json"
+
+
+def bundled_decks_dir() -> Path:
+    """The decks shipped with jaxquiz: inside the wheel, or `decks/` of a source checkout."""
+    package_dir = Path(__file__).resolve().parent
+    installed = package_dir / "_bundled_decks"
+    if installed.is_dir():
+        return installed
+    return package_dir.parent / "decks"

@@ -1,0 +1,17 @@
+"""SQLite progress data: the review log, each question's FSRS card, drills; migrated on open."""
+
+from jaxquiz.store.db import Store
+from jaxquiz.store.migrations import MIGRATIONS, Migration, applied, migrate
+from jaxquiz.store.models import MASTERY_STABILITY_DAYS, CardState, DeckSummary, Review
+
+__all__ = [
+    "MASTERY_STABILITY_DAYS",
+    "MIGRATIONS",
+    "CardState",
+    "DeckSummary",
+    "Migration",
+    "Review",
+    "Store",
+    "applied",
+    "migrate",
+]
