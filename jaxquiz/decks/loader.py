@@ -89,7 +89,11 @@ def load_deck_text(text: str, path: Path, origin: str = "path") -> LoadedDeck:
         raise DeckLoadError(
             [
                 LoadProblem(
-                    path, 1, 1, None, "a deck must be a YAML mapping",
+                    path,
+                    1,
+                    1,
+                    None,
+                    "a deck must be a YAML mapping",
                     "start with `format: 1`, `deck: my-deck`, `title: ...` and `questions:`",
                 )
             ]
@@ -102,9 +106,7 @@ def load_deck_text(text: str, path: Path, origin: str = "path") -> LoadedDeck:
     problems = _check_deck_rules(deck, context)
     if problems:
         raise DeckLoadError(problems)
-    lines = {
-        q.id: context.position(("questions", i)).line for i, q in enumerate(deck.questions)
-    }
+    lines = {q.id: context.position(("questions", i)).line for i, q in enumerate(deck.questions)}
     return LoadedDeck(deck, path, origin, lines)
 
 
@@ -141,7 +143,10 @@ def load_decks(sources: Iterable[tuple[Path, str]]) -> LoadResult:
                 if first.path.resolve() != path.resolve():
                     result.problems.append(
                         LoadProblem(
-                            path, 1, 1, None,
+                            path,
+                            1,
+                            1,
+                            None,
                             f"deck id {loaded.id!r} is already used by {first.path}",
                             "give one of the two decks another `deck:` id",
                         )
@@ -170,10 +175,9 @@ class _Context:
         node: Any = self.data
         path: list[Any] = []
         for part in loc:
-            if isinstance(node, dict) and part in node:
-                node = node[part]
-                path.append(part)
-            elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+            if (isinstance(node, dict) and part in node) or (
+                isinstance(node, list) and isinstance(part, int) and part < len(node)
+            ):
                 node = node[part]
                 path.append(part)
             elif isinstance(node, dict) and part in QUESTION_MODELS:
@@ -231,7 +235,10 @@ def _explain(error: Any, path: tuple, data: dict) -> tuple[str, str]:
         return f"unknown key `{key}`", f"check the spelling; allowed keys here: {allowed}"
     if kind == "missing":
         what = f"for type {qtype}" if in_question and qtype else "in a deck"
-        return f"missing required key `{key}` {what}", f"add `{key}:` (see DECK_FORMAT / `jaxquiz schema`)"
+        return (
+            f"missing required key `{key}` {what}",
+            f"add `{key}:` (see DECK_FORMAT / `jaxquiz schema`)",
+        )
     if kind in ("union_tag_invalid", "union_tag_not_found"):
         if kind == "union_tag_not_found":
             return "a question has no `type`", f"add `type:` with one of {TYPES}"
@@ -258,7 +265,10 @@ def _check_deck_rules(deck: Deck, context: _Context) -> list[LoadProblem]:
         if question.id in seen:
             problems.append(
                 LoadProblem(
-                    context.path, where.line, where.column, question.id,
+                    context.path,
+                    where.line,
+                    where.column,
+                    question.id,
                     f"duplicate question id {question.id!r} in deck {deck.deck!r}",
                     "give each question of a deck its own id",
                 )
@@ -275,7 +285,10 @@ def _undefined_params(question: QuestionBase, index: int, context: _Context) -> 
             where = context.position(("questions", index, key))
             problems.append(
                 LoadProblem(
-                    context.path, where.line, where.column, question.id,
+                    context.path,
+                    where.line,
+                    where.column,
+                    question.id,
                     f"`{key}` uses ${name}, which is not in `params`",
                     f"add `{name}` to `params`, or write $$ for a literal dollar sign",
                 )

@@ -77,7 +77,8 @@ class QuestionBase(_Strict):
     prompt: Markdown = Field(description="markdown shown above the code")
     answer: str = Field("out", description="expression evaluated after `code`; what is asked about")
     params: dict[Annotated[str, Field(pattern=PARAM_NAME_PATTERN)], ParamSpec] = Field(
-        default_factory=dict, description="one value drawn per showing: a list, or {range: [lo, hi]}"
+        default_factory=dict,
+        description="one value drawn per showing: a list, or {range: [lo, hi]}",
     )
     options: Annotated[list[AnswerText], Field(min_length=2)] | None = Field(
         None, description="answers shown as multiple choice, each graded as if typed"
@@ -138,9 +139,7 @@ class FillQuestion(QuestionBase):
     def _one_blank(cls, code: str) -> str:
         count = code.count(BLANK)
         if count != 1:
-            raise ValueError(
-                f"a fill question's code must hold exactly one blank {BLANK}; found {count}"
-            )
+            raise ValueError(f"a fill question's code must hold exactly one blank {BLANK}; found {count}")
         return code
 
 
@@ -154,8 +153,7 @@ class ChoiceQuestion(QuestionBase):
         bad = [i for i in self.correct if not 0 <= i < len(self.options)]
         if bad:
             raise ValueError(
-                f"correct index {bad[0]} is out of range: options are numbered 0 to "
-                f"{len(self.options) - 1}"
+                f"correct index {bad[0]} is out of range: options are numbered 0 to {len(self.options) - 1}"
             )
         return self
 

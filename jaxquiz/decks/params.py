@@ -10,7 +10,9 @@ from collections.abc import Iterator, Mapping
 from jaxquiz.decks.models import QuestionBase, Scalar
 
 # The keys whose text may hold parameters (DECK_FORMAT.md, "Parameters").
-SUBSTITUTED_KEYS = ("prompt", "code", "answer", "expect", "solution", "wrong", "options", "hint", "explain")
+SUBSTITUTED_KEYS = frozenset(
+    ("prompt", "code", "answer", "expect", "solution", "wrong", "options", "hint", "explain")
+)
 
 # `check` runs every combination up to this many, else this many seeded draws.
 MAX_CHECKED_DRAWS = 16
@@ -42,7 +44,7 @@ def substitute(text: str, values: Mapping[str, Scalar]) -> str:
 
 def texts_with_params(question: QuestionBase) -> Iterator[tuple[str, str]]:
     """(key, text) for every text of the question where parameters are replaced."""
-    for key in SUBSTITUTED_KEYS:
+    for key in sorted(SUBSTITUTED_KEYS):
         value = getattr(question, key, None)
         if isinstance(value, str):
             yield key, value
@@ -56,7 +58,8 @@ def instantiate(question: QuestionBase, values: Mapping[str, Scalar]) -> Questio
     if not question.params:
         return question
     update: dict[str, object] = {}
-    for key in SUBSTITUTED_KEYS:
+    # Only keys the author wrote: defaults hold no parameters, and must stay unset.
+    for key in SUBSTITUTED_KEYS & question.model_fields_set:
         value = getattr(question, key, None)
         if isinstance(value, str):
             update[key] = substitute(value, values)

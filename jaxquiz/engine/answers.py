@@ -37,8 +37,7 @@ def parse_shape(text: str) -> tuple[int, ...]:
     for part in parts:
         if not part.isdigit():
             raise UnreadableAnswer(
-                f"{part!r} is not a whole number: a shape lists the size of each axis; "
-                + SHAPE_EXAMPLES
+                f"{part!r} is not a whole number: a shape lists the size of each axis; " + SHAPE_EXAMPLES
             )
         dims.append(int(part))
     return tuple(dims)

@@ -110,7 +110,9 @@ class Engine:
         token = prepared.token if prepared else uuid.uuid4().hex
         failed = self._failed.get(token)
         if failed is not None:  # do not wait on a timeout twice
-            return Verdict(status=failed.status, correct=False, answer=answer, truth=failed, error=failed.error)
+            return Verdict(
+                status=failed.status, correct=False, answer=answer, truth=failed, error=failed.error
+            )
         runs = 2 if task.type == "fill" else 1
         start = time.perf_counter()
         verdict = self._call(Grade(token, task, answer), task.timeout * runs)

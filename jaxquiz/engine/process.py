@@ -37,11 +37,15 @@ class WorkerProcess:
         self._log = tempfile.TemporaryFile()
         env = dict(os.environ)
         # The worker must import this same jaxquiz, installed or run from a checkout.
-        env["PYTHONPATH"] = os.pathsep.join(
-            p for p in (_PACKAGE_ROOT, env.get("PYTHONPATH", "")) if p
-        )
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (_PACKAGE_ROOT, env.get("PYTHONPATH", "")) if p)
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "jaxquiz.engine.worker", str(child_end.fileno()), str(memory_limit)],
+            [
+                sys.executable,
+                "-m",
+                "jaxquiz.engine.worker",
+                str(child_end.fileno()),
+                str(memory_limit),
+            ],
             pass_fds=(child_end.fileno(),),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,

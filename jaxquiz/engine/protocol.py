@@ -21,7 +21,7 @@ class Task:
 
     type: str
     code: str
-    answer: str = "out"
+    answer: str | None = "out"  # None: nothing is evaluated after the code
     setup: str | None = None
     timeout: float = 10.0
     rtol: float = 1e-5
@@ -39,10 +39,12 @@ class Task:
             extra.update(rtol=question.tolerance.rtol, atol=question.tolerance.atol)
         if isinstance(question, FillQuestion):
             extra.update(solution=question.solution, compare=question.compare, input=question.input)
+        # A raises question (or a card) asks about the code itself unless it names an answer.
+        explicit = "answer" in question.model_fields_set or question.type not in ("raises", "card")  # type: ignore[attr-defined]
         return cls(
             type=question.type,  # type: ignore[attr-defined]
             code=getattr(question, "code", None) or "",
-            answer=question.answer,
+            answer=question.answer if explicit else None,
             setup=setup,
             timeout=question.timeout,
             **extra,

@@ -42,10 +42,7 @@ def shape_difference(said: tuple[int, ...], actual: tuple[int, ...]) -> str:
     if said == actual:
         return ""
     if len(said) != len(actual):
-        return (
-            f"it has {len(actual)} axes {format_shape(actual)}, you said {len(said)} "
-            f"{format_shape(said)}"
-        )
+        return f"it has {len(actual)} axes {format_shape(actual)}, you said {len(said)} {format_shape(said)}"
     axis = next(i for i, (a, b) in enumerate(zip(said, actual, strict=True)) if a != b)
     return f"axis {axis}: you said {said[axis]}, it is {actual[axis]}"
 
@@ -119,8 +116,20 @@ _REPR_NAMES: dict[str, Any] = {
     **{
         name: getattr(jnp, name)
         for name in (
-            "float16", "bfloat16", "float32", "float64", "int8", "int16", "int32", "int64",
-            "uint8", "uint16", "uint32", "uint64", "complex64", "complex128",
+            "float16",
+            "bfloat16",
+            "float32",
+            "float64",
+            "int8",
+            "int16",
+            "int32",
+            "int64",
+            "uint8",
+            "uint16",
+            "uint32",
+            "uint64",
+            "complex64",
+            "complex128",
         )
     },
 }
@@ -143,9 +152,7 @@ def compare_value(truth: Any, text: str, rtol: float, atol: float) -> Comparison
     return compare_results(truth, said, rtol, atol, understood=describe.preview(said))
 
 
-def compare_results(
-    truth: Any, said: Any, rtol: float, atol: float, *, understood: str = ""
-) -> Comparison:
+def compare_results(truth: Any, said: Any, rtol: float, atol: float, *, understood: str = "") -> Comparison:
     """Structure must match exactly; leaves compare as arrays (allclose, exact for ints/bools)."""
     if _is_leaf(truth):
         difference = leaf_difference(truth, said, rtol, atol)
@@ -173,7 +180,8 @@ def compare_shapes_of(truth: Any, said: Any) -> Comparison:
     shown = ", ".join(str(shape) for shape in said_shapes)
     if jax.tree.structure(truth) != jax.tree.structure(said):
         return Comparison(
-            False, shown,
+            False,
+            shown,
             f"structure differs: the result is {_structure(truth)}, yours is {_structure(said)}",
         )
     for expected, given in zip(truth_leaves, said_shapes, strict=True):

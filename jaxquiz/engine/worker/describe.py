@@ -92,15 +92,13 @@ def bindings(namespace: dict[str, Any]) -> tuple[Binding, ...]:
     """Every array, module and pytree of arrays that the code left behind, by name."""
     found = []
     for name, value in namespace.items():
-        if name.startswith("_") or name in PRELUDE or callable(value) and not isinstance(
-            value, eqx.Module
-        ):
+        if name.startswith("_") or name in PRELUDE or (callable(value) and not isinstance(value, eqx.Module)):
             continue
         if is_array(value):
             found.append(Binding(name, "array", shape_of(value), dtype_name(value), preview(value)))
             continue
         leaves = jax.tree.leaves(value)
-        if leaves and isinstance(value, list | tuple | dict | eqx.Module) or is_pytree_node(value):
+        if (leaves and isinstance(value, list | tuple | dict | eqx.Module)) or is_pytree_node(value):
             shapes = jax.tree.map(lambda x: shape_of(x) if is_array(x) else type(x).__name__, value)
             kind = "module" if isinstance(value, eqx.Module) else "pytree"
             found.append(Binding(name, kind, None, None, preview(shapes), len(leaves)))

@@ -48,7 +48,18 @@ PRELUDE: dict[str, Any] = {
 
 # Modules whose attributes user code may monkeypatch; they are put back after every run.
 _GUARDED_MODULES: tuple[ModuleType, ...] = (
-    jax, jnp, jr, lax, np, np.random, eqx, einops, jax.nn, jax.tree, jax.tree_util, jax.lax,
+    jax,
+    jnp,
+    jr,
+    lax,
+    np,
+    np.random,
+    eqx,
+    einops,
+    jax.nn,
+    jax.tree,
+    jax.tree_util,
+    jax.lax,
 )
 
 
@@ -70,9 +81,7 @@ class Run:
     tainted: str | None = None
 
 
-def execute(
-    code: str, setup: str | None = None, answer: str | None = "out", *, namespace=None
-) -> Run:
+def execute(code: str, setup: str | None = None, answer: str | None = "out", *, namespace=None) -> Run:
     """Run setup, then code, then evaluate `answer`, in a fresh namespace and a temp cwd."""
     ns = namespace if namespace is not None else fresh_namespace()
     run = Run(namespace=ns)
@@ -80,9 +89,11 @@ def execute(
     _remember_source(SETUP_FILE, setup or "")
     _remember_source(ANSWER_FILE, answer or "")
     start = time.perf_counter()
-    with _StateGuard() as guard, _CapturedOutput() as captured, tempfile.TemporaryDirectory(
-        prefix="jaxquiz-"
-    ) as workdir:
+    with (
+        _StateGuard() as guard,
+        _CapturedOutput() as captured,
+        tempfile.TemporaryDirectory(prefix="jaxquiz-") as workdir,
+    ):
         os.chdir(workdir)
         try:
             if setup:
@@ -172,7 +183,7 @@ class _CapturedOutput:
         os.dup2(self._file.fileno(), 1)
         os.dup2(self._file.fileno(), 2)
         self._saved_streams = (sys.stdout, sys.stderr)
-        stream = open(os.dup(1), "w", buffering=1, encoding="utf-8", errors="replace")  # noqa: SIM115
+        stream = open(os.dup(1), "w", buffering=1, encoding="utf-8", errors="replace")
         sys.stdout = sys.stderr = stream
         self._stream = stream
         self.text = ""

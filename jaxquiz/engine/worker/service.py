@@ -82,9 +82,11 @@ class Service:
     def _truth(self, token: str, task: Task) -> sandbox.Run:
         run = self.prepared.get(token)
         if run is None:
-            code = fill_blank(task.code, task.solution or "", task.input == "block") if (
-                task.type == "fill"
-            ) else task.code
+            code = (
+                fill_blank(task.code, task.solution or "", task.input == "block")
+                if (task.type == "fill")
+                else task.code
+            )
             run = sandbox.execute(code, task.setup, task.answer)
             run.namespace = {}  # the result is kept; the rest of the namespace is not needed
             self.prepared[token] = run
@@ -207,9 +209,7 @@ class Service:
         if task.compare == "shape":
             comparison = compare.compare_shapes_of(truth_run.value, learner_run.value)
         else:
-            comparison = compare.compare_results(
-                truth_run.value, learner_run.value, task.rtol, task.atol
-            )
+            comparison = compare.compare_results(truth_run.value, learner_run.value, task.rtol, task.atol)
         return Verdict(
             status="graded",
             correct=comparison.correct,

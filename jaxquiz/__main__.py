@@ -1,0 +1,5 @@
+"""`python -m jaxquiz` is the `jaxquiz` command."""
+
+from jaxquiz.cli import run
+
+run()
