@@ -13,6 +13,7 @@ _DTYPE_PREFIXES = ("jax.numpy.", "jnp.", "numpy.", "np.", "jax.dtypes.", "jax.")
 _NO_EXCEPTION = {"none", "nothing", "no error", "no exception"}
 _DOTTED_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 _KEY_DTYPE = re.compile(r"^key<[a-z0-9_]+>$")
+_CLOSING = {"(": ")", "[": "]"}
 
 
 class UnreadableAnswer(ValueError):
@@ -22,20 +23,26 @@ class UnreadableAnswer(ValueError):
 def parse_shape(text: str) -> tuple[int, ...]:
     """`(100, 2)`, `100, 2`, `[100, 2]`, `(100,2,)`, `100` -> a tuple; `()`/`scalar` -> ()."""
     body = text.strip()
-    if body.lower() in ("scalar", "()", "[]", "(,)"):
-        return ()
-    if body[:1] in "([" and body[-1:] in ")]":
-        if (body[0] == "(") != (body[-1] == ")"):
-            raise UnreadableAnswer(f"unbalanced brackets in {text!r}: {SHAPE_EXAMPLES}")
-        body = body[1:-1]
-    parts = [part.strip() for part in body.split(",")]
-    if parts and parts[-1] == "":
-        parts.pop()  # a trailing comma, as in (100,)
-    if not parts:
+    if not body:
         raise UnreadableAnswer(f"empty answer: {SHAPE_EXAMPLES}")
+    if body.lower() == "scalar":
+        return ()
+    opened, closed = body[0] in "([", body[-1] in ")]"
+    if opened or closed:
+        if not (opened and closed) or _CLOSING[body[0]] != body[-1]:
+            raise UnreadableAnswer(f"unbalanced brackets in {text!r}: {SHAPE_EXAMPLES}")
+        body = body[1:-1].strip()
+        if body in ("", ","):
+            return ()
+    parts = [part.strip() for part in body.split(",")]
+    if parts[-1] == "":
+        parts.pop()  # a trailing comma, as in (100,)
     dims = []
     for part in parts:
-        if not part.isdigit():
+        # isascii: str.isdigit() also accepts characters such as '²' that int() rejects
+        if not part:
+            raise UnreadableAnswer(f"a size is missing between two commas in {text!r}: {SHAPE_EXAMPLES}")
+        if not (part.isascii() and part.isdigit()):
             raise UnreadableAnswer(
                 f"{part!r} is not a whole number: a shape lists the size of each axis; " + SHAPE_EXAMPLES
             )

@@ -1,0 +1,139 @@
+"""Engine latency over the bundled decks, printed as a table. Run by hand:
+
+    python benchmarks/engine.py [--naive N]
+
+Per question type: executing a question through the engine (prepare), the verdict for a
+prepared question (grade: what the learner waits for), the same work in-process (the floor:
+no IPC), and one fresh `python -c` per question (the naive way, on a sample). Then cold start
+to the first verdict and the time until the next question is ready after a timeout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import subprocess
+import sys
+import time
+from collections import defaultdict
+
+from jaxquiz.decks import discover, draw, instantiate
+from jaxquiz.decks.models import CardQuestion, ChoiceQuestion
+from jaxquiz.engine import Engine, Task
+
+PRELUDE = (
+    "import jax, jax.numpy as jnp, jax.random as jr, numpy as np, equinox as eqx, einops\n"
+    "from jax import lax\nfrom einops import rearrange, reduce, repeat\nfrom functools import partial\n"
+)
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def questions():
+    rng = random.Random(0)
+    for loaded in discover(user=False).decks:
+        for question in loaded.deck.questions:
+            if isinstance(question, ChoiceQuestion | CardQuestion):
+                continue
+            concrete = instantiate(question, draw(question, rng))
+            answer = getattr(concrete, "expect", None) or getattr(concrete, "solution", "")
+            yield question.type, Task.from_question(concrete, loaded.deck.setup), answer
+
+
+def measure_engine(items) -> dict[str, dict[str, list[float]]]:
+    times: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+    with Engine(spare=False) as engine:
+        engine.wait_ready()
+        for kind, task, answer in items:
+            start = time.perf_counter()
+            prepared = engine.prepare(task)
+            times[kind]["prepare"].append((time.perf_counter() - start) * 1000)
+            start = time.perf_counter()
+            engine.grade(task, answer, prepared)
+            times[kind]["verdict"].append((time.perf_counter() - start) * 1000)
+    return times
+
+
+def measure_in_process(items) -> dict[str, dict[str, list[float]]]:
+    """The same prepare and grade, called directly in this process: no IPC, no pickling."""
+    from jaxquiz.engine.protocol import Grade, Prepare
+    from jaxquiz.engine.worker.service import Service
+
+    service = Service(memory_limit=None)
+    times: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+    for i, (kind, task, answer) in enumerate(items):
+        token = f"t{i}"
+        start = time.perf_counter()
+        service.handle(Prepare(token, task))
+        times[kind]["prepare"].append((time.perf_counter() - start) * 1000)
+        start = time.perf_counter()
+        service.handle(Grade(token, task, answer))
+        times[kind]["verdict"].append((time.perf_counter() - start) * 1000)
+    return times
+
+
+def measure_naive(items, per_type: int) -> dict[str, list[float]]:
+    times: dict[str, list[float]] = defaultdict(list)
+    for kind, task, _ in items:
+        if len(times[kind]) >= per_type:
+            continue
+        code = PRELUDE + (task.setup or "") + "\n" + task.code.replace("___", task.solution or "")
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-c", code], capture_output=True, check=False)
+        times[kind].append((time.perf_counter() - start) * 1000)
+    return times
+
+
+def cold_start_and_recovery() -> tuple[float, float]:
+    task = Task("shape", "out = jnp.ones((2, 3))")
+    start = time.perf_counter()
+    with Engine() as engine:
+        engine.grade(task, "(2, 3)")
+        cold = (time.perf_counter() - start) * 1000
+        engine.wait_ready()
+        time.sleep(3)  # let the spare finish warming, as it does while a learner reads
+        engine.grade(Task("shape", "while True: pass", timeout=0.5), "1")
+        start = time.perf_counter()
+        prepared = engine.prepare(task)
+        engine.grade(task, "(2, 3)", prepared)
+        recovery = (time.perf_counter() - start) * 1000
+    return cold, recovery
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--naive", type=int, default=3, help="questions per type run with python -c")
+    args = parser.parse_args()
+    items = list(questions())
+    engine = measure_engine(items)
+    floor = measure_in_process(items)
+    naive = measure_naive(items, args.naive)
+    print(f"{len(items)} executing questions from the bundled decks; times in ms\n")
+    header = (
+        f"{'type':<7} {'n':>4} | {'verdict med':>11} {'p95':>6} | {'prepare med':>11} {'p95':>7} |"
+        f" {'floor med':>9} {'overhead med':>12} | {'python -c med':>13}"
+    )
+    print(header)
+    print("-" * len(header))
+    for kind in sorted(engine):
+        verdict, prepare = engine[kind]["verdict"], engine[kind]["prepare"]
+        floor_total = [a + b for a, b in zip(floor[kind]["prepare"], floor[kind]["verdict"], strict=True)]
+        engine_total = [a + b for a, b in zip(prepare, verdict, strict=True)]
+        overhead = statistics.median(engine_total) - statistics.median(floor_total)
+        naive_med = statistics.median(naive[kind]) if naive.get(kind) else float("nan")
+        print(
+            f"{kind:<7} {len(verdict):>4} | {statistics.median(verdict):>11.2f} {percentile(verdict, 0.95):>6.2f} |"
+            f" {statistics.median(prepare):>11.1f} {percentile(prepare, 0.95):>7.1f} |"
+            f" {statistics.median(floor_total):>9.1f} {overhead:>12.2f} | {naive_med:>13.0f}"
+        )
+    cold, recovery = cold_start_and_recovery()
+    print(f"\ncold start to the first verdict: {cold:.0f} ms")
+    print(f"next question ready after a timeout verdict: {recovery:.1f} ms")
+
+
+if __name__ == "__main__":
+    main()

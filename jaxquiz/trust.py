@@ -1,0 +1,176 @@
+"""Which deck files may run: a deck is code, so a deck from outside jaxquiz runs only once agreed to.
+
+Like `direnv allow`: the user agrees to one file's exact content (its SHA-256), and a changed file
+asks again. Bundled decks are always trusted, and so is every deck below a folder the user trusted
+as a whole (their own authoring folder). Records live in `paths.trust_path()` as JSON.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from jaxquiz import paths
+from jaxquiz.decks import LoadedDeck
+from jaxquiz.decks.discovery import BUNDLED
+from jaxquiz.decks.loader import load_deck_text
+from jaxquiz.errors import JaxquizError
+
+TRUST_FORMAT = 1
+
+
+class TrustError(JaxquizError):
+    """The trust records cannot be read or written."""
+
+
+def digest_of(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One deck file's content at one moment: what the user is shown, agrees to, and what runs.
+
+    Reading the file once and running exactly that text closes the gap between agreeing to a
+    file and a later read of it that could see other content.
+    """
+
+    path: Path
+    text: str
+    digest: str
+
+    @classmethod
+    def read(cls, path: Path) -> Snapshot:
+        data = Path(path).read_bytes()
+        return cls(Path(path), data.decode("utf-8", errors="replace"), digest_of(data))
+
+    def load(self, origin: str = "path") -> LoadedDeck:
+        """The deck parsed from this very content (raises DeckLoadError)."""
+        return load_deck_text(self.text, self.path, origin)
+
+
+def _key(path: Path) -> str:
+    return str(Path(path).expanduser().resolve())
+
+
+def _within(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+@dataclass
+class TrustStore:
+    """The trust records: deck files by content hash, and folders trusted as a whole."""
+
+    path: Path
+    files: dict[str, dict[str, str]] = field(default_factory=dict)  # resolved path -> {sha256, at}
+    folders: list[str] = field(default_factory=list)  # resolved folder paths
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> TrustStore:
+        """The records at `path` (default: paths.trust_path()); none yet is an empty store."""
+        path = Path(path) if path is not None else paths.trust_path()
+        try:
+            raw = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return cls(path)
+        except OSError as error:
+            raise TrustError(f"cannot read the trust records: {error}", where=str(path)) from None
+        try:
+            data = json.loads(raw)
+            files = {str(k): {"sha256": str(v["sha256"]), "at": str(v.get("at", ""))} for k, v in data["files"].items()}
+            folders = [str(f) for f in data["folders"]]
+        except (ValueError, KeyError, TypeError, AttributeError):
+            # Never guess: an unreadable record must not widen or silently drop what is trusted.
+            raise TrustError(
+                "the trust records are not valid JSON of the expected form",
+                where=str(path),
+                fix="repair the file, or delete it and trust your decks again with `jaxquiz trust`",
+            ) from None
+        return cls(path, files, folders)
+
+    def save(self) -> None:
+        """Write the records atomically (a crash never leaves half a file)."""
+        data = {"format": TRUST_FORMAT, "files": self.files, "folders": sorted(self.folders)}
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".trust-", suffix=".json", dir=self.path.parent)
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                json.dump(data, out, indent=2, sort_keys=True)
+                out.write("\n")
+            os.replace(tmp, self.path)
+        except OSError as error:
+            raise TrustError(f"cannot write the trust records: {error}", where=str(self.path)) from None
+
+    # -- questions --------------------------------------------------------------------------------
+
+    def trusted_folder_of(self, path: Path) -> str | None:
+        """The trusted folder that holds `path`, if any (the bundled decks count as one)."""
+        key = _key(path)
+        for folder in [_key(paths.bundled_decks_dir()), *self.folders]:
+            if _within(key, folder):
+                return folder
+        return None
+
+    def is_trusted(self, path: Path, digest: str | None = None) -> bool:
+        """Whether the file may run: bundled, in a trusted folder, or agreed to with this content.
+
+        `digest` is the hash of the content that will run (Snapshot.digest); by default the file
+        is read now.
+        """
+        if self.trusted_folder_of(path) is not None:
+            return True
+        record = self.files.get(_key(path))
+        if record is None:
+            return False
+        if digest is None:
+            try:
+                digest = digest_of(Path(path).read_bytes())
+            except OSError:
+                return False
+        return record["sha256"] == digest
+
+    def untrusted(self, decks: Iterable[LoadedDeck]) -> list[LoadedDeck]:
+        """The loaded decks that may not run yet (bundled decks never are)."""
+        return [d for d in decks if d.origin != BUNDLED and not self.is_trusted(d.path)]
+
+    # -- changes (each saves) ---------------------------------------------------------------------
+
+    def trust_file(self, path: Path, digest: str | None = None) -> str:
+        """Agree to the file's content (`digest`, default: as it is now); returns the hash recorded."""
+        if digest is None:
+            digest = Snapshot.read(path).digest
+        self.files[_key(path)] = {"sha256": digest, "at": datetime.now(UTC).isoformat(timespec="seconds")}
+        self.save()
+        return digest
+
+    def trust_folder(self, path: Path) -> str:
+        """Trust every deck below a folder, now and later; returns the folder recorded."""
+        if not Path(path).is_dir():
+            raise TrustError(f"{path} is not a folder", fix="give a folder that holds your decks")
+        key = _key(path)
+        if key not in self.folders:
+            self.folders.append(key)
+            self.save()
+        return key
+
+    def forget(self, path: Path) -> bool:
+        """Remove the record of a file or folder; whether there was one."""
+        key = _key(path)
+        found = self.files.pop(key, None) is not None
+        if key in self.folders:
+            self.folders.remove(key)
+            found = True
+        if found:
+            self.save()
+        return found
+
+
+def untrusted(decks: Iterable[LoadedDeck], store: TrustStore | None = None) -> list[LoadedDeck]:
+    """The loaded decks that need the user's agreement before they run."""
+    return (store or TrustStore.load()).untrusted(decks)

@@ -1,0 +1,194 @@
+"""The engine against a real worker: timeouts, crashes, output, memory, and no state leaks."""
+
+from __future__ import annotations
+
+import pytest
+
+from jaxquiz.engine import Engine, Task
+
+
+@pytest.fixture(scope="module")
+def engine():
+    with Engine() as engine:
+        engine.wait_ready()
+        yield engine
+
+
+def shape_task(code: str, timeout: float = 10.0) -> Task:
+    return Task("shape", code, timeout=timeout)
+
+
+def assert_next_question_works(engine: Engine) -> None:
+    verdict = engine.grade(shape_task("out = jnp.ones((2, 3))"), "(2, 3)")
+    assert verdict.status == "graded" and verdict.correct
+
+
+def test_timeout_kills_the_worker_and_the_spare_takes_over(engine):
+    before = engine.replacements
+    pid = engine.wait_ready().pid
+    verdict = engine.grade(shape_task("while True:\n    pass", timeout=1), "(1,)")
+    assert verdict.status == "timeout"
+    assert not verdict.correct
+    assert "1 s" in verdict.error
+    assert engine.replacements == before + 1
+    assert engine.wait_ready().pid != pid
+    assert_next_question_works(engine)
+
+
+def test_a_prepared_timeout_is_not_run_again_when_graded(engine):
+    task = shape_task("while True:\n    pass", timeout=1)
+    prepared = engine.prepare(task)
+    assert prepared.outcome.status == "timeout"
+    replacements = engine.replacements
+    verdict = engine.grade(task, "(1,)", prepared)
+    assert verdict.status == "timeout"
+    assert engine.replacements == replacements  # answered from the failed truth
+    assert_next_question_works(engine)
+
+
+@pytest.mark.parametrize(
+    ("code", "words"),
+    [
+        ("import os\nos._exit(3)", "exited with status 3"),
+        ("import ctypes\nctypes.string_at(0)", "segmentation fault"),
+        ("import os, signal\nos.kill(os.getpid(), signal.SIGKILL)", "SIGKILL"),
+    ],
+    ids=["os-exit", "segfault", "sigkill"],
+)
+def test_a_crash_is_a_verdict_in_plain_words_and_the_next_question_works(engine, code, words):
+    verdict = engine.grade(shape_task(code), "(1,)")
+    assert verdict.status == "crashed"
+    assert words in verdict.error
+    assert_next_question_works(engine)
+
+
+def test_system_exit_is_reported_and_the_worker_survives(engine):
+    pid = engine.wait_ready().pid
+    verdict = engine.grade(Task("raises", "import sys\nsys.exit(4)", answer=None), "SystemExit")
+    assert verdict.correct
+    assert verdict.truth.error == "the code called exit(4)"
+    assert engine.wait_ready().pid == pid
+
+
+def test_output_is_captured_even_from_fd_1_and_a_closed_stdout(engine):
+    code = (
+        "print('from print')\n"
+        "import os, sys\n"
+        "os.write(1, b'from fd 1\\n')\n"
+        "os.write(2, b'from fd 2\\n')\n"
+        "sys.stdout.close()\n"
+        "out = jnp.zeros(4)\n"
+    )
+    verdict = engine.grade(shape_task(code), "4")
+    assert verdict.correct
+    assert verdict.truth.output.splitlines() == ["from print", "from fd 1", "from fd 2"]
+    assert_next_question_works(engine)
+
+
+def test_jax_debug_print_under_jit_is_captured(engine):
+    code = "@jax.jit\ndef f(x):\n    jax.debug.print('x is {x}', x=x)\n    return x\nout = f(jnp.ones(2))"
+    verdict = engine.grade(shape_task(code), "2")
+    assert verdict.truth.output == "x is [1. 1.]\n"
+
+
+def test_long_output_is_capped_with_a_note(engine):
+    verdict = engine.grade(shape_task("print('x' * 200_000)\nout = jnp.ones(1)"), "1")
+    assert verdict.correct
+    assert len(verdict.truth.output) < 70_000
+    assert "output cut" in verdict.truth.output
+
+
+def test_x64_turned_on_by_one_question_does_not_leak_into_the_next(engine):
+    engine.grade(shape_task("jax.config.update('jax_enable_x64', True)\nout = jnp.ones(2)"), "2")
+    verdict = engine.grade(Task("dtype", "out = jnp.ones(2) / 3"), "float32")
+    assert verdict.correct, verdict.difference
+
+
+def test_monkeypatching_environment_and_cwd_do_not_leak(engine):
+    engine.grade(
+        shape_task(
+            "jnp.sum = lambda *a, **k: 42\n"
+            "jnp.brand_new = 1\n"
+            "import os, sys\n"
+            "sys.path.append('elsewhere')\n"
+            "os.environ['JAXQUIZ_LEAK'] = '1'\n"
+            "os.chdir('/')\n"
+            "out = jnp.ones(2)"
+        ),
+        "2",
+    )
+    verdict = engine.grade(
+        Task(
+            "value",
+            "import os, sys\n"
+            "out = (jnp.sum(jnp.ones(3)), hasattr(jnp, 'brand_new'), 'elsewhere' in sys.path,\n"
+            "       'JAXQUIZ_LEAK' in os.environ, os.getcwd() == '/')",
+        ),
+        "(3.0, False, False, False, False)",
+    )
+    assert verdict.correct, verdict.difference
+
+
+def test_names_defined_by_one_question_are_not_seen_by_the_next(engine):
+    engine.grade(shape_task("leftover = 1\nout = jnp.ones(1)"), "1")
+    verdict = engine.grade(Task("raises", "leftover", answer=None), "NameError")
+    assert verdict.correct
+
+
+def test_each_run_gets_its_own_temporary_working_directory(engine):
+    engine.grade(shape_task("open('note.txt', 'w').write('hi')\nout = jnp.ones(1)"), "1")
+    verdict = engine.grade(Task("value", "import os\nout = os.path.exists('note.txt')"), "False")
+    assert verdict.correct
+
+
+def test_code_that_leaves_a_thread_running_gets_a_fresh_worker(engine):
+    before = engine.replacements
+    code = "import threading, time\nthreading.Thread(target=time.sleep, args=(30,)).start()\nout = jnp.ones(2)"
+    verdict = engine.grade(shape_task(code), "2")
+    assert verdict.correct
+    assert engine.replacements == before + 1
+    assert_next_question_works(engine)
+
+
+def test_a_prepared_question_is_graded_without_running_it_again(engine):
+    task = shape_task("out = jnp.ones((5, 7))")
+    prepared = engine.prepare(task)
+    assert prepared.outcome.shape == (5, 7)
+    verdict = engine.grade(task, "(5, 7)", prepared)
+    assert verdict.correct
+    assert verdict.timings.execute_ms == 0.0
+    assert verdict.timings.total_ms > 0.0
+
+
+def test_explore_describes_every_array_and_pytree_left_behind(engine):
+    result = engine.explore(
+        "x = jnp.ones((3, 2))\nparams = {'w': jnp.zeros((2, 4)), 'b': jnp.zeros(4)}\nn = 3\nout = x @ params['w']",
+        answer="out",
+    )
+    by_name = {b.name: b for b in result.bindings}
+    assert by_name["x"].shape == (3, 2) and by_name["x"].dtype == "float32"
+    assert by_name["params"].kind == "pytree" and by_name["params"].leaves == 2
+    assert by_name["n"].kind == "int"
+    assert "jnp" not in by_name
+    assert result.answer is not None and result.answer.shape == (3, 4)
+
+
+def test_explore_reports_the_error_with_the_line(engine):
+    result = engine.explore("x = jnp.ones(3)\ny = x.reshape(2, 2)\n")
+    assert result.outcome.exception == "TypeError"
+    assert "line 2" in result.outcome.traceback
+    assert [b.name for b in result.bindings] == ["x"]
+
+
+def test_memory_cap_gives_an_out_of_memory_verdict_and_recovers():
+    with Engine(memory_limit=1024 * 2**20, spare=False) as small:
+        verdict = small.grade(shape_task("out = jnp.ones((1024, 1024, 512))"), "(1024, 1024, 512)")
+        assert verdict.status == "out-of-memory"
+        assert "out of memory" in verdict.error
+        assert_next_question_works(small)
+
+
+def test_the_device_that_ran_the_code_is_reported(engine):
+    verdict = engine.grade(shape_task("out = jnp.ones(1)"), "1")
+    assert verdict.device == engine.wait_ready().device
+    assert verdict.device == "cpu" or ":" in verdict.device
