@@ -2,13 +2,14 @@
 
 from jaxquiz.store.db import Store
 from jaxquiz.store.migrations import MIGRATIONS, Migration, applied, migrate
-from jaxquiz.store.models import MASTERY_STABILITY_DAYS, CardState, DeckSummary, Review
+from jaxquiz.store.models import MASTERY_STABILITY_DAYS, CardState, DeckSummary, DrillRecord, Review
 
 __all__ = [
     "MASTERY_STABILITY_DAYS",
     "MIGRATIONS",
     "CardState",
     "DeckSummary",
+    "DrillRecord",
     "Migration",
     "Review",
     "Store",

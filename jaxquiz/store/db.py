@@ -18,6 +18,7 @@ from jaxquiz.store.models import (
     MASTERY_STABILITY_DAYS,
     CardState,
     DeckSummary,
+    DrillRecord,
     Review,
     from_text,
     to_text,
@@ -274,6 +275,33 @@ class Store:
             for question, stored in rows
             if question in content_hashes and content_hashes[question] != stored
         }
+
+    def due_dates(self, decks: Sequence[str] | None = None) -> list[datetime]:
+        """When each stored card is next due (for a forecast); `decks=None`: all decks."""
+        sql = "SELECT due FROM cards"
+        args: list[Any] = []
+        if decks is not None:
+            sql += f" WHERE deck IN ({', '.join('?' * len(decks))})"
+            args.extend(decks)
+        return [from_text(due) for (due,) in self._fetch_all(sql + " ORDER BY due", args)]
+
+    def drills(self, finished_only: bool = True) -> list[DrillRecord]:
+        """Every drill, oldest first, with its settings and summary."""
+        sql = "SELECT id, started_at, finished_at, settings, summary FROM drills"
+        if finished_only:
+            sql += " WHERE finished_at IS NOT NULL"
+        return [
+            DrillRecord(
+                id=drill_id,
+                started_at=from_text(started),
+                finished_at=from_text(finished) if finished else None,
+                settings=json.loads(settings),
+                summary=json.loads(summary) if summary else None,
+            )
+            for drill_id, started, finished, settings, summary in self._fetch_all(
+                sql + " ORDER BY started_at, id", []
+            )
+        ]
 
     # -- plumbing --------------------------------------------------------------------------------
 

@@ -75,6 +75,17 @@ class DeckSummary:
         return self.mastered / self.total if self.total else 0.0
 
 
+@dataclass(frozen=True)
+class DrillRecord:
+    """A stored drill: its settings and, once finished, its summary."""
+
+    id: int
+    started_at: datetime
+    finished_at: datetime | None
+    settings: dict[str, Any]
+    summary: dict[str, Any] | None
+
+
 def check_aware(moment: datetime, what: str) -> None:
     """Reject naive datetimes: a local wall-clock time would silently shift due dates."""
     if moment.tzinfo is None or moment.utcoffset() is None:

@@ -1,0 +1,248 @@
+"""Timed drills for interview practice: picking questions, the clock, and the summary.
+
+Pure logic: the TUI shows a drill, the store keeps it. The clock is injected, so a timed drill can
+be tested to end on time without waiting.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import statistics
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+
+from jaxquiz.decks import LoadedDeck, QuestionBase
+
+# Interview mode draws harder questions more often: weight by difficulty.
+INTERVIEW_WEIGHTS = {1: 1.0, 2: 2.0, 3: 4.0}
+DEFAULT_COUNT = 10
+
+
+@dataclass(frozen=True)
+class DrillSettings:
+    """What a drill covers and when it ends (a time limit, a question count, or both)."""
+
+    minutes: float | None = None
+    count: int | None = None
+    decks: tuple[str, ...] = ()  # empty: every deck
+    tags: tuple[str, ...] = ()  # empty: any tag
+    interview: bool = False
+
+    def __post_init__(self) -> None:
+        if self.minutes is not None and self.minutes <= 0:
+            raise ValueError("a drill's minutes must be positive")
+        if self.count is not None and self.count < 1:
+            raise ValueError("a drill needs at least one question")
+
+    @property
+    def effective_count(self) -> int | None:
+        """The question count; a drill with neither limit gets the default count."""
+        if self.count is None and self.minutes is None:
+            return DEFAULT_COUNT
+        return self.count
+
+    @classmethod
+    def from_json(cls, data: dict) -> DrillSettings:
+        """Settings as stored with a drill (lists back to tuples)."""
+        return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in data.items()})
+
+    def as_json(self) -> dict:
+        return asdict(self)
+
+    def key(self) -> str:
+        """Drills with equal keys compete for the same personal best."""
+        data = asdict(self)
+        data["decks"], data["tags"] = sorted(self.decks), sorted(self.tags)
+        return json.dumps(data, sort_keys=True)
+
+    def describe(self) -> str:
+        parts = []
+        if self.minutes is not None:
+            parts.append(f"{self.minutes:g} min")
+        if self.effective_count is not None:
+            parts.append(f"{self.effective_count} questions")
+        parts.append(", ".join(self.decks) if self.decks else "all decks")
+        if self.tags:
+            parts.append("tags " + ", ".join(self.tags))
+        if self.interview:
+            parts.append("interview")
+        return " · ".join(parts)
+
+
+@dataclass(frozen=True)
+class DrillItem:
+    deck: LoadedDeck
+    question: QuestionBase
+
+    @property
+    def tags(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys([*self.deck.deck.tags, *self.question.tags]))
+
+
+def pick_questions(
+    decks: Sequence[LoadedDeck], settings: DrillSettings, rng: random.Random, limit: int = 200
+) -> list[DrillItem]:
+    """The drill's questions in order: filtered by deck and tag, cards left out (self-graded
+    cards do not fit a timed drill), drawn without repetition, weighted by difficulty in
+    interview mode."""
+    pool = [
+        DrillItem(deck, question)
+        for deck in decks
+        if not settings.decks or deck.id in settings.decks
+        for question in deck.deck.questions
+        if question.type != "card"  # type: ignore[attr-defined]
+    ]
+    if settings.tags:
+        wanted = set(settings.tags)
+        pool = [item for item in pool if wanted & set(item.tags)]
+    size = min(len(pool), settings.effective_count or limit)
+    if not settings.interview:
+        return rng.sample(pool, size)
+    chosen: list[DrillItem] = []
+    remaining = list(pool)
+    while remaining and len(chosen) < size:
+        weights = [INTERVIEW_WEIGHTS.get(item.question.difficulty or 2, 2.0) for item in remaining]
+        index = rng.choices(range(len(remaining)), weights=weights)[0]
+        chosen.append(remaining.pop(index))
+    return chosen
+
+
+@dataclass(frozen=True)
+class DrillAnswer:
+    deck: str
+    question: str
+    tags: tuple[str, ...]
+    correct: bool
+    response_ms: int
+    answer: str = ""
+
+
+@dataclass
+class Drill:
+    """A running drill: its questions, the answers so far, and the clock."""
+
+    settings: DrillSettings
+    items: list[DrillItem]
+    clock: Callable[[], datetime]
+    started_at: datetime = field(init=False)
+    answers: list[DrillAnswer] = field(default_factory=list)
+    stopped_at: datetime | None = None
+
+    def __post_init__(self) -> None:
+        self.started_at = self.clock()
+
+    def elapsed_s(self) -> float:
+        end = self.stopped_at or self.clock()
+        return max((end - self.started_at).total_seconds(), 0.0)
+
+    def remaining_s(self) -> float | None:
+        """Seconds left for a timed drill; None without a time limit."""
+        if self.settings.minutes is None:
+            return None
+        return max(self.settings.minutes * 60 - self.elapsed_s(), 0.0)
+
+    @property
+    def position(self) -> int:
+        return len(self.answers)
+
+    @property
+    def total(self) -> int:
+        return len(self.items)
+
+    def is_over(self) -> bool:
+        remaining = self.remaining_s()
+        return (
+            self.stopped_at is not None
+            or self.position >= self.total
+            or (remaining is not None and remaining <= 0)
+        )
+
+    def current(self) -> DrillItem | None:
+        return None if self.is_over() else self.items[self.position]
+
+    def record(self, answer: DrillAnswer) -> None:
+        self.answers.append(answer)
+
+    def stop(self) -> None:
+        """End the drill now (time up, count reached, or the learner quit)."""
+        if self.stopped_at is None:
+            self.stopped_at = self.clock()
+
+
+@dataclass(frozen=True)
+class GroupScore:
+    name: str
+    answered: int
+    correct: int
+
+    @property
+    def accuracy(self) -> float:
+        return self.correct / self.answered if self.answered else 0.0
+
+
+@dataclass(frozen=True)
+class DrillSummary:
+    settings_key: str
+    answered: int
+    correct: int
+    accuracy: float
+    elapsed_s: float
+    per_minute: float
+    median_ms: float
+    slowest_ms: int
+    by_deck: list[GroupScore]
+    by_tag: list[GroupScore]
+    missed: list[tuple[str, str]]  # (deck, question)
+    previous_best: int | None
+    new_best: bool
+    completed: bool  # False when interrupted before its end
+
+    def as_json(self) -> dict:
+        return asdict(self)
+
+
+def summarize(drill: Drill, previous_best: int | None) -> DrillSummary:
+    """Score, pace, response times, accuracy per deck and tag, misses and the personal best."""
+    answers = drill.answers
+    correct = sum(a.correct for a in answers)
+    elapsed = drill.elapsed_s()
+    times = [a.response_ms for a in answers]
+    remaining = drill.remaining_s()
+    completed = drill.position >= drill.total or (remaining is not None and remaining <= 0)
+    return DrillSummary(
+        settings_key=drill.settings.key(),
+        answered=len(answers),
+        correct=correct,
+        accuracy=correct / len(answers) if answers else 0.0,
+        elapsed_s=elapsed,
+        per_minute=len(answers) / (elapsed / 60) if elapsed > 0 else 0.0,
+        median_ms=statistics.median(times) if times else 0.0,
+        slowest_ms=max(times, default=0),
+        by_deck=_group(answers, lambda a: [a.deck]),
+        by_tag=_group(answers, lambda a: list(a.tags)),
+        missed=[(a.deck, a.question) for a in answers if not a.correct],
+        previous_best=previous_best,
+        new_best=completed and correct > 0 and (previous_best is None or correct > previous_best),
+        completed=completed,
+    )
+
+
+def _group(answers: Sequence[DrillAnswer], keys: Callable[[DrillAnswer], list[str]]) -> list[GroupScore]:
+    answered: dict[str, int] = defaultdict(int)
+    right: dict[str, int] = defaultdict(int)
+    for answer in answers:
+        for key in keys(answer):
+            answered[key] += 1
+            right[key] += answer.correct
+    return [GroupScore(name, answered[name], right[name]) for name in sorted(answered)]
+
+
+def personal_best(summaries: Sequence[dict], settings_key: str) -> int | None:
+    """The best score among finished, completed drills with the same settings."""
+    scores = [
+        s["correct"] for s in summaries if s and s.get("settings_key") == settings_key and s.get("completed")
+    ]
+    return max(scores, default=None)

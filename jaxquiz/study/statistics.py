@@ -1,0 +1,151 @@
+"""Progress statistics from the review log: activity, accuracy, retention, forecast, streak.
+
+Pure functions over stored reviews and drills; `compute` gathers them for the stats screen and
+`jaxquiz stats`. Days are UTC calendar days.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, timedelta
+
+from jaxquiz.store import DrillRecord, Review, Store
+from jaxquiz.study.drills import DrillSettings
+
+ACTIVITY_DAYS = 91  # about three months of reviews per day
+FORECAST_DAYS = 14
+
+
+@dataclass(frozen=True)
+class Accuracy:
+    name: str
+    reviews: int
+    recalled: int
+
+    @property
+    def share(self) -> float:
+        return self.recalled / self.reviews if self.reviews else 0.0
+
+
+@dataclass(frozen=True)
+class DrillPoint:
+    at: str  # ISO date
+    settings: str  # human description
+    correct: int
+    answered: int
+
+
+@dataclass
+class Stats:
+    total_reviews: int = 0
+    streak_days: int = 0
+    reviews_per_day: list[tuple[str, int]] = field(default_factory=list)
+    accuracy_by_deck: list[Accuracy] = field(default_factory=list)
+    accuracy_by_tag: list[Accuracy] = field(default_factory=list)
+    retention_by_week: list[tuple[str, float]] = field(default_factory=list)
+    due_forecast: list[tuple[str, int]] = field(default_factory=list)
+    drills: list[DrillPoint] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return self.total_reviews == 0 and not self.drills
+
+    def as_json(self) -> dict:
+        data = asdict(self)
+        for key in ("accuracy_by_deck", "accuracy_by_tag"):
+            for row, acc in zip(data[key], getattr(self, key), strict=True):
+                row["share"] = round(acc.share, 4)
+        return data
+
+
+def reviews_per_day(
+    reviews: Sequence[Review], today: date, days: int = ACTIVITY_DAYS
+) -> list[tuple[str, int]]:
+    """Review counts for each of the last `days` days, oldest first, zeros included."""
+    counts = Counter(r.at.date() for r in reviews)
+    first = today - timedelta(days=days - 1)
+    return [((first + timedelta(i)).isoformat(), counts[first + timedelta(i)]) for i in range(days)]
+
+
+def accuracy_by(
+    reviews: Sequence[Review], keys: Mapping[tuple[str, str], Sequence[str]] | None = None
+) -> list[Accuracy]:
+    """Share recalled per deck (keys=None) or per tag (keys: (deck, question) -> tags)."""
+    total: dict[str, int] = defaultdict(int)
+    recalled: dict[str, int] = defaultdict(int)
+    for review in reviews:
+        names = [review.deck] if keys is None else keys.get((review.deck, review.question), ())
+        for name in names:
+            total[name] += 1
+            recalled[name] += review.recalled
+    return [Accuracy(name, total[name], recalled[name]) for name in sorted(total)]
+
+
+def retention_by_week(reviews: Sequence[Review]) -> list[tuple[str, float]]:
+    """Share of reviews passed per ISO week (its Monday), oldest first."""
+    total: dict[date, int] = defaultdict(int)
+    passed: dict[date, int] = defaultdict(int)
+    for review in reviews:
+        day = review.at.date()
+        monday = day - timedelta(days=day.weekday())
+        total[monday] += 1
+        passed[monday] += review.recalled
+    return [(week.isoformat(), passed[week] / total[week]) for week in sorted(total)]
+
+
+def due_forecast(
+    due_dates: Sequence[datetime], today: date, days: int = FORECAST_DAYS
+) -> list[tuple[str, int]]:
+    """Cards coming due on each of the next `days` days; overdue cards count for today."""
+    counts = Counter(max(due.date(), today) for due in due_dates)
+    return [((today + timedelta(i)).isoformat(), counts[today + timedelta(i)]) for i in range(days)]
+
+
+def streak(reviews: Sequence[Review], today: date) -> int:
+    """Consecutive days with a review, ending today (or yesterday, if none yet today)."""
+    days = {r.at.date() for r in reviews}
+    day = today if today in days else today - timedelta(days=1)
+    count = 0
+    while day in days:
+        count += 1
+        day -= timedelta(days=1)
+    return count
+
+
+def drill_points(drills: Sequence[DrillRecord]) -> list[DrillPoint]:
+    points = []
+    for drill in drills:
+        if not drill.summary:
+            continue
+        try:
+            label = DrillSettings.from_json(drill.settings).describe()
+        except (TypeError, ValueError):
+            label = json.dumps(drill.settings, sort_keys=True)
+        points.append(
+            DrillPoint(
+                drill.started_at.date().isoformat(),
+                label,
+                int(drill.summary.get("correct", 0)),
+                int(drill.summary.get("answered", 0)),
+            )
+        )
+    return points
+
+
+def compute(store: Store, tags: Mapping[tuple[str, str], Sequence[str]], now: datetime) -> Stats:
+    """Every figure of the stats screen; `tags` maps (deck, question) to its tags."""
+    reviews = store.reviews()
+    today = now.date()
+    return Stats(
+        total_reviews=len(reviews),
+        streak_days=streak(reviews, today),
+        reviews_per_day=reviews_per_day(reviews, today),
+        accuracy_by_deck=accuracy_by(reviews),
+        accuracy_by_tag=accuracy_by(reviews, tags),
+        retention_by_week=retention_by_week(reviews),
+        due_forecast=due_forecast(store.due_dates(), today),
+        drills=drill_points(store.drills()),
+    )
