@@ -151,6 +151,31 @@ def grade(deck: str, question_id: str, answer: str, params: tuple[str, ...], as_
     sys.exit(0 if verdict.correct else EXIT_WRONG)
 
 
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@click.option("--db", "db_path", type=click.Path(path_type=Path), default=None, help="Progress database.")
+def stats(as_json: bool, db_path: Path | None) -> None:
+    """Print your progress: reviews per day, accuracy by deck and tag, retention, due forecast,
+    drill scores and your streak."""
+    from datetime import UTC, datetime
+
+    from jaxquiz import paths
+    from jaxquiz.store import Store
+    from jaxquiz.study import statistics
+
+    tags = {
+        (loaded.id, q.id): [*loaded.deck.tags, *q.tags]
+        for loaded in discover().decks
+        for q in loaded.deck.questions
+    }
+    with Store.open(db_path or paths.database_path()) as store:
+        figures = statistics.compute(store, tags, datetime.now(UTC))
+    if as_json:
+        click.echo(json.dumps(figures.as_json(), indent=2))
+    else:
+        click.echo(statistics.format_tables(figures))
+
+
 def _grade_choice(question: ChoiceQuestion, answer: str, as_json: bool) -> None:
     texts = [o.strip() for o in question.options]
     if answer.strip().isdigit() and int(answer) < len(texts):

@@ -149,3 +149,47 @@ def compute(store: Store, tags: Mapping[tuple[str, str], Sequence[str]], now: da
         due_forecast=due_forecast(store.due_dates(), today),
         drills=drill_points(store.drills()),
     )
+
+
+EMPTY_MESSAGE = "No reviews yet. Start with `jaxquiz`, pick a deck and answer a few questions."
+
+
+def format_tables(stats: Stats) -> str:
+    """The figures as plain text tables for the shell."""
+    if stats.empty:
+        return EMPTY_MESSAGE
+    active = [(day, n) for day, n in stats.reviews_per_day if n]
+    lines = [
+        f"reviews: {stats.total_reviews}   streak: {stats.streak_days} day(s)   "
+        f"active days (last {len(stats.reviews_per_day)}): {len(active)}",
+        "",
+    ]
+
+    def table(title: str, header: tuple[str, ...], rows: list[tuple]) -> None:
+        lines.append(title)
+        if not rows:
+            lines.extend(["  (none yet)", ""])
+            return
+        widths = [max(len(str(x)) for x in column) for column in zip(header, *rows, strict=True)]
+        for row in (header, *rows):
+            lines.append("  " + "  ".join(str(x).ljust(w) for x, w in zip(row, widths, strict=True)).rstrip())
+        lines.append("")
+
+    def accuracy_rows(items: list[Accuracy]) -> list[tuple]:
+        return [(a.name, a.reviews, a.recalled, f"{a.share:.0%}") for a in items]
+
+    table("reviews per day (days with reviews)", ("day", "reviews"), active[-14:])
+    table("accuracy by deck", ("deck", "reviews", "right", "accuracy"), accuracy_rows(stats.accuracy_by_deck))
+    table("accuracy by tag", ("tag", "reviews", "right", "accuracy"), accuracy_rows(stats.accuracy_by_tag))
+    table(
+        "retention by week",
+        ("week of", "passed"),
+        [(week, f"{share:.0%}") for week, share in stats.retention_by_week],
+    )
+    table("due in the next days", ("day", "due"), [(day, n) for day, n in stats.due_forecast if n])
+    table(
+        "drills",
+        ("day", "settings", "score"),
+        [(d.at, d.settings, f"{d.correct}/{d.answered}") for d in stats.drills],
+    )
+    return "\n".join(lines).rstrip()
