@@ -23,6 +23,7 @@ from jaxquiz.errors import JaxquizError
 
 EXIT_WRONG = 1
 EXIT_BAD_INPUT = 2
+TRUST_HELP = "Run decks that are not bundled without asking, this once (nothing is recorded)."
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
@@ -61,18 +62,24 @@ def schema() -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per question.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list with one object per question.")
 @click.option("-j", "--jobs", type=click.IntRange(1, 16), default=None, help="Workers in parallel.")
-def check(paths: tuple[Path, ...], as_json: bool, jobs: int | None) -> None:
+@click.option("--watch", is_flag=True, help="Re-check on every save, showing only what changed.")
+@click.option("--trust", is_flag=True, help=TRUST_HELP)
+def check(paths: tuple[Path, ...], as_json: bool, jobs: int | None, watch: bool, trust: bool) -> None:
     """Audit decks by executing every question (default: the bundled decks).
 
     Proves for every parameter draw that the code runs, that `expect` is right, that a fill's
     solution is right and its wrong answers are rejected, and that options hold a right and a
-    wrong answer. Exits 0 only when everything passes.
+    wrong answer. Exits 0 only when everything passes. With --watch, keeps running and re-checks
+    the questions you edit each time a deck file is saved (Ctrl-C stops).
     """
     from jaxquiz import audit
 
+    if watch:
+        _watch(paths, trust)
     result = load_decks((p, "path") for p in paths) if paths else discover(user=False)
+    result.decks = _trusted(result.decks, trust)
     start = time.perf_counter()
     total = sum(len(d.deck.questions) for d in result.decks)
     err = click.get_text_stream("stderr")
@@ -120,7 +127,10 @@ def _print_check_report(result: LoadResult, reports: list, elapsed: float) -> No
 @click.argument("answer")
 @click.option("--param", "params", multiple=True, metavar="NAME=VALUE", help="Fix a parameter.")
 @click.option("--json", "as_json", is_flag=True, help="Print the verdict as JSON.")
-def grade(deck: str, question_id: str, answer: str, params: tuple[str, ...], as_json: bool) -> None:
+@click.option("--trust", is_flag=True, help=TRUST_HELP)
+def grade(
+    deck: str, question_id: str, answer: str, params: tuple[str, ...], as_json: bool, trust: bool
+) -> None:
     """Grade one ANSWER to a question, without the app.
 
     DECK is a deck file or the id of a known deck. Exits 0 when right, 1 when wrong, 2 when the
@@ -128,7 +138,7 @@ def grade(deck: str, question_id: str, answer: str, params: tuple[str, ...], as_
     """
     from jaxquiz.engine import Engine, Task
 
-    loaded = _find_deck(deck)
+    loaded = _trusted([_find_deck(deck)], trust)[0]
     try:
         question = loaded.deck.question(question_id)
     except KeyError:
@@ -174,6 +184,188 @@ def stats(as_json: bool, db_path: Path | None) -> None:
         click.echo(json.dumps(figures.as_json(), indent=2))
     else:
         click.echo(statistics.format_tables(figures))
+
+
+@main.command()
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--title", default=None, help="The deck's title (default: made from the file name).")
+@click.option("--id", "deck_id", default=None, help="The deck's id (default: made from the file name).")
+@click.option("--force", is_flag=True, help="Replace PATH if it exists.")
+def new(path: Path, title: str | None, deck_id: str | None, force: bool) -> None:
+    """Write a starter deck at PATH: one question of every type, with every key explained.
+
+    It passes `jaxquiz check` as written. The deck's JSON Schema is written beside it, and the
+    deck's first line points editors (yaml-language-server) at it for completion.
+    """
+    from jaxquiz.authoring.scaffold import AuthoringError, new_deck
+    from jaxquiz.trust import TrustStore
+
+    try:
+        created = new_deck(path, title, deck_id, force)
+    except AuthoringError as error:
+        _fail(error.what, error.fix)
+        raise AssertionError from None  # unreachable: _fail exits
+    TrustStore.load().trust_file(created.path)  # our own template: no need to ask about it
+    click.secho(f"wrote {created.path}", fg="green")
+    if created.schema_written:
+        click.echo(f"wrote {created.schema_path} (the schema, for completion in your editor)")
+    click.echo(f"next:  jaxquiz check --watch {created.path}")
+    click.echo(
+        f"tip:   jaxquiz trust --folder {created.path.parent}  (your own decks there stop asking after edits)"
+    )
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--folder", is_flag=True, help="Trust folders as a whole: every deck in them, now and later.")
+@click.option("--forget", is_flag=True, help="Remove the records of these files or folders.")
+@click.option("--list", "show", is_flag=True, help="List what is trusted.")
+def trust(paths: tuple[Path, ...], folder: bool, forget: bool, show: bool) -> None:
+    """Agree to run the deck files PATHS as they are now (like `direnv allow`).
+
+    A deck is code. A deck that is not bundled runs only once you agreed to its exact content;
+    when the file changes, you are asked again. Read a deck before you trust it. --folder is for
+    your own authoring folder: its decks never ask.
+    """
+    from jaxquiz.trust import TrustStore
+
+    store = TrustStore.load()
+    if show:
+        for name in sorted(store.folders):
+            click.echo(f"folder  {name}")
+        for name, record in sorted(store.files.items()):
+            click.echo(f"file    {name}  sha256 {record['sha256'][:12]}  {record['at']}")
+        return
+    if not paths:
+        _fail("no PATH given", "name the deck files (or, with --folder, folders) to trust")
+    for path in paths:
+        if forget:
+            found = store.forget(path)
+            click.echo(f"forgot {path}" if found else f"{path} was not trusted")
+        elif folder:
+            if not path.is_dir():
+                _fail(f"{path} is not a folder", "drop --folder to trust one deck file")
+            click.echo(f"trusted the folder {store.trust_folder(path)} (every deck in it, now and later)")
+        elif path.is_dir():
+            _fail(f"{path} is a folder", "pass --folder to trust every deck in it, now and later")
+        elif not path.is_file():
+            _fail(f"no such deck file {path}", "check the path")
+        else:
+            digest = store.trust_file(path)
+            click.echo(f"trusted {path} (sha256 {digest[:12]}); if it changes, you will be asked again")
+
+
+@main.command()
+@click.option(
+    "--anki",
+    "anki_path",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write an Anki package (.apkg) here.",
+)
+@click.option(
+    "--deck",
+    "decks",
+    multiple=True,
+    metavar="ID|PATH",
+    help="Export this deck, by id or file (repeatable; default: every deck).",
+)
+@click.option("--seed", type=int, default=None, help="Seed for drawing parameters (default: random).")
+@click.option("--trust", is_flag=True, help=TRUST_HELP)
+def export(anki_path: Path, decks: tuple[str, ...], seed: int | None, trust: bool) -> None:
+    """Export decks as an Anki package, for studying on a phone.
+
+    One note per question: the front is the prompt and the code (parameters drawn), the back is
+    the answer computed by running the code now, and the explanation. Importing a later export
+    updates the cards instead of duplicating them. Exits 1 when a question could not be run.
+    """
+    from jaxquiz.engine import Engine
+    from jaxquiz.export import export_anki
+
+    if decks:
+        chosen = [_find_deck(d) for d in decks]
+    else:
+        result = discover()
+        for problem in result.problems:
+            click.secho(f"skipped {problem}", fg="yellow", err=True)
+        chosen = result.decks
+    chosen = _trusted(chosen, trust)
+    total = sum(len(d.deck.questions) for d in chosen)
+    err = click.get_text_stream("stderr")
+    with (
+        Engine(spare=False) as engine,
+        click.progressbar(length=total, label="exporting", file=err, show_pos=True, show_eta=False) as bar,
+    ):
+        report = export_anki(chosen, anki_path, engine, random.Random(seed), on_done=lambda: bar.update(1))
+    for failure in report.failures:
+        click.secho(f"SKIPPED {failure}", fg="yellow", err=True)
+    click.secho(f"wrote {report.notes} notes from {len(chosen)} decks to {anki_path}", fg="green")
+    sys.exit(1 if report.failures else 0)
+
+
+def _trusted(decks: list[LoadedDeck], trust: bool) -> list[LoadedDeck]:
+    """The decks that may run, parsed from the content agreed to; asks on a terminal, else refuses."""
+    from jaxquiz.trust import TrustError, TrustStore
+
+    try:
+        return TrustStore.load().gate(decks, run_anyway=trust, ask=_ask_trust if _interactive() else None)
+    except TrustError as error:
+        _fail(error.what, error.fix)
+        raise AssertionError from None  # unreachable: _fail exits
+
+
+def _interactive() -> bool:
+    return sys.stdin.isatty()
+
+
+def _ask_trust(snapshot, why: str) -> bool:  # type: ignore[no-untyped-def]
+    """Show the deck as it is now and ask; a yes is for this exact content."""
+    click.secho(why, fg="yellow", err=True)
+    click.secho(f"----- {snapshot.path} (sha256 {snapshot.digest[:12]}) -----", bold=True, err=True)
+    lines = snapshot.text.splitlines()
+    width = len(str(len(lines)))
+    for number, line in enumerate(lines, 1):
+        click.echo(f"{number:>{width}} | {line}", err=True)
+    click.secho("-----", bold=True, err=True)
+    return click.confirm(f"Run the code of {snapshot.path}? (remembered for this content)", err=True)
+
+
+def _watch(paths: tuple[Path, ...], trust: bool) -> None:
+    """`check --watch`: re-check what each save changed, until Ctrl-C."""
+    from jaxquiz import paths as data_paths
+    from jaxquiz.authoring.watch import Rechecker, engine_auditor, watch
+    from jaxquiz.decks.watch import DeckWatcher
+    from jaxquiz.engine import Engine
+    from jaxquiz.trust import Snapshot, TrustStore
+
+    sources = list(paths) or [data_paths.bundled_decks_dir()]
+    store = TrustStore.load()
+    agreed: set[Path] = set()
+
+    def allowed(snapshot: Snapshot) -> str | None:
+        # Once agreed to while watching, a file's later saves are the author's own edits: they run.
+        if trust or snapshot.path in agreed or store.is_trusted(snapshot.path, snapshot.digest):
+            agreed.add(snapshot.path)
+            return None
+        why = store.why_untrusted(snapshot.path)
+        if _interactive() and _ask_trust(snapshot, why):
+            store.trust_file(snapshot.path, snapshot.digest)
+            agreed.add(snapshot.path)
+            return None
+        return f"{why}\nfix: read it, then run `jaxquiz trust {snapshot.path}` (or pass --trust)"
+
+    watcher = DeckWatcher(sources)
+    with Engine(spare=False) as engine:
+        rechecker = Rechecker(engine_auditor(engine), allowed, "path" if paths else "bundled")
+        try:
+            ok = watch(rechecker, watcher.files, watcher.changes(), _echo)
+        except KeyboardInterrupt:
+            ok = rechecker.ok
+    sys.exit(0 if ok else 1)
+
+
+def _echo(text: str, color: str | None) -> None:
+    click.secho(text, fg=color, bold=color is not None)
 
 
 def _grade_choice(question: ChoiceQuestion, answer: str, as_json: bool) -> None:

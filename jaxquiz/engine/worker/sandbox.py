@@ -11,6 +11,7 @@ import tempfile
 import threading
 import time
 import traceback
+import types
 from dataclasses import dataclass, field
 from functools import partial
 from types import ModuleType
@@ -63,8 +64,23 @@ _GUARDED_MODULES: tuple[ModuleType, ...] = (
 )
 
 
-def fresh_namespace() -> dict[str, Any]:
-    return {"__name__": "__question__", "__builtins__": __builtins__, **PRELUDE}
+QUESTION_MODULE = "__question__"
+
+
+def fresh_module() -> types.ModuleType:
+    """A new module holding the prelude, for one run.
+
+    It is registered in sys.modules while code runs, because dataclasses, equinox and pickle
+    look a class's module up there.
+    """
+    module = types.ModuleType(QUESTION_MODULE)
+    module.__dict__.update(PRELUDE)
+    return module
+
+
+def _compile(source: str, filename: str, mode: str) -> types.CodeType:
+    # dont_inherit: this file's `from __future__ import annotations` must not leak into user code.
+    return compile(source, filename, mode, dont_inherit=True)
 
 
 @dataclass
@@ -81,9 +97,10 @@ class Run:
     tainted: str | None = None
 
 
-def execute(code: str, setup: str | None = None, answer: str | None = "out", *, namespace=None) -> Run:
-    """Run setup, then code, then evaluate `answer`, in a fresh namespace and a temp cwd."""
-    ns = namespace if namespace is not None else fresh_namespace()
+def execute(code: str, setup: str | None = None, answer: str | None = "out") -> Run:
+    """Run setup, then code, then evaluate `answer`, in a fresh module and a temp cwd."""
+    module = fresh_module()
+    ns = module.__dict__
     run = Run(namespace=ns)
     _remember_source(QUESTION_FILE, code)
     _remember_source(SETUP_FILE, setup or "")
@@ -95,18 +112,20 @@ def execute(code: str, setup: str | None = None, answer: str | None = "out", *, 
         tempfile.TemporaryDirectory(prefix="jaxquiz-") as workdir,
     ):
         os.chdir(workdir)
+        sys.modules[QUESTION_MODULE] = module
         try:
             if setup:
-                exec(compile(setup, SETUP_FILE, "exec"), ns)
-            exec(compile(code, QUESTION_FILE, "exec"), ns)
+                exec(_compile(setup, SETUP_FILE, "exec"), ns)
+            exec(_compile(code, QUESTION_FILE, "exec"), ns)
             if answer:
-                run.value = eval(compile(answer.strip(), ANSWER_FILE, "eval"), ns)
+                run.value = eval(_compile(answer.strip(), ANSWER_FILE, "eval"), ns)
             _block_until_ready(run.value)
         except BaseException as error:  # user code may raise anything, SystemExit included
             run.exception = error
             run.traceback = own_traceback(error)
         finally:
             _flush_debug_callbacks()
+            sys.modules.pop(QUESTION_MODULE, None)
     run.output = captured.text
     run.tainted = guard.tainted
     run.elapsed_ms = (time.perf_counter() - start) * 1000
@@ -121,12 +140,12 @@ def _remember_source(filename: str, source: str) -> None:
 
 def evaluate(expression: str, extra: dict[str, Any] | None = None) -> Any:
     """Evaluate a learner's expression with the prelude (and `extra`) in scope."""
-    ns = fresh_namespace()
+    ns = fresh_module().__dict__
     if extra:
         ns.update(extra)
     _remember_source(ANSWER_FILE, expression)
     with _StateGuard():
-        return eval(compile(expression.strip(), ANSWER_FILE, "eval"), ns)
+        return eval(_compile(expression.strip(), ANSWER_FILE, "eval"), ns)
 
 
 def own_traceback(error: BaseException) -> str:
