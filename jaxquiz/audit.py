@@ -13,6 +13,7 @@ import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from jaxquiz import paths
 from jaxquiz.decks import LoadedDeck, checked_draws, instantiate
 from jaxquiz.decks.models import CardQuestion, ChoiceQuestion, FillQuestion, QuestionBase
 from jaxquiz.decks.params import Draw
@@ -68,7 +69,7 @@ def audit(
     lock = threading.Lock()
 
     def work() -> None:
-        with Engine(spare=False) as engine:
+        with Engine(spare=False, compile_cache=paths.compile_cache_dir()) as engine:
             while True:
                 try:
                     report = todo.get_nowait()

@@ -60,6 +60,23 @@ def schema() -> None:
     click.echo(json.dumps(Deck.model_json_schema(), indent=2))
 
 
+@main.command("decks")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--markdown", is_flag=True, help="Print the coverage table as Markdown (docs/coverage.md).")
+def decks_command(paths: tuple[Path, ...], markdown: bool) -> None:
+    """List the decks (bundled, yours, and PATHS) with question counts per type, and load problems."""
+    from jaxquiz.decks.coverage import coverage_markdown, coverage_rows
+
+    result = load_decks((p, "path") for p in paths) if paths else discover()
+    if markdown:
+        click.echo(coverage_markdown(result.decks), nl=False)
+        return
+    for row in coverage_rows(result.decks):
+        click.echo(f"{row.deck:<14} {row.questions:>4}  {row.title}  [{row.types}]")
+    for problem in result.problems:
+        click.secho(str(problem), fg="red", err=True)
+
+
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list with one object per question.")
@@ -291,10 +308,11 @@ def export(anki_path: Path, decks: tuple[str, ...], seed: int | None, trust: boo
         chosen = result.decks
     chosen = _trusted(chosen, trust)
     total = sum(len(d.deck.questions) for d in chosen)
-    err = click.get_text_stream("stderr")
     with (
         Engine(spare=False) as engine,
-        click.progressbar(length=total, label="exporting", file=err, show_pos=True, show_eta=False) as bar,
+        click.progressbar(
+            length=total, label="exporting", file=sys.stderr, show_pos=True, show_eta=False
+        ) as bar,
     ):
         report = export_anki(chosen, anki_path, engine, random.Random(seed), on_done=lambda: bar.update(1))
     for failure in report.failures:

@@ -37,6 +37,11 @@ def trust_path() -> Path:
     return data_dir() / "trust.json"
 
 
+def compile_cache_dir() -> Path:
+    """XLA's persistent compilation cache: lets a question seen before skip compiling."""
+    return data_dir() / "cache" / "xla"
+
+
 def bundled_decks_dir() -> Path:
     """The decks shipped with jaxquiz: inside the wheel, or `decks/` of a source checkout."""
     package_dir = Path(__file__).resolve().parent

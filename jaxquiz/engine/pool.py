@@ -11,6 +11,7 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 from jaxquiz.engine.process import WorkerFailed, WorkerProcess
@@ -55,8 +56,15 @@ class Prepared:
 class Engine:
     """Runs questions in a sandboxed worker process; thread-safe, one request at a time."""
 
-    def __init__(self, *, memory_limit: int | None = None, spare: bool = True) -> None:
+    def __init__(
+        self,
+        *,
+        memory_limit: int | None = None,
+        spare: bool = True,
+        compile_cache: Path | None = None,
+    ) -> None:
         self.memory_limit = default_memory_limit() if memory_limit is None else memory_limit
+        self.compile_cache = compile_cache
         self._want_spare = spare
         self._lock = threading.Lock()
         self._current: WorkerProcess | None = None
@@ -69,9 +77,9 @@ class Engine:
     def start(self) -> Engine:
         """Start the worker (and the spare) without waiting for them to import jax."""
         if self._current is None:
-            self._current = WorkerProcess(self.memory_limit)
+            self._current = WorkerProcess(self.memory_limit, self.compile_cache)
         if self._want_spare and self._spare is None:
-            self._spare = WorkerProcess(self.memory_limit)
+            self._spare = WorkerProcess(self.memory_limit, self.compile_cache)
         return self
 
     def wait_ready(self, timeout: float = START_TIMEOUT) -> Ready:

@@ -32,10 +32,16 @@ class WorkerFailed(Exception):
 class WorkerProcess:
     """A `python -m jaxquiz.engine.worker` child and the socket to it."""
 
-    def __init__(self, memory_limit: int) -> None:
+    def __init__(self, memory_limit: int, compile_cache: Path | None = None) -> None:
         parent_end, child_end = socket.socketpair()
         self._log = tempfile.TemporaryFile()
         env = dict(os.environ)
+        if compile_cache is not None:
+            # XLA's persistent cache: a question seen before (same shapes) skips compilation,
+            # which is most of the time a small question takes.
+            env.setdefault("JAX_COMPILATION_CACHE_DIR", str(compile_cache))
+            env.setdefault("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", "0")
+            env.setdefault("JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES", "0")
         # The worker must import this same jaxquiz, installed or run from a checkout.
         env["PYTHONPATH"] = os.pathsep.join(p for p in (_PACKAGE_ROOT, env.get("PYTHONPATH", "")) if p)
         self.process = subprocess.Popen(

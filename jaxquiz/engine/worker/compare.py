@@ -31,10 +31,10 @@ class Comparison:
 
 
 def compare_shape(truth: Any, text: str) -> Comparison:
-    said = answers.parse_shape(text)
     actual = describe.shape_of(truth)
-    if actual is None:
+    if actual is None:  # a deck bug: say so whatever the learner typed
         raise QuestionError(f"the result ({type(truth).__name__}) has no shape")
+    said = answers.parse_shape(text)
     return Comparison(said == actual, format_shape(said), shape_difference(said, actual))
 
 
@@ -51,10 +51,10 @@ def shape_difference(said: tuple[int, ...], actual: tuple[int, ...]) -> str:
 
 
 def compare_dtype(truth: Any, text: str) -> Comparison:
-    name = answers.normalise_dtype(text)
     actual = getattr(truth, "dtype", None)
-    if actual is None:
+    if actual is None:  # a deck bug: say so whatever the learner typed
         raise QuestionError(f"the result ({type(truth).__name__}) has no dtype")
+    name = answers.normalise_dtype(text)
     if name.startswith("key<"):
         said_text = name
         correct = str(actual) == name
@@ -217,7 +217,7 @@ def leaf_difference(expected: Any, given: Any, rtol: float, atol: float) -> str:
         got = np.asarray(given)
     except Exception:
         return f"your answer ({type(given).__name__}) cannot be read as an array"
-    if got.dtype == object:
+    if got.dtype.kind in "OUSV" and want.dtype.kind not in "OUSV":  # objects, text: not numbers
         return f"your answer ({describe.preview(given)}) cannot be read as an array of numbers"
     if want.shape != got.shape:
         return f"shape is {format_shape(want.shape)}, yours is {format_shape(got.shape)}"
