@@ -138,7 +138,8 @@ def _print_check_report(result: LoadResult, reports: list, elapsed: float) -> No
     click.secho(f"{', '.join(parts)} ({draws} draws) in {elapsed:.1f}s", fg=color, bold=True)
 
 
-@main.command()
+# An answer may start with a dash (-1): read unknown "options" as the answer.
+@main.command(context_settings={"ignore_unknown_options": True})
 @click.argument("deck")
 @click.argument("question_id")
 @click.argument("answer")
@@ -168,6 +169,7 @@ def grade(
     if question.type == "card":  # type: ignore[attr-defined]
         _fail(f"{question_id!r} is a card: cards are graded by the learner", "pick another question")
     with Engine(spare=False) as engine:
+        engine.wait_ready()  # the verdict's time is grading, not starting jax
         verdict = engine.grade(Task.from_question(concrete, loaded.deck.setup), answer)
     if as_json:
         click.echo(json.dumps({"params": values, **asdict(verdict)}, indent=2))
