@@ -45,35 +45,57 @@ def questions():
 
 
 def measure_engine(items) -> dict[str, dict[str, list[float]]]:
+    """Through the engine: the first run of a question (compiles), the verdict for a prepared
+    question, and a second, warm prepare + grade (compiled programs cached)."""
     times: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     with Engine(spare=False) as engine:
         engine.wait_ready()
         for kind, task, answer in items:
             start = time.perf_counter()
             prepared = engine.prepare(task)
-            times[kind]["prepare"].append((time.perf_counter() - start) * 1000)
+            times[kind]["first"].append(elapsed_ms(start))
             start = time.perf_counter()
             engine.grade(task, answer, prepared)
-            times[kind]["verdict"].append((time.perf_counter() - start) * 1000)
+            times[kind]["verdict"].append(elapsed_ms(start))
+            start = time.perf_counter()
+            engine.grade(task, answer, engine.prepare(task))
+            times[kind]["warm"].append(elapsed_ms(start))
     return times
 
 
-def measure_in_process(items) -> dict[str, dict[str, list[float]]]:
-    """The same prepare and grade, called directly in this process: no IPC, no pickling."""
-    from jaxquiz.engine.protocol import Grade, Prepare
-    from jaxquiz.engine.worker.service import Service
+def measure_floor(items) -> dict[str, list[float]]:
+    """The same code in this process with nothing around it: exec, eval the answer, compare."""
+    import jax
 
-    service = Service(memory_limit=None)
-    times: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
-    for i, (kind, task, answer) in enumerate(items):
-        token = f"t{i}"
+    from jaxquiz.engine.worker import compare
+    from jaxquiz.engine.worker.sandbox import PRELUDE
+
+    def run(task: Task, answer: str) -> None:
+        namespace = dict(PRELUDE)
+        try:
+            exec(task.code.replace("___", task.solution or ""), namespace)
+            value = eval(task.answer, namespace) if task.answer else None
+            jax.block_until_ready(value)
+        except Exception:
+            return
+        if task.type == "shape":
+            compare.compare_shape(value, answer)
+        elif task.type == "dtype":
+            compare.compare_dtype(value, answer)
+        elif task.type == "value":
+            compare.compare_value(value, answer, task.rtol, task.atol)
+
+    times: dict[str, list[float]] = defaultdict(list)
+    for kind, task, answer in items:
+        run(task, answer)  # compile once, as the engine's warm run had
         start = time.perf_counter()
-        service.handle(Prepare(token, task))
-        times[kind]["prepare"].append((time.perf_counter() - start) * 1000)
-        start = time.perf_counter()
-        service.handle(Grade(token, task, answer))
-        times[kind]["verdict"].append((time.perf_counter() - start) * 1000)
+        run(task, answer)
+        times[kind].append(elapsed_ms(start))
     return times
+
+
+def elapsed_ms(start: float) -> float:
+    return (time.perf_counter() - start) * 1000
 
 
 def measure_naive(items, per_type: int) -> dict[str, list[float]]:
@@ -110,25 +132,27 @@ def main() -> None:
     args = parser.parse_args()
     items = list(questions())
     engine = measure_engine(items)
-    floor = measure_in_process(items)
+    floor = measure_floor(items)
     naive = measure_naive(items, args.naive)
-    print(f"{len(items)} executing questions from the bundled decks; times in ms\n")
+    print(f"{len(items)} executing questions from the bundled decks (one draw each); times in ms")
+    print("verdict: grading a prepared question; first run: executing it the first time (compiles);")
+    print("warm: prepare + grade again; floor: the same code exec'd in-process, nothing around it;")
+    print("overhead: median over questions of warm - floor\n")
     header = (
-        f"{'type':<7} {'n':>4} | {'verdict med':>11} {'p95':>6} | {'prepare med':>11} {'p95':>7} |"
-        f" {'floor med':>9} {'overhead med':>12} | {'python -c med':>13}"
+        f"{'type':<7} {'n':>4} | {'verdict med':>11} {'p95':>6} | {'first run med':>13} {'p95':>7} |"
+        f" {'warm med':>8} {'floor med':>9} {'overhead med':>12} | {'python -c med':>13}"
     )
     print(header)
     print("-" * len(header))
     for kind in sorted(engine):
-        verdict, prepare = engine[kind]["verdict"], engine[kind]["prepare"]
-        floor_total = [a + b for a, b in zip(floor[kind]["prepare"], floor[kind]["verdict"], strict=True)]
-        engine_total = [a + b for a, b in zip(prepare, verdict, strict=True)]
-        overhead = statistics.median(engine_total) - statistics.median(floor_total)
+        verdict, first, warm = engine[kind]["verdict"], engine[kind]["first"], engine[kind]["warm"]
+        overhead = statistics.median(w - f for w, f in zip(warm, floor[kind], strict=True))
         naive_med = statistics.median(naive[kind]) if naive.get(kind) else float("nan")
         print(
             f"{kind:<7} {len(verdict):>4} | {statistics.median(verdict):>11.2f} {percentile(verdict, 0.95):>6.2f} |"
-            f" {statistics.median(prepare):>11.1f} {percentile(prepare, 0.95):>7.1f} |"
-            f" {statistics.median(floor_total):>9.1f} {overhead:>12.2f} | {naive_med:>13.0f}"
+            f" {statistics.median(first):>13.1f} {percentile(first, 0.95):>7.1f} |"
+            f" {statistics.median(warm):>8.2f} {statistics.median(floor[kind]):>9.2f} {overhead:>12.2f} |"
+            f" {naive_med:>13.0f}"
         )
     cold, recovery = cold_start_and_recovery()
     print(f"\ncold start to the first verdict: {cold:.0f} ms")
