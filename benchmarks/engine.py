@@ -149,7 +149,8 @@ def main() -> None:
         overhead = statistics.median(w - f for w, f in zip(warm, floor[kind], strict=True))
         naive_med = statistics.median(naive[kind]) if naive.get(kind) else float("nan")
         print(
-            f"{kind:<7} {len(verdict):>4} | {statistics.median(verdict):>11.2f} {percentile(verdict, 0.95):>6.2f} |"
+            f"{kind:<7} {len(verdict):>4} |"
+            f" {statistics.median(verdict):>11.2f} {percentile(verdict, 0.95):>6.2f} |"
             f" {statistics.median(first):>13.1f} {percentile(first, 0.95):>7.1f} |"
             f" {statistics.median(warm):>8.2f} {statistics.median(floor[kind]):>9.2f} {overhead:>12.2f} |"
             f" {naive_med:>13.0f}"
