@@ -62,6 +62,8 @@ def audit(
 ) -> list[QuestionReport]:
     """Audit every question with `jobs` workers in parallel; reports in deck order."""
     reports = [QuestionReport(deck, q) for deck in decks for q in deck.deck.questions]
+    if not reports:
+        return reports  # no worker to start
     todo: queue.Queue[QuestionReport] = queue.Queue()
     for report in reports:
         todo.put(report)

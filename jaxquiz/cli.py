@@ -99,8 +99,7 @@ def check(paths: tuple[Path, ...], as_json: bool, jobs: int | None, watch: bool,
     result.decks = _trusted(result.decks, trust)
     start = time.perf_counter()
     total = sum(len(d.deck.questions) for d in result.decks)
-    err = click.get_text_stream("stderr")
-    with click.progressbar(length=total, label="checking", file=err, show_pos=True, show_eta=False) as bar:
+    with click.progressbar(length=total, label="checking", file=sys.stderr, show_pos=True, show_eta=False) as bar:
         reports = audit.audit(result.decks, jobs, on_done=lambda _: bar.update(1))
     elapsed = time.perf_counter() - start
     if as_json:
@@ -130,7 +129,7 @@ def _print_check_report(result: LoadResult, reports: list, elapsed: float) -> No
     if failures:
         parts.append(f"{len(failures)} failed")
     if result.problems:
-        parts.append(f"{len(result.problems)} errors")
+        parts.append(f"{len(result.problems)} error{'s' if len(result.problems) > 1 else ''}")
     if not reports and not result.problems:
         parts = ["no questions found"]
     color = "red" if failures or result.problems or not reports else "green"
@@ -390,10 +389,10 @@ def _echo(text: str, color: str | None) -> None:
 
 def _grade_choice(question: ChoiceQuestion, answer: str, as_json: bool) -> None:
     texts = [o.strip() for o in question.options]
-    if answer.strip().isdigit() and int(answer) < len(texts):
-        index = int(answer)
-    elif answer.strip() in texts:
+    if answer.strip() in texts:
         index = texts.index(answer.strip())
+    elif answer.strip().isdigit() and int(answer) < len(texts):
+        index = int(answer)
     else:
         _fail(f"{answer!r} is not one of the options", "give an option's 0-based number or its text")
     correct = index in question.correct

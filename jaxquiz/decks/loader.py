@@ -16,6 +16,8 @@ from pydantic import ValidationError
 from jaxquiz.decks import yaml_lines
 from jaxquiz.decks.models import (
     ID_PATTERN,
+    PARAM_LIST_TAG,
+    PARAM_RANGE_TAG,
     QUESTION_MODELS,
     Deck,
     QuestionBase,
@@ -26,6 +28,8 @@ from jaxquiz.errors import DeckError
 
 DECK_SUFFIXES = (".yaml", ".yml")
 TYPES = ", ".join(QUESTION_MODELS)
+# Parts of a pydantic error location that name a member of a union, not a key of the data.
+UNION_TAGS = frozenset((*QUESTION_MODELS, PARAM_LIST_TAG, PARAM_RANGE_TAG))
 
 
 @dataclass(frozen=True)
@@ -81,9 +85,8 @@ def load_deck_text(text: str, path: Path, origin: str = "path") -> LoadedDeck:
     try:
         data, positions = yaml_lines.parse(text)
     except yaml_lines.YamlSyntaxError as error:
-        fix = "fix the YAML at that spot (indentation, a missing colon, an unclosed quote)"
         raise DeckLoadError(
-            [LoadProblem(path, error.position.line, error.position.column, None, error.what, fix)]
+            [LoadProblem(path, error.position.line, error.position.column, None, error.what, error.fix)]
         ) from None
     if not isinstance(data, dict):
         raise DeckLoadError(
@@ -180,8 +183,10 @@ class _Context:
             ):
                 node = node[part]
                 path.append(part)
-            elif isinstance(node, dict) and part in QUESTION_MODELS:
+            elif part in UNION_TAGS:
                 continue  # the discriminator's tag, not a key of the data
+            elif part == "[key]":
+                break  # the error is about the key itself, which is already the last part
             else:
                 path.append(part)
                 break
@@ -217,6 +222,15 @@ def _allowed_keys(model: type) -> str:
     return ", ".join(model.model_fields)  # type: ignore[attr-defined]
 
 
+def _label(path: tuple) -> str:
+    """Where a value is, as an author reads it: `params.N`, `wrong[1]`, `tolerance.rtol`."""
+    in_question = len(path) >= 2 and path[0] == "questions" and isinstance(path[1], int)
+    text = ""
+    for part in path[2:] if in_question else path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "the question"
+
+
 def _explain(error: Any, path: tuple, data: dict) -> tuple[str, str]:
     """The rule broken and the fix, in words, for one pydantic error."""
     kind = error["type"]
@@ -224,25 +238,39 @@ def _explain(error: Any, path: tuple, data: dict) -> tuple[str, str]:
     in_question = len(path) >= 2 and path[0] == "questions"
     qtype = _question_type(data, path)
     model = QUESTION_MODELS.get(qtype or "") if in_question else Deck
+    label = _label(path)
     if kind == "extra_forbidden":
         owners = [t for t, m in QUESTION_MODELS.items() if key in m.model_fields]
-        if in_question and owners and model is not None:
+        if in_question and len(path) == 3 and owners and model is not None:
             return (
                 f"key `{key}` belongs to type {' / '.join(owners)}, not {qtype}",
                 f"remove `{key}` or change `type`",
             )
+        if in_question and len(path) > 3:
+            return f"unknown key `{label}`", "check the spelling (see `jaxquiz schema`)"
         allowed = _allowed_keys(model) if model else ""
         return f"unknown key `{key}`", f"check the spelling; allowed keys here: {allowed}"
     if kind == "missing":
         what = f"for type {qtype}" if in_question and qtype else "in a deck"
         return (
-            f"missing required key `{key}` {what}",
+            f"missing required key `{label}` {what}",
             f"add `{key}:` (see DECK_FORMAT / `jaxquiz schema`)",
         )
     if kind in ("union_tag_invalid", "union_tag_not_found"):
         if kind == "union_tag_not_found":
             return "a question has no `type`", f"add `type:` with one of {TYPES}"
         return f"unknown question type {error['input'].get('type')!r}", f"use one of {TYPES}"
+    if in_question and len(path) == 2 and kind in ("model_attributes_type", "dict_type", "model_type"):
+        return (
+            f"question #{path[1] + 1} is not a mapping of keys",
+            "write each question as `- id: ...` followed by its other keys, indented alike",
+        )
+    if error["loc"][-1] == "[key]":
+        parent = _label(path[:-1])
+        return (
+            f"{key!r} is not a valid name in `{parent}`",
+            "use letters, digits and _, not starting with a digit (like a Python name)",
+        )
     if kind == "string_pattern_mismatch" and key in ("id", "deck"):
         return (
             f"`{key}` {error['input']!r} is not a valid id",
@@ -252,8 +280,22 @@ def _explain(error: Any, path: tuple, data: dict) -> tuple[str, str]:
         return f"unsupported format {error['input']!r}", "write `format: 1`"
     if kind == "too_short" and key == "questions":
         return "a deck needs at least one question", "add a question under `questions:`"
+    if in_question and key == "code" and qtype == "fill":
+        return f"`code`: {error['msg'].removeprefix('Value error, ')}", (
+            "put exactly one `___` in `code`, where the learner's answer goes"
+        )
+    if in_question and len(path) > 3 and path[2] == "params":
+        rule = error["msg"].removeprefix("Value error, ")
+        if kind == "too_short":
+            rule = "a parameter needs at least one value"
+        return f"`{label}`: {rule}", (
+            "write each parameter as NAME: [v1, v2, ...] or NAME: {range: [lo, hi]} with lo <= hi"
+        )
+    if kind == "too_short":
+        least = error.get("ctx", {}).get("min_length", 1)
+        return f"`{label}` needs at least {least} item(s)", f"add items to `{label}`"
     message = error["msg"].removeprefix("Value error, ")
-    return f"`{key}`: {message}", f"correct `{key}` (see `jaxquiz schema` for the allowed values)"
+    return f"`{label}`: {message}", f"correct `{label}` (see `jaxquiz schema` for the allowed values)"
 
 
 def _check_deck_rules(deck: Deck, context: _Context) -> list[LoadProblem]:

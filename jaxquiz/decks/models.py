@@ -10,7 +10,17 @@ import hashlib
 import json
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    ValidationInfo,
+    WrapValidator,
+    field_validator,
+)
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 PARAM_NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
@@ -33,9 +43,21 @@ def as_answer_text(value: Any) -> Any:
     return value
 
 
-AnswerText = Annotated[str, BeforeValidator(as_answer_text)]
+# What YAML may hold there: text, or a number or list that is read back as the text typed.
+AnswerText = Annotated[
+    str, BeforeValidator(as_answer_text, json_schema_input_type=str | int | float | bool | list | dict)
+]
 Markdown = str
-Scalar = int | float | str | bool
+
+
+def _one_scalar(value: Any, handler: Any) -> Any:
+    # One clear message instead of one per member of the union.
+    if not isinstance(value, int | float | str | bool):
+        raise ValueError(f"a parameter value must be a number, a string or a boolean, not {value!r}")
+    return handler(value)
+
+
+Scalar = Annotated[int | float | str | bool, WrapValidator(_one_scalar)]
 
 
 class _Strict(BaseModel):
@@ -67,7 +89,21 @@ class ParamRange(_Strict):
         return list(range(lo, hi + 1))
 
 
-ParamSpec = Annotated[list[Scalar], Field(min_length=1)] | ParamRange
+# Tags of the two spellings of a parameter; the loader skips them when it locates an error.
+PARAM_LIST_TAG = "param-values"
+PARAM_RANGE_TAG = "param-range"
+
+
+def _param_kind(value: Any) -> str:
+    return PARAM_RANGE_TAG if isinstance(value, dict | ParamRange) else PARAM_LIST_TAG
+
+
+# A callable discriminator: a mistake is reported against the spelling used, not against both.
+ParamSpec = Annotated[
+    Annotated[list[Scalar], Field(min_length=1), Tag(PARAM_LIST_TAG)]
+    | Annotated[ParamRange, Tag(PARAM_RANGE_TAG)],
+    Discriminator(_param_kind),
+]
 
 
 class QuestionBase(_Strict):
@@ -95,10 +131,10 @@ class QuestionBase(_Strict):
 
     def param_values(self) -> dict[str, list[Scalar]]:
         """Every parameter with the list of values it may take."""
-        return {
-            name: spec.values() if isinstance(spec, ParamRange) else list(spec)
-            for name, spec in self.params.items()
-        }
+        values: dict[str, list[Scalar]] = {}
+        for name, spec in self.params.items():
+            values[name] = list(spec.values() if isinstance(spec, ParamRange) else spec)
+        return values
 
 
 class _Expecting(QuestionBase):
@@ -148,14 +184,18 @@ class ChoiceQuestion(QuestionBase):
     options: Annotated[list[AnswerText], Field(min_length=2)]  # type: ignore[assignment]
     correct: Annotated[list[int], Field(min_length=1)] = Field(description="0-based indices")
 
-    @model_validator(mode="after")
-    def _indices_in_range(self) -> ChoiceQuestion:
-        bad = [i for i in self.correct if not 0 <= i < len(self.options)]
+    @field_validator("correct")
+    @classmethod
+    def _indices_in_range(cls, correct: list[int], info: ValidationInfo) -> list[int]:
+        options = info.data.get("options")
+        if options is None:
+            return correct  # options is missing or invalid: that error is reported instead
+        bad = [i for i in correct if not 0 <= i < len(options)]
         if bad:
             raise ValueError(
-                f"correct index {bad[0]} is out of range: options are numbered 0 to {len(self.options) - 1}"
+                f"index {bad[0]} is out of range: the options are numbered 0 to {len(options) - 1}"
             )
-        return self
+        return correct
 
 
 class CardQuestion(QuestionBase):

@@ -55,7 +55,8 @@ def texts_with_params(question: QuestionBase) -> Iterator[tuple[str, str]]:
 
 def instantiate(question: QuestionBase, values: Mapping[str, Scalar]) -> QuestionBase:
     """The question as the learner sees it for one draw: every parameter replaced."""
-    if not question.params:
+    # Without parameters only `$$` can need replacing; most questions have neither.
+    if not question.params and not any("$" in text for _, text in texts_with_params(question)):
         return question
     update: dict[str, object] = {}
     # Only keys the author wrote: defaults hold no parameters, and must stay unset.

@@ -1,9 +1,10 @@
 """Noticing edited deck files by polling: which files changed, appeared or went away since last time.
 
-Polling a handful of YAML files costs a few `stat` calls, needs no extra dependency or thread,
-and survives editors that save by writing a new file and renaming it over the old one. A file
-counts as changed only when its content hash changed, so touching or re-saving it unchanged is
-not an event. Callers poll from their own timer (the app) or from `changes()` (`check --watch`).
+Hashing a handful of small YAML files a few times a second costs next to nothing, needs no extra
+dependency or thread, and survives editors that save by writing a new file and renaming it over
+the old one (and filesystems whose mtime is too coarse to see two quick saves). A file counts as
+changed only when its content changed, so touching or re-saving it unchanged is not an event.
+Callers poll from their own timer (the app) or from `changes()` (`check --watch`).
 """
 
 from __future__ import annotations
@@ -34,18 +35,12 @@ class Changes:
         return sorted({*self.changed, *self.added, *self.removed})
 
 
-@dataclass(frozen=True)
-class _Seen:
-    stat: tuple[int, int, int]  # mtime_ns, size, inode: cheap to compare on every poll
-    digest: str
-
-
 class DeckWatcher:
     """Polls deck files and folders (folders: every deck file below them, as discovery loads them)."""
 
     def __init__(self, sources: Sequence[Path]) -> None:
         self.sources = [Path(s) for s in sources]
-        self._seen: dict[Path, _Seen] = self._scan({})
+        self._seen: dict[Path, str] = self._scan()
 
     @property
     def files(self) -> list[Path]:
@@ -55,10 +50,10 @@ class DeckWatcher:
     def poll(self) -> Changes:
         """What changed since the last poll (or since the watcher was made)."""
         before = self._seen
-        now = self._scan(before)
+        now = self._scan()
         self._seen = now
         return Changes(
-            changed=sorted(p for p in now.keys() & before.keys() if now[p].digest != before[p].digest),
+            changed=sorted(p for p in now.keys() & before.keys() if now[p] != before[p]),
             added=sorted(now.keys() - before.keys()),
             removed=sorted(before.keys() - now.keys()),
         )
@@ -85,17 +80,11 @@ class DeckWatcher:
                 found.append(source)
         return found
 
-    def _scan(self, before: dict[Path, _Seen]) -> dict[Path, _Seen]:
-        seen: dict[Path, _Seen] = {}
+    def _scan(self) -> dict[Path, str]:
+        seen: dict[Path, str] = {}
         for path in self._files():
             try:
-                info = path.stat()
-                stat = (info.st_mtime_ns, info.st_size, info.st_ino)
-                old = before.get(path)
-                if old is not None and old.stat == stat:
-                    seen[path] = old
-                    continue
-                seen[path] = _Seen(stat, hashlib.sha256(path.read_bytes()).hexdigest())
+                seen[path] = hashlib.sha256(path.read_bytes()).hexdigest()
             except OSError:
                 continue  # gone between listing and reading, or mid-rename: the next poll sees it
         return seen

@@ -16,11 +16,15 @@ class Position:
     column: int  # 1-based
 
 
+SYNTAX_FIX = "fix the YAML at that spot (indentation, a missing colon, an unclosed quote)"
+
+
 class YamlSyntaxError(Exception):
-    def __init__(self, what: str, position: Position) -> None:
+    def __init__(self, what: str, position: Position, fix: str = SYNTAX_FIX) -> None:
         super().__init__(what)
         self.what = what
         self.position = position
+        self.fix = fix
 
 
 def parse(text: str) -> tuple[Any, dict[Path_, Position]]:
@@ -55,9 +59,11 @@ def _build(loader: yaml.SafeLoader, node: yaml.Node, path: Path_, positions: dic
         for key_node, value_node in node.value:
             key = loader.construct_object(key_node, deep=True)
             if key in result:
+                first = positions[(*path, key)]
                 raise YamlSyntaxError(
                     f"duplicate key {key!r}: YAML would keep only the last one",
                     _position(key_node),
+                    f"remove one of the two `{key}` keys (the first is on line {first.line})",
                 )
             positions[(*path, key)] = _position(key_node)
             result[key] = _build(loader, value_node, (*path, key), positions)

@@ -45,9 +45,7 @@ def test_rating_values_and_labels() -> None:
         (None, 1000.0, 1, Rating.Good),
     ],
 )
-def test_propose_rating(
-    correct: bool | None, response_s: float, difficulty: int, expected: Rating
-) -> None:
+def test_propose_rating(correct: bool | None, response_s: float, difficulty: int, expected: Rating) -> None:
     assert propose_rating(correct, response_s, difficulty) is expected
     assert fixed().propose_rating(correct, response_s, difficulty) is expected
 

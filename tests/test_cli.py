@@ -1,0 +1,284 @@
+"""The command line as a user runs it: help texts, `check`, `grade`, `schema` and `--version`.
+
+Commands that exit with a status run as a real `python -m jaxquiz` process, so that the entry
+point's conversion of library errors into messages is part of what is tested.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from jaxquiz import __version__
+from jaxquiz.cli import main
+from jaxquiz.decks import load_deck_file
+from jaxquiz.decks.models import Deck
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "decks"
+EVERY_TYPE = FIXTURES / "every-type.yaml"
+
+WRONG_DECK = """\
+format: 1
+deck: wrong-deck
+title: A deck with a wrong expect
+questions:
+  - id: fine
+    type: dtype
+    prompt: dtype?
+    code: out = jnp.zeros(2)
+    expect: float32
+  - id: bad-shape
+    type: shape
+    prompt: shape?
+    code: out = jnp.zeros((3, 2))
+    expect: (3, 3)
+"""
+
+BROKEN_DECK = """\
+format: 1
+deck: broken-deck
+title: A deck that does not load
+questions:
+  - id: typo
+    type: card
+    prompt: Front
+    back: Back
+    colour: red
+"""
+
+FAILING_DECK = """\
+format: 1
+deck: failing-deck
+title: A question whose own code fails
+questions:
+  - id: boom
+    type: value
+    prompt: What is `out`?
+    code: out = undefined_name + 1
+    expect: "1"
+"""
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    """An empty data dir, so that no user decks, trust records or progress leak into a test."""
+    folder = tmp_path / "data"
+    folder.mkdir()
+    return folder
+
+
+@pytest.fixture
+def jaxquiz(data_dir: Path):
+    """Run `python -m jaxquiz ARGS` with its own data dir; returns the completed process."""
+
+    def run(*args: str | Path, timeout: float = 240) -> subprocess.CompletedProcess[str]:
+        env = {"JAXQUIZ_DATA_DIR": str(data_dir), "NO_COLOR": "1", "PATH": "/usr/bin:/bin"}
+        return subprocess.run(
+            [sys.executable, "-m", "jaxquiz", *map(str, args)],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env=env,
+            stdin=subprocess.DEVNULL,
+        )
+
+    return run
+
+
+def write(folder: Path, name: str, text: str) -> Path:
+    path = folder / name
+    path.write_text(textwrap.dedent(text))
+    return path
+
+
+def line_of(path: Path, marker: str) -> int:
+    lines = path.read_text().splitlines()
+    return next(i for i, line in enumerate(lines, 1) if marker in line)
+
+
+# --- help, version, schema --------------------------------------------------------------------
+
+
+def _commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    found = [prefix]
+    for name, command in sorted(group.commands.items()):
+        if isinstance(command, click.Group):
+            found += _commands(command, (*prefix, name))
+        else:
+            found.append((*prefix, name))
+    return found
+
+
+@pytest.mark.parametrize("command", _commands(main), ids=lambda c: " ".join(c) or "jaxquiz")
+def test_every_command_has_help_text(command):
+    result = CliRunner().invoke(main, [*command, "--help"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("Usage: ")
+    target = main
+    for name in command:
+        target = target.commands[name]  # type: ignore[attr-defined]
+    words = (target.help or "").split()
+    assert len(words) >= 3, f"`jaxquiz {' '.join(command)}` needs a help text"
+    assert " ".join(words[:4]) in " ".join(result.output.split())
+
+
+def test_the_main_commands_exist():
+    assert {"check", "grade", "schema"} <= set(main.commands)
+
+
+def test_short_help_option():
+    assert CliRunner().invoke(main, ["-h"]).exit_code == 0
+
+
+def test_version(jaxquiz):
+    result = jaxquiz("--version")
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"jaxquiz, version {__version__}"
+
+
+def test_schema_prints_the_json_schema_of_the_models():
+    result = CliRunner().invoke(main, ["schema"])
+    assert result.exit_code == 0
+    schema = json.loads(result.output)
+    assert schema == Deck.model_json_schema()
+    assert schema["$schema"].startswith("https://json-schema.org/")
+
+
+# --- check ------------------------------------------------------------------------------------
+
+
+def test_check_passes_a_good_deck(jaxquiz):
+    questions = len(load_deck_file(EVERY_TYPE).deck.questions)
+    result = jaxquiz("check", "--trust", "-j", "2", EVERY_TYPE)
+    assert result.returncode == 0, result.stdout + result.stderr
+    last = result.stdout.strip().splitlines()[-1]
+    assert re.fullmatch(rf"{questions} passed \(\d+ draws\) in \d+\.\ds", last), last
+    assert "FAILED" not in result.stdout and "ERROR" not in result.stdout
+
+
+def test_check_reports_a_wrong_expect_a_broken_deck_and_a_missing_path(jaxquiz, tmp_path):
+    wrong = write(tmp_path, "wrong.yaml", WRONG_DECK)
+    broken = write(tmp_path, "broken.yaml", BROKEN_DECK)
+    missing = tmp_path / "nowhere.yaml"
+    result = jaxquiz("check", "--trust", "-j", "1", wrong, broken, missing)
+    assert result.returncode == 1
+    out = result.stdout
+    assert f"FAILED {wrong}:{line_of(wrong, 'id: bad-shape')} wrong-deck::bad-shape" in out
+    assert "expect '(3, 3)' is graded wrong: axis 1: you said 3, it is 2" in out
+    assert "wrong-deck::fine" not in out
+    colour = line_of(broken, "colour:")
+    assert f"ERROR {broken}:{colour}:5" in out
+    assert "unknown key `colour`" in out and "fix: check the spelling" in out
+    assert f"ERROR {missing}:1:1" in out and "no such file or folder" in out
+    assert "Traceback" not in out + result.stderr
+    assert re.fullmatch(r"1 passed, 1 failed, 2 errors \(2 draws\) in \d+\.\ds", out.strip().splitlines()[-1])
+
+
+def test_check_json_has_one_object_per_question(jaxquiz, tmp_path):
+    wrong = write(tmp_path, "wrong.yaml", WRONG_DECK)
+    broken = write(tmp_path, "broken.yaml", BROKEN_DECK)
+    result = jaxquiz("check", "--trust", "--json", "-j", "1", wrong, broken)
+    assert result.returncode == 1
+    rows = json.loads(result.stdout)
+    assert all(set(row) == {"deck", "question", "ok", "message"} for row in rows)
+    assert all(isinstance(row["ok"], bool) and isinstance(row["message"], str) for row in rows)
+    by_question = {row["question"]: row for row in rows}
+    assert by_question["fine"] == {"deck": "wrong-deck", "question": "fine", "ok": True, "message": ""}
+    assert by_question["bad-shape"]["deck"] == "wrong-deck"
+    assert by_question["bad-shape"]["ok"] is False
+    assert "expect '(3, 3)' is graded wrong" in by_question["bad-shape"]["message"]
+    assert by_question["typo"]["ok"] is False
+    assert f"{broken}:{line_of(broken, 'colour:')}" in by_question["typo"]["message"]
+
+
+def test_check_of_a_folder_without_decks_fails(jaxquiz, tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = jaxquiz("check", "--trust", empty)
+    assert result.returncode == 1
+    assert result.stdout.strip().splitlines()[-1].startswith("no questions found")
+
+
+# --- grade ------------------------------------------------------------------------------------
+
+
+def test_grade_right_exits_0(jaxquiz):
+    result = jaxquiz("grade", "--trust", EVERY_TYPE, "shape-param", "(5, 2)", "--param", "N=5")
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "right"
+    assert any(re.fullmatch(r"\s*params: N=5", line) for line in lines)
+    assert any(re.fullmatch(r"\s*you said: \(5, 2\)", line) for line in lines)
+
+
+def test_grade_wrong_exits_1_and_prints_json(jaxquiz):
+    result = jaxquiz("grade", "--trust", EVERY_TYPE, "shape-param", "(4, 2)", "--param", "N=5", "--json")
+    assert result.returncode == 1, result.stdout + result.stderr
+    verdict = json.loads(result.stdout)
+    assert verdict["params"] == {"N": 5}
+    assert verdict["status"] == "graded"
+    assert verdict["correct"] is False
+    assert verdict["understood"] == "(4, 2)"
+    assert verdict["difference"] == "axis 0: you said 4, it is 5"
+    assert verdict["truth"]["shape"] == [5, 2]
+    assert verdict["truth"]["device"]
+
+
+def test_grade_a_question_whose_code_fails_exits_2(jaxquiz, tmp_path):
+    deck = write(tmp_path, "failing.yaml", FAILING_DECK)
+    result = jaxquiz("grade", "--trust", deck, "boom", "1")
+    assert result.returncode == 2
+    assert result.stdout.splitlines()[0] == "question-error"
+    assert "NameError" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (("no-such-deck", "q", "1"), "no deck file or deck id 'no-such-deck'"),
+        ((EVERY_TYPE, "no-such-question", "1"), "deck 'every-type' has no question 'no-such-question'"),
+        ((EVERY_TYPE, "shape-param", "(5, 2)", "--param", "N5"), "--param 'N5' has no '='"),
+        ((EVERY_TYPE, "shape-param", "(5, 2)", "--param", "M=5"), "the question has no parameter 'M'"),
+        ((EVERY_TYPE, "card-plain", "x"), "'card-plain' is a card"),
+        ((EVERY_TYPE, "choice-pure", "7"), "'7' is not one of the options"),
+    ],
+)
+def test_grade_bad_input_exits_2_with_a_message_and_a_fix(jaxquiz, args, words):
+    result = jaxquiz("grade", "--trust", *args)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert f"error: {words}" in result.stderr
+    assert "fix: " in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_grade_a_broken_deck_exits_2_and_names_the_problem(jaxquiz, tmp_path):
+    broken = write(tmp_path, "broken.yaml", BROKEN_DECK)
+    result = jaxquiz("grade", "--trust", broken, "typo", "x")
+    assert result.returncode == 2
+    assert f"{broken}:{line_of(broken, 'colour:')}:5 [typo]: unknown key `colour`" in result.stderr
+    assert "fix: check the spelling" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(("answer", "status", "label"), [("0", 0, "right"), ("1", 1, "wrong")])
+def test_grade_a_choice_by_index(jaxquiz, answer, status, label):
+    result = jaxquiz("grade", "--trust", EVERY_TYPE, "choice-pure", answer)
+    assert result.returncode == status
+    assert result.stdout.strip() == label
+
+
+def test_grade_finds_a_user_deck_by_its_id(jaxquiz, data_dir):
+    decks = data_dir / "decks"
+    decks.mkdir()
+    (decks / "mine.yaml").write_text(EVERY_TYPE.read_text())
+    result = jaxquiz("grade", "--trust", "every-type", "choice-pure", "lambda x: x + 1", "--json")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert json.loads(result.stdout) == {"correct": True, "answer": "lambda x: x + 1"}

@@ -1,0 +1,113 @@
+"""The UI process never imports jax (only the worker does), and the lower layers never import textual.
+
+Each check runs in a fresh interpreter and looks at `sys.modules`, since this test process may
+already hold jax from other tests.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from jaxquiz.cli import main
+
+HEAVY = ("jax", "jaxlib", "textual")
+
+PROBE = """
+import json, sys
+{body}
+loaded = sorted({{name.split(".")[0] for name in sys.modules}} & {heavy})
+print(json.dumps(loaded))
+"""
+
+
+def imported_after(body: str, tmp_path: Path) -> list[str]:
+    """Which of jax, jaxlib and textual are in sys.modules after running `body`."""
+    code = PROBE.format(body=textwrap.dedent(body), heavy=set(HEAVY))
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"JAXQUIZ_DATA_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"},
+        stdin=subprocess.DEVNULL,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_the_probe_sees_jax_when_it_is_imported(tmp_path):
+    # Proves the probe can fail: without this, an empty list would prove nothing.
+    assert imported_after("import jax.numpy", tmp_path) == ["jax", "jaxlib"]
+    assert "textual" in imported_after("import textual.app", tmp_path)
+
+
+def test_importing_the_cli_imports_neither_jax_nor_textual(tmp_path):
+    assert imported_after("import jaxquiz.cli", tmp_path) == []
+
+
+def _run_cli(*args: str) -> str:
+    return f"""
+    sys.argv = ["jaxquiz", *{list(args)!r}]
+    from jaxquiz.cli import run
+    try:
+        run()
+    except SystemExit as exit:
+        assert exit.code in (0, None), exit.code
+    """
+
+
+@pytest.mark.parametrize("args", [("--help",), ("--version",), ("-h",)], ids=" ".join)
+def test_help_and_version_import_neither_jax_nor_textual(tmp_path, args):
+    assert imported_after(_run_cli(*args), tmp_path) == []
+
+
+def test_every_subcommands_help_imports_neither_jax_nor_textual(tmp_path):
+    body = "\n".join(
+        f"""
+    sys.argv = ["jaxquiz", {name!r}, "--help"]
+    try:
+        run()
+    except SystemExit as exit:
+        assert exit.code in (0, None), ({name!r}, exit.code)
+    """
+        for name in sorted(main.commands)
+    )
+    assert imported_after("from jaxquiz.cli import run\n" + textwrap.dedent(body), tmp_path) == []
+
+
+@pytest.mark.parametrize(
+    "module",
+    [
+        "jaxquiz.decks",
+        "jaxquiz.store",
+        "jaxquiz.study",
+        "jaxquiz.study.scheduler",
+        "jaxquiz.engine",
+        "jaxquiz.audit",
+        "jaxquiz.paths",
+    ],
+)
+def test_lower_layers_import_neither_textual_nor_jax(tmp_path, module):
+    assert imported_after(f"import {module}", tmp_path) == []
+
+
+def test_the_engine_starts_a_worker_without_importing_jax_here(tmp_path):
+    body = """
+    from jaxquiz.engine import Engine, Task
+    with Engine(spare=False) as engine:
+        verdict = engine.grade(Task("shape", "out = jnp.zeros((2, 3))"), "(2, 3)")
+    assert verdict.correct, verdict
+    """
+    assert imported_after(body, tmp_path) == []
+
+
+def test_the_tui_does_not_import_jax(tmp_path):
+    if not (Path(__file__).resolve().parent.parent / "jaxquiz" / "tui" / "__init__.py").exists():
+        pytest.skip("jaxquiz.tui does not exist yet")
+    assert "jax" not in imported_after("import jaxquiz.tui", tmp_path)
