@@ -11,7 +11,7 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,7 +26,18 @@ TRUST_FORMAT = 1
 
 
 class TrustError(JaxquizError):
-    """The trust records cannot be read or written."""
+    """The trust records cannot be read or written, or a deck may not run."""
+
+
+class UntrustedDeck(TrustError):
+    """A deck that may not run: never agreed to, changed since, or refused."""
+
+    def __init__(self, what: str, path: Path) -> None:
+        super().__init__(
+            what,
+            fix=f"read it, then run `jaxquiz trust {path}` to agree to it (or pass --trust to run it once)",
+        )
+        self.path = path
 
 
 def digest_of(data: bytes) -> str:
@@ -83,7 +94,10 @@ class TrustStore:
             raise TrustError(f"cannot read the trust records: {error}", where=str(path)) from None
         try:
             data = json.loads(raw)
-            files = {str(k): {"sha256": str(v["sha256"]), "at": str(v.get("at", ""))} for k, v in data["files"].items()}
+            files = {
+                str(k): {"sha256": str(v["sha256"]), "at": str(v.get("at", ""))}
+                for k, v in data["files"].items()
+            }
             folders = [str(f) for f in data["folders"]]
         except (ValueError, KeyError, TypeError, AttributeError):
             # Never guess: an unreadable record must not widen or silently drop what is trusted.
@@ -138,6 +152,44 @@ class TrustStore:
     def untrusted(self, decks: Iterable[LoadedDeck]) -> list[LoadedDeck]:
         """The loaded decks that may not run yet (bundled decks never are)."""
         return [d for d in decks if d.origin != BUNDLED and not self.is_trusted(d.path)]
+
+    def why_untrusted(self, path: Path) -> str:
+        """Why a file is not trusted, in words (for prompts and errors)."""
+        if _key(path) in self.files:
+            return f"{path} changed since you agreed to run it"
+        return f"{path} is not trusted yet: a deck is code, and you have not agreed to run this one"
+
+    def gate(
+        self,
+        decks: Iterable[LoadedDeck],
+        *,
+        run_anyway: bool = False,
+        ask: Callable[[Snapshot, str], bool] | None = None,
+    ) -> list[LoadedDeck]:
+        """The decks that may run, each parsed again from the exact content that was judged.
+
+        A deck not trusted yet runs once without a record when `run_anyway` (`--trust`); else
+        `ask(snapshot, why)` is asked (a terminal prompt), and a yes is recorded. Without `ask`, or
+        on a no, UntrustedDeck is raised. Bundled decks pass as they are.
+        """
+        allowed = []
+        for loaded in decks:
+            if loaded.origin == BUNDLED:
+                allowed.append(loaded)
+                continue
+            try:
+                snapshot = Snapshot.read(loaded.path)
+            except OSError as error:
+                raise UntrustedDeck(f"cannot read {loaded.path}: {error}", loaded.path) from None
+            if not run_anyway and not self.is_trusted(loaded.path, snapshot.digest):
+                why = self.why_untrusted(loaded.path)
+                if ask is None:
+                    raise UntrustedDeck(why, loaded.path)
+                if not ask(snapshot, why):
+                    raise UntrustedDeck(f"you did not agree to run {loaded.path}", loaded.path)
+                self.trust_file(loaded.path, snapshot.digest)
+            allowed.append(snapshot.load(loaded.origin))
+        return allowed
 
     # -- changes (each saves) ---------------------------------------------------------------------
 

@@ -1,0 +1,197 @@
+"""Write docs/deck-reference.md from the deck format's JSON Schema (the models are the one source).
+
+    python scripts/gen_deck_reference.py          # rewrite the file
+    python scripts/gen_deck_reference.py --check  # exit 1 when the committed file is stale
+
+A test runs the check, so a change to the models without regenerating the reference fails CI.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from jaxquiz.decks.models import QUESTION_MODELS, Deck
+
+OUTPUT = Path(__file__).resolve().parent.parent / "docs" / "deck-reference.md"
+
+_TYPE_NAMES = {
+    "string": "text",
+    "integer": "integer",
+    "number": "number",
+    "boolean": "boolean",
+    "array": "list",
+    "object": "mapping",
+    "null": "null",
+}
+
+
+_QUESTION_TYPES = {model.__name__: kind for kind, model in QUESTION_MODELS.items()}
+
+
+def describe_type(schema: dict[str, Any]) -> str:
+    """A JSON Schema node in words: `list of text, at least 1`."""
+    if "$ref" in schema:
+        name = schema["$ref"].rsplit("/", 1)[-1]
+        if name in _QUESTION_TYPES:
+            kind = _QUESTION_TYPES[name]
+            return f"[`{kind}`](#{kind})"
+        return f"[{name}](#{name.lower()})"
+    if "const" in schema:
+        return f"`{json.dumps(schema['const'])}`"
+    if "enum" in schema:
+        return "one of " + ", ".join(f"`{json.dumps(v)}`" for v in schema["enum"])
+    for key in ("anyOf", "oneOf"):
+        if key in schema:
+            parts = [describe_type(s) for s in schema[key] if s.get("type") != "null"]
+            if any("," in part for part in parts):
+                text = "either " + "; or ".join(dict.fromkeys(parts))
+            else:
+                text = " or ".join(dict.fromkeys(parts)) if len(parts) < 3 else _listing(parts)
+            return text + _bounds(schema)
+    kind = schema.get("type")
+    if kind == "array":
+        if "prefixItems" in schema:
+            return "[" + ", ".join(describe_type(s) for s in schema["prefixItems"]) + "]"
+        items = schema.get("items") or {}
+        inner = f" of {describe_type(items)}" if items else ""
+        return f"list{inner}" + _bounds(schema)
+    if kind == "object" and "patternProperties" in schema:
+        ((pattern, value),) = schema["patternProperties"].items()
+        return f"mapping of NAME (`{pattern}`) to {describe_type(value)}"
+    if kind == "string" and "pattern" in schema:
+        return f"text matching `{schema['pattern']}`"
+    return _TYPE_NAMES.get(kind, kind or "any") + _bounds(schema)
+
+
+def _listing(parts: list[str]) -> str:
+    parts = list(dict.fromkeys(parts))
+    return ", ".join(parts[:-1]) + " or " + parts[-1]
+
+
+def _bounds(schema: dict[str, Any]) -> str:
+    words = []
+    if "minItems" in schema:
+        words.append(f"at least {schema['minItems']}")
+    if "exclusiveMinimum" in schema:
+        words.append(f"> {schema['exclusiveMinimum']}")
+    if "minimum" in schema:
+        words.append(f"≥ {schema['minimum']}")
+    if "maximum" in schema:
+        words.append(f"≤ {schema['maximum']}")
+    return (", " + ", ".join(words)) if words else ""
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def key_table(schema: dict[str, Any], keys: list[str] | None = None) -> list[str]:
+    """A markdown table of an object schema's keys: required, type, default, meaning."""
+    required = set(schema.get("required", []))
+    rows = ["| key | required | type | default | meaning |", "|---|---|---|---|---|"]
+    for key, prop in schema["properties"].items():
+        if keys is not None and key not in keys:
+            continue
+        default = (
+            f"`{json.dumps(prop['default'])}`" if "default" in prop and prop["default"] is not None else ""
+        )
+        rows.append(
+            f"| `{key}` | {'yes' if key in required else 'no'} | {_cell(describe_type(prop))} "
+            f"| {_cell(default)} | {_cell(prop.get('description', ''))} |"
+        )
+    return rows
+
+
+def render() -> str:
+    """The whole reference, as markdown."""
+    schema = Deck.model_json_schema()
+    defs = schema["$defs"]
+    questions = {kind: defs[model.__name__] for kind, model in QUESTION_MODELS.items()}
+    # Keys every type has are listed once, as most types take them; a type that takes one
+    # differently (choice requires `options`) lists it again under its own heading.
+    first = next(iter(questions.values()))
+    common = [
+        k
+        for k in first["properties"]
+        if k != "type" and all(k in q["properties"] for q in questions.values())
+    ]
+    usual = {key: _most_common([_spelling(q, key) for q in questions.values()]) for key in common}
+    base = {
+        "properties": {key: json.loads(usual[key])[0] for key in common},
+        "required": [key for key in common if json.loads(usual[key])[1]],
+    }
+    out = [
+        "# Deck reference (format 1)",
+        "",
+        "<!-- Generated by scripts/gen_deck_reference.py from the deck schema: do not edit by hand. -->",
+        "",
+        "Every key of a deck file, generated from the JSON Schema that `jaxquiz schema` prints and that",
+        "the loader validates with. For what the keys are for, read [writing-decks.md](writing-decks.md).",
+        "Unknown keys, and keys that belong to another question type, are errors.",
+        "",
+        "## The deck",
+        "",
+        *key_table(schema),
+        "",
+        "## Every question",
+        "",
+        "The keys every question type takes. `type` picks one of: "
+        + ", ".join(f"[`{kind}`](#{kind})" for kind in questions)
+        + ".",
+        "",
+        *key_table(base),
+    ]
+    for kind, question in questions.items():
+        own = [
+            k
+            for k in question["properties"]
+            if k != "type" and (k not in common or _spelling(question, k) != usual[k])
+        ]
+        out += ["", f"## `{kind}`", ""]
+        if question.get("description"):
+            out += [question["description"], ""]
+        if own:
+            out += [f"`type: {kind}`, the keys of every question, and:", "", *key_table(question, own)]
+        else:
+            out += [f"`type: {kind}` and the keys of every question."]
+    for name in sorted(defs):
+        if name in {m.__name__ for m in QUESTION_MODELS.values()}:
+            continue
+        out += ["", f"## {name}", ""]
+        if defs[name].get("description"):
+            out += [defs[name]["description"], ""]
+        out += key_table(defs[name])
+    return "\n".join(out) + "\n"
+
+
+def _spelling(question: dict[str, Any], key: str) -> str:
+    """A key's schema and whether it is required, as one comparable string."""
+    return json.dumps([question["properties"][key], key in question.get("required", [])], sort_keys=True)
+
+
+def _most_common(items: list[str]) -> str:
+    return max(dict.fromkeys(items), key=items.count)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="exit 1 if the committed file is stale")
+    args = parser.parse_args(argv)
+    text = render()
+    if args.check:
+        current = OUTPUT.read_text(encoding="utf-8") if OUTPUT.exists() else ""
+        if current != text:
+            print(f"{OUTPUT} is stale: run python scripts/gen_deck_reference.py", file=sys.stderr)
+            return 1
+        return 0
+    OUTPUT.write_text(text, encoding="utf-8")
+    print(f"wrote {OUTPUT}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

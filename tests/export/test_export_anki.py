@@ -1,0 +1,204 @@
+"""Anki export: the package is opened like Anki would (a zip holding a SQLite collection) and the
+fields of its notes are checked against what running the questions gives.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import sqlite3
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import genanki
+import pytest
+from click.testing import CliRunner
+
+from jaxquiz import cli, paths
+from jaxquiz.decks import load_deck_file
+from jaxquiz.engine import Engine
+from jaxquiz.export import export_anki, note_guid
+from jaxquiz.export.anki import FIELDS, MODEL_ID
+
+DECK = """\
+format: 1
+deck: exported
+title: Exported deck
+tags: [export test]
+questions:
+  - id: stack
+    type: shape
+    prompt: What is the shape of `out`?
+    params: {N: [2, 3, 8]}
+    code: |
+      out = jnp.stack([jnp.zeros(4)] * $N)
+    expect: ($N, 4)
+    options: ["($N, 4)", "(4, $N)"]
+    explain: Stacking $N arrays adds an axis of length $N in front.
+  - id: mean
+    type: dtype
+    prompt: What dtype?
+    code: out = jnp.mean(jnp.arange(4))
+    expect: float32
+  - id: cumsum
+    type: value
+    prompt: What is `out`?
+    code: out = jnp.cumsum(jnp.array([1, 2, 3]))
+    expect: "[1, 3, 6]"
+  - id: if-under-jit
+    type: raises
+    prompt: What does `f(1.0)` raise?
+    code: |
+      @jax.jit
+      def f(x):
+          return 1.0 if x > 0 else -1.0
+      f(1.0)
+    expect: TracerBoolConversionError
+  - id: shared-shift
+    type: fill
+    prompt: Fill in `in_axes`.
+    code: |
+      out = jax.vmap(lambda p, s: p + s, in_axes=___)(jnp.zeros((3, 2)), jnp.ones(2))
+    solution: (0, None)
+    wrong: ["(0, 0)"]
+  - id: compiles
+    type: choice
+    prompt: Which compiles?
+    options: ["jax.jit", "jax.vmap", "<b>jax.grad</b>"]
+    correct: [0]
+  - id: grad-card
+    type: card
+    prompt: What does `jax.grad(f)` return?
+    back: A **function**.
+    code: |
+      out = jax.grad(lambda x: x ** 2)(3.0)
+    answer: out
+"""
+
+BROKEN = """\
+  - id: broken
+    type: shape
+    prompt: Shape?
+    code: out = jnp.ones(3) + jnp.ones(4)
+    expect: (3,)
+"""
+
+
+@pytest.fixture(autouse=True)
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "data"
+    monkeypatch.setenv(paths.DATA_DIR_ENV, str(folder))
+    return folder
+
+
+@pytest.fixture(scope="module")
+def engine() -> Iterator[Engine]:
+    with Engine(spare=False) as warm:
+        yield warm
+
+
+@pytest.fixture
+def deck_file(tmp_path: Path) -> Path:
+    path = tmp_path / "exported.yaml"
+    path.write_text(DECK)
+    return path
+
+
+def read_package(path: Path) -> dict:
+    """The notes of an .apkg by question id: guid, fields by name, tags; plus the models."""
+    with zipfile.ZipFile(path) as package:
+        assert "collection.anki2" in package.namelist()
+        database = path.parent / f"{path.stem}.anki2"
+        database.write_bytes(package.read("collection.anki2"))
+    connection = sqlite3.connect(database)
+    try:
+        notes = {}
+        for guid, flds, tags in connection.execute("SELECT guid, flds, tags FROM notes"):
+            fields = dict(zip(FIELDS, flds.split("\x1f"), strict=True))
+            question_id = fields["Source"].split("::")[1].split(" ")[0]
+            notes[question_id] = {"guid": guid, "fields": fields, "tags": tags.split()}
+        (models_json,) = connection.execute("SELECT models FROM col").fetchone()
+        cards = connection.execute("SELECT COUNT(*) FROM cards").fetchone()[0]
+    finally:
+        connection.close()
+    return {"notes": notes, "models": json.loads(models_json), "cards": cards}
+
+
+def test_each_card_holds_the_drawn_question_and_the_executed_answer(
+    engine: Engine, deck_file: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "deck.apkg"
+    report = export_anki([load_deck_file(deck_file)], out, engine, random.Random(7))
+    assert report.failures == [] and report.notes == 7
+    package = read_package(out)
+    notes = package["notes"]
+    assert package["cards"] == 7
+    assert str(MODEL_ID) in package["models"]
+
+    stack = notes["stack"]
+    n = int(re.search(r"N=(\d+)", stack["fields"]["Source"]).group(1))
+    assert n in (2, 3, 8)
+    assert "What is the shape of <code>out</code>?" in stack["fields"]["Prompt"]
+    assert f"[jnp.zeros(4)] * {n})" in stack["fields"]["Code"] and "$N" not in stack["fields"]["Code"]
+    assert f"<code>({n}, 4)</code>" in stack["fields"]["Options"]
+    assert f"Shape:</span> <code>({n}, 4)</code>" in stack["fields"]["Answer"]
+    assert f"axis of length {n} in front" in stack["fields"]["Explain"]
+    assert stack["guid"] == note_guid("exported", "stack") == genanki.guid_for("jaxquiz", "exported", "stack")
+    assert {"jaxquiz", "exported", "export_test"} <= set(stack["tags"])
+
+    answers = {qid: note["fields"]["Answer"] for qid, note in notes.items()}
+    assert "<code>float32</code>" in answers["mean"]
+    assert "Array([1, 3, 6], dtype=int32)" in answers["cumsum"]
+    assert "<code>jax.errors.TracerBoolConversionError</code>" in answers["if-under-jit"]
+    assert "<code>(0, None)</code>" in answers["shared-shift"] and "(3, 2)" in answers["shared-shift"]
+    assert "<code>jax.jit</code>" in answers["compiles"] and "vmap" not in answers["compiles"]
+    assert "&lt;b&gt;jax.grad&lt;/b&gt;" in notes["compiles"]["fields"]["Options"], "option text is escaped"
+    assert (
+        "<strong>function</strong>" in answers["grad-card"]
+        and "Array(6., dtype=float32" in answers["grad-card"]
+    )
+    assert "f(x):\n    return 1.0 if x &gt; 0" in notes["if-under-jit"]["fields"]["Code"]
+
+
+def test_re_export_keeps_every_note_identity(engine: Engine, deck_file: Path, tmp_path: Path) -> None:
+    deck = load_deck_file(deck_file)
+    first = read_package(_export(engine, deck, tmp_path / "a.apkg", seed=1))["notes"]
+    second = read_package(_export(engine, deck, tmp_path / "b.apkg", seed=2))["notes"]
+    assert {q: n["guid"] for q, n in first.items()} == {q: n["guid"] for q, n in second.items()}
+    assert len({n["guid"] for n in first.values()}) == len(first)
+
+
+def test_a_question_that_fails_is_left_out_and_reported(engine: Engine, tmp_path: Path) -> None:
+    path = tmp_path / "broken.yaml"
+    path.write_text(DECK + BROKEN)
+    out = tmp_path / "broken.apkg"
+    report = export_anki([load_deck_file(path)], out, engine, random.Random(0))
+    assert report.notes == 7
+    assert len(report.failures) == 1
+    assert report.failures[0].startswith("exported::broken: the code raised TypeError")
+    assert "broken" not in read_package(out)["notes"]
+
+
+def test_cli_export_writes_the_package(
+    deck_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cli, "_interactive", lambda: False)
+    out = tmp_path / "cli.apkg"
+    refused = CliRunner().invoke(cli.main, ["export", "--anki", str(out), "--deck", str(deck_file)])
+    assert refused.exit_code == cli.EXIT_BAD_INPUT and "not trusted" in refused.output
+    assert not out.exists()
+
+    deck_file.write_text(DECK + BROKEN)
+    args = ["export", "--anki", str(out), "--deck", str(deck_file), "--seed", "3", "--trust"]
+    result = CliRunner().invoke(cli.main, args)
+    assert result.exit_code == 1, result.output
+    assert "SKIPPED exported::broken" in result.output
+    assert f"wrote 7 notes from 1 decks to {out}" in result.output
+    assert len(read_package(out)["notes"]) == 7
+
+
+def _export(engine: Engine, deck, out: Path, seed: int) -> Path:
+    export_anki([deck], out, engine, random.Random(seed))
+    return out
