@@ -67,14 +67,14 @@ class _Strict(BaseModel):
 class Tolerance(_Strict):
     """How close two floating-point values must be to count as equal (numpy's allclose)."""
 
-    rtol: float = Field(1e-5, ge=0)
-    atol: float = Field(1e-6, ge=0)
+    rtol: float = Field(1e-5, ge=0, description="relative tolerance")
+    atol: float = Field(1e-6, ge=0, description="absolute tolerance")
 
 
 class ParamRange(_Strict):
     """An inclusive range of integers to draw from."""
 
-    range: tuple[int, int]
+    range: tuple[int, int] = Field(description="[lo, hi]: the integers from lo to hi, both included")
 
     @field_validator("range")
     @classmethod
@@ -119,10 +119,10 @@ class QuestionBase(_Strict):
     options: Annotated[list[AnswerText], Field(min_length=2)] | None = Field(
         None, description="answers shown as multiple choice, each graded as if typed"
     )
-    hint: Markdown | None = None
+    hint: Markdown | None = Field(None, description="markdown shown when the learner asks for a hint")
     explain: Markdown | None = Field(None, description="markdown shown after the verdict")
-    tags: list[str] = Field(default_factory=list)
-    difficulty: Literal[1, 2, 3] | None = None
+    tags: list[str] = Field(default_factory=list, description="labels for filtering drills and stats")
+    difficulty: Literal[1, 2, 3] | None = Field(None, description="1 easy, 2 medium, 3 hard")
     timeout: float = Field(10, gt=0, le=300, description="seconds for one execution")
 
     @property
@@ -152,7 +152,7 @@ class DtypeQuestion(_Expecting):
 
 class ValueQuestion(_Expecting):
     type: Literal["value"]
-    tolerance: Tolerance = Field(default_factory=Tolerance)
+    tolerance: Tolerance = Field(default_factory=Tolerance, description="how close floats must be")
 
 
 class RaisesQuestion(_Expecting):
@@ -166,9 +166,11 @@ class FillQuestion(QuestionBase):
     wrong: Annotated[list[AnswerText], Field(min_length=1)] = Field(
         description="tempting answers that `jaxquiz check` proves are rejected"
     )
-    compare: Literal["value", "shape"] = "value"
+    compare: Literal["value", "shape"] = Field(
+        "value", description="what must match between the solution's and the learner's result"
+    )
     input: Literal["line", "block"] = Field("line", description="`block` asks for several lines")
-    tolerance: Tolerance = Field(default_factory=Tolerance)
+    tolerance: Tolerance = Field(default_factory=Tolerance, description="how close floats must be")
 
     @field_validator("code")
     @classmethod
@@ -201,7 +203,7 @@ class ChoiceQuestion(QuestionBase):
 class CardQuestion(QuestionBase):
     type: Literal["card"]
     back: Markdown = Field(description="the back of the card")
-    code: str | None = None
+    code: str | None = Field(None, description="optional code; with `answer`, its live result is shown")
 
 
 Question = Annotated[
@@ -236,13 +238,13 @@ class Deck(_Strict):
         json_schema_extra={"$schema": "https://json-schema.org/draft/2020-12/schema"},
     )
 
-    format: Literal[1]
+    format: Literal[1] = Field(description="the format version: 1")
     deck: str = Field(pattern=ID_PATTERN, description="unique among loaded decks")
     title: str = Field(pattern=r"^[^\n]+$", description="one line")
     description: Markdown | None = Field(None, description="a short lesson shown first")
-    tags: list[str] = Field(default_factory=list)
+    tags: list[str] = Field(default_factory=list, description="labels for the whole deck")
     setup: str | None = Field(None, description="Python run before every question, after the prelude")
-    questions: Annotated[list[Question], Field(min_length=1)]
+    questions: Annotated[list[Question], Field(min_length=1)] = Field(description="at least one question")
 
     def question(self, question_id: str) -> QuestionBase:
         for question in self.questions:
