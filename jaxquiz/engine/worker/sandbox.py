@@ -252,8 +252,9 @@ class _StateGuard:
 
     def __exit__(self, *exc: object) -> None:
         os.chdir(self._cwd)
+        current = jax.config.values  # a property that builds a new dict: read it once
         for name, value in self._config.items():
-            if jax.config.values.get(name) != value:
+            if current.get(name) != value:
                 jax.config.update(name, value)
         for module, saved in self._modules:
             current = vars(module)
