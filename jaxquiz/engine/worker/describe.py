@@ -12,6 +12,7 @@ from jaxquiz.engine.protocol import Binding, Outcome
 from jaxquiz.engine.worker.sandbox import PRELUDE, Run, first_lines
 
 PREVIEW_CHARS = 240
+PREVIEW_LINES = 6
 
 
 def device_name() -> str:
@@ -46,6 +47,10 @@ def preview(value: Any) -> str:
             text = repr(value)
     except Exception as error:  # a user object whose repr fails
         text = f"<{type(value).__name__}: repr failed: {error}>"
+    lines = text.splitlines()
+    if len(lines) > PREVIEW_LINES:
+        # A tall array says little line by line: keep its start and say how much was left out.
+        text = "\n".join([*lines[: PREVIEW_LINES - 1], f"... ({len(lines) - PREVIEW_LINES + 1} more lines)"])
     return text if len(text) <= PREVIEW_CHARS else text[: PREVIEW_CHARS - 3] + "..."
 
 
