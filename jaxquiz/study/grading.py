@@ -1,0 +1,105 @@
+"""Grading the items of a session with the engine: truths prepared ahead, answers graded once.
+
+Every method blocks (the engine does): the app calls them from thread workers. A truth being
+prepared while the learner answers is waited for, never executed twice.
+"""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import Future
+
+from jaxquiz.decks.models import ChoiceQuestion
+from jaxquiz.engine import Engine, Exploration, Outcome, Prepared, Verdict
+from jaxquiz.errors import EngineError
+from jaxquiz.study.session import Item
+
+
+class Grader:
+    """Prepares and grades session items on one engine; thread-safe."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._lock = threading.Lock()
+        self._truths: dict[Item, Future[Prepared | None]] = {}
+
+    def prepare(self, item: Item) -> Prepared | None:
+        """Execute the item's code now (once), so that grading it only compares.
+
+        Returns None when nothing is executed for the item or the engine is unusable (grading
+        then reports why).
+        """
+        task = item.task
+        if task is None:
+            return None
+        with self._lock:
+            future = self._truths.get(item)
+            owner = future is None
+            if future is None:
+                future = self._truths[item] = Future()
+        if not owner:
+            return future.result()
+        try:
+            prepared: Prepared | None = self.engine.prepare(task)
+        except EngineError:
+            prepared = None
+        except BaseException as error:
+            future.set_exception(error)  # a grade waiting on this truth fails too, never hangs
+            raise
+        future.set_result(prepared)
+        return prepared
+
+    def outcome(self, item: Item) -> Outcome | None:
+        """The item's code as executed (a card's live result); None when it has no code."""
+        prepared = self.prepare(item)
+        return None if prepared is None else prepared.outcome
+
+    def grade(self, item: Item, answer: str) -> Verdict:
+        """Grade an answer typed (or an option's text) for an item of an executing type."""
+        task = item.task
+        if task is None:
+            raise ValueError(f"{item.type} questions are not graded by the engine")
+        prepared = self.prepare(item)
+        try:
+            verdict = self.engine.grade(task, answer, prepared)
+        except EngineError as error:
+            return Verdict(status="crashed", correct=False, answer=answer, error=error.message)
+        return verdict
+
+    def choose(self, item: Item, index: int) -> Verdict:
+        """Grade the option at `index`: a choice by its index, any other type by its text."""
+        question = item.shown
+        text = item.options[index]
+        if not isinstance(question, ChoiceQuestion):
+            return self.grade(item, text)
+        right = [question.options[i] for i in question.correct]
+        correct = index in question.correct
+        return Verdict(
+            status="graded",
+            correct=correct,
+            answer=text,
+            understood=text,
+            truth=Outcome(type_name="choice", preview="\n".join(right)),
+            difference="" if correct else f"the right answer: {' / '.join(right)}",
+        )
+
+    def forget(self, *items: Item) -> None:
+        """Drop the prepared truths of items that are done with (all of them when none given)."""
+        with self._lock:
+            keys = list(items) if items else list(self._truths)
+            futures = [self._truths.pop(k) for k in keys if k in self._truths]
+        prepared = [f.result() for f in futures]
+        done = [p for p in prepared if p is not None]
+        if done:
+            try:
+                self.engine.forget(*done)
+            except EngineError:
+                pass
+
+    def explore(self, item: Item, code: str, answer: str | None) -> Exploration:
+        """Run edited code of an item in a fresh sandbox (the try-it panel)."""
+        timeout = item.question.timeout
+        try:
+            return self.engine.explore(code, item.deck.deck.setup, answer or None, timeout)
+        except EngineError as error:
+            return Exploration(outcome=Outcome(status="crashed", error=error.message))

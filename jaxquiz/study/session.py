@@ -1,0 +1,343 @@
+"""A study session: the queue of questions to ask, each drawn once, and how an answer is recorded.
+
+A session is either *study* (the due questions of the chosen decks, then a few new ones) or a
+*quiz* of one deck (every question, in order or shuffled). Each question is drawn when first
+needed: parameters picked with the session's random generator and substituted, so the question
+after the current one can be prepared by the engine while the learner reads. No textual here.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+from jaxquiz.decks import BLANK, LoadedDeck, QuestionBase, content_hash, draw, instantiate
+from jaxquiz.decks.models import CardQuestion, ChoiceQuestion, FillQuestion
+from jaxquiz.engine import Task, Verdict
+from jaxquiz.store import Review, Store
+from jaxquiz.study.scheduler import Rating, Scheduler, propose_rating
+
+# New (never reviewed) questions added after the due ones when studying, so that a first session
+# has something to do and a long backlog is not buried under new material.
+NEW_PER_STUDY = 10
+
+Mode = Literal["study", "quiz"]
+# How the learner answers: one line, a multi-line editor, a list of options, or a flashcard.
+InputKind = Literal["line", "block", "options", "card"]
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A question picked for a session, before its parameters are drawn."""
+
+    deck: LoadedDeck
+    question: QuestionBase
+
+
+@dataclass(eq=False)
+class Item:
+    """One question as the learner sees it: parameters drawn and substituted.
+
+    Compared by identity: the same question drawn twice is two items with two truths.
+    """
+
+    index: int
+    deck: LoadedDeck
+    question: QuestionBase  # as written in the deck
+    shown: QuestionBase  # with the drawn parameters substituted
+    params: dict[str, Any]
+    content_hash: str
+    lesson: bool = False  # show the deck's description before this question
+    changed: bool = False  # the question was edited since the learner's last review
+
+    @property
+    def type(self) -> str:
+        return self.question.type  # type: ignore[attr-defined]
+
+    @property
+    def input_kind(self) -> InputKind:
+        if isinstance(self.shown, CardQuestion):
+            return "card"
+        if self.shown.options:
+            return "options"
+        if isinstance(self.shown, FillQuestion) and self.shown.input == "block":
+            return "block"
+        return "line"
+
+    @property
+    def code(self) -> str:
+        """The code shown to the learner ('' for a choice or a card without code)."""
+        return getattr(self.shown, "code", None) or ""
+
+    @property
+    def options(self) -> list[str]:
+        return list(self.shown.options or [])
+
+    @property
+    def task(self) -> Task | None:
+        """What the engine runs for this item; None when nothing is executed."""
+        if isinstance(self.shown, ChoiceQuestion):
+            return None
+        if isinstance(self.shown, CardQuestion) and not self.shown.code:
+            return None
+        return Task.from_question(self.shown, self.deck.deck.setup)
+
+    @property
+    def difficulty(self) -> int:
+        return self.question.difficulty or 1
+
+    @property
+    def location(self) -> str:
+        """file:line of the question, for messages about a broken question."""
+        return f"{self.deck.path}:{self.deck.line_of(self.question.id)}"
+
+    def code_with(self, answer: str) -> str:
+        """The code with `answer` in place of a fill's blank (as the engine would run it)."""
+        code = self.code
+        if BLANK not in code or not isinstance(self.shown, FillQuestion):
+            return code
+        return fill_blank(code, answer, block=self.shown.input == "block")
+
+
+@dataclass(frozen=True)
+class Result:
+    """How one item went, for the end-of-session summary."""
+
+    item: Item
+    correct: bool | None  # None: a self-graded card, or a question the deck got wrong
+    rating: Rating | None  # None: not recorded
+
+
+@dataclass
+class Session:
+    """An ordered queue of questions; items are drawn lazily and kept once drawn."""
+
+    entries: list[Entry]
+    rng: random.Random
+    mode: Mode = "quiz"
+    title: str = ""
+    lesson_decks: frozenset[str] = frozenset()  # decks whose description to show first
+    changed: frozenset[tuple[str, str]] = frozenset()  # (deck, question) edited since reviewed
+    position: int = 0
+    results: list[Result] = field(default_factory=list)
+    _items: dict[int, Item] = field(default_factory=dict)
+
+    # -- building ------------------------------------------------------------------------------
+
+    @classmethod
+    def quiz(
+        cls,
+        deck: LoadedDeck,
+        rng: random.Random,
+        *,
+        shuffled: bool = False,
+        store: Store | None = None,
+        now: datetime | None = None,
+    ) -> Session:
+        """Every question of one deck, in the deck's order or shuffled."""
+        entries = [Entry(deck, q) for q in deck.deck.questions]
+        if shuffled:
+            rng.shuffle(entries)
+        lessons, changed = _history([deck], store, now)
+        title = f"Quiz · {deck.deck.title}" + (" (shuffled)" if shuffled else "")
+        return cls(entries, rng, "quiz", title, lessons, changed)
+
+    @classmethod
+    def study(
+        cls,
+        decks: Sequence[LoadedDeck],
+        store: Store,
+        now: datetime,
+        rng: random.Random,
+        *,
+        new_limit: int = NEW_PER_STUDY,
+    ) -> Session:
+        """The questions due at `now` in `decks` (most overdue first), then up to `new_limit` new ones.
+
+        Cards of questions no longer in their deck are skipped.
+        """
+        by_id = {d.id: d for d in decks}
+        entries: list[Entry] = []
+        for deck_id, question_id in store.due_questions(list(by_id), now):
+            deck = by_id[deck_id]
+            try:
+                entries.append(Entry(deck, deck.deck.question(question_id)))
+            except KeyError:
+                continue
+        new = 0
+        for deck in decks:
+            for question in deck.deck.questions:
+                if new >= new_limit:
+                    break
+                if store.card(deck.id, question.id) is None:
+                    entries.append(Entry(deck, question))
+                    new += 1
+        lessons, changed = _history(decks, store, now)
+        return cls(entries, rng, "study", "Study", lessons, changed)
+
+    # -- the queue -----------------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    @property
+    def finished(self) -> bool:
+        return self.position >= len(self.entries)
+
+    def item(self, index: int) -> Item | None:
+        """The item at `index`, drawn on first use; None past the end."""
+        if not 0 <= index < len(self.entries):
+            return None
+        if index not in self._items:
+            self._items[index] = self._draw(index)
+        return self._items[index]
+
+    def current(self) -> Item | None:
+        return self.item(self.position)
+
+    def peek(self) -> Item | None:
+        """The item after the current one (drawn now, so its truth can be prepared ahead)."""
+        return self.item(self.position + 1)
+
+    def advance(self) -> Item | None:
+        """Move to the next question and return it (None when the session is over)."""
+        self.position += 1
+        return self.current()
+
+    def _draw(self, index: int) -> Item:
+        entry = self.entries[index]
+        question = entry.question
+        values = draw(question, self.rng)
+        earlier = {e.deck.id for e in self.entries[:index]}
+        return Item(
+            index=index,
+            deck=entry.deck,
+            question=question,
+            shown=instantiate(question, values),
+            params=dict(values),
+            content_hash=content_hash(entry.deck.deck, question),
+            lesson=entry.deck.id in self.lesson_decks
+            and entry.deck.id not in earlier
+            and bool(entry.deck.deck.description),
+            changed=(entry.deck.id, question.id) in self.changed,
+        )
+
+    def heading(self, item: Item) -> str:
+        """What the screens say the learner is doing: the quiz, or the deck being studied."""
+        return self.title if self.mode == "quiz" else f"{self.title} · {item.deck.deck.title}"
+
+    # -- answers -------------------------------------------------------------------------------
+
+    def score(self) -> tuple[int, int]:
+        """(right, graded) over the items answered so far; cards and skipped items not counted."""
+        graded = [r for r in self.results if r.correct is not None]
+        return sum(r.correct for r in graded if r.correct), len(graded)
+
+
+def _history(
+    decks: Sequence[LoadedDeck], store: Store | None, now: datetime | None
+) -> tuple[frozenset[str], frozenset[tuple[str, str]]]:
+    """Decks never studied (their lesson is shown) and questions edited since last reviewed."""
+    if store is None or now is None:
+        return frozenset(d.id for d in decks), frozenset()
+    lessons = set()
+    changed: set[tuple[str, str]] = set()
+    for deck in decks:
+        ids = [q.id for q in deck.deck.questions]
+        if store.deck_summary(deck.id, ids, now).seen == 0:
+            lessons.add(deck.id)
+        hashes = {q.id: content_hash(deck.deck, q) for q in deck.deck.questions}
+        changed.update((deck.id, q) for q in store.changed_questions(deck.id, hashes))
+    return frozenset(lessons), frozenset(changed)
+
+
+def fill_blank(code: str, text: str, *, block: bool) -> str:
+    """The code with `text` in the blank; block text is indented to the blank's column.
+
+    The same rule the engine applies, so that try-it runs what grading ran.
+    """
+    if block:
+        start = code.index(BLANK)
+        column = start - (code.rfind("\n", 0, start) + 1)
+        lines = text.strip("\n").splitlines() or [""]
+        text = ("\n" + " " * column).join(lines)
+    return code.replace(BLANK, text, 1)
+
+
+# -- rating and recording ----------------------------------------------------------------------
+
+
+def records(verdict: Verdict | None) -> bool:
+    """Whether an answer with this verdict goes into the review log and the schedule.
+
+    A question whose own code fails is the deck's fault, not the learner's: it is skipped.
+    An answer that could not be read is sent back to the learner before any verdict, so it never
+    gets here; if it does, it counts as wrong like any other.
+    """
+    return verdict is None or verdict.status != "question-error"
+
+
+def propose(item: Item, verdict: Verdict | None, response_ms: int, *, hinted: bool = False) -> Rating:
+    """The rating suggested for an answer: from correctness, response time and difficulty.
+
+    A right answer found with the hint is at best Good: the hint did part of the recall.
+    """
+    correct = None if verdict is None else verdict.correct
+    rating = propose_rating(correct, max(0, response_ms) / 1000, item.difficulty)
+    return min(rating, Rating.Good) if hinted and correct else rating
+
+
+def verdict_summary(verdict: Verdict | None) -> dict[str, Any]:
+    """What the review log keeps of a verdict (JSON): enough to explain the grade later."""
+    if verdict is None:
+        return {"status": "self-graded"}
+    summary: dict[str, Any] = {
+        "status": verdict.status,
+        "correct": verdict.correct,
+        "understood": verdict.understood,
+        "truth": verdict.truth.summary(),
+        "device": verdict.device,
+    }
+    for key in ("difference", "note", "error"):
+        value = getattr(verdict, key)
+        if value:
+            summary[key] = value
+    return summary
+
+
+def record_answer(
+    store: Store,
+    scheduler: Scheduler,
+    item: Item,
+    *,
+    answer: str,
+    verdict: Verdict | None,
+    response_ms: int,
+    rating: Rating,
+    at: datetime,
+    drill_id: int | None = None,
+) -> datetime:
+    """Store the review and the rescheduled card in one transaction; return when it is due next.
+
+    `verdict=None` is a self-graded card.
+    """
+    previous = store.card(item.deck.id, item.question.id)
+    card_json, due = scheduler.review(previous.card_json if previous else None, rating, at)
+    review = Review(
+        at=at,
+        deck=item.deck.id,
+        question=item.question.id,
+        content_hash=item.content_hash,
+        params=item.params,
+        answer=answer,
+        correct=None if verdict is None else verdict.correct,
+        verdict=verdict_summary(verdict),
+        response_ms=max(0, int(response_ms)),
+        rating=int(rating),
+        drill_id=drill_id,
+    )
+    store.record_review(review, card_json)
+    return due

@@ -1,0 +1,210 @@
+"""The Textual app: one factory (`make_app`) builds it for the command line and for the tests.
+
+The home screen shows at once; the JAX worker warms up in a thread worker and the decks load in
+another, each reporting back with a message. Workers never touch widgets.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Iterable
+from typing import ClassVar
+
+from textual import work
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.worker import Worker, WorkerState
+
+from jaxquiz.decks import LoadedDeck, LoadResult
+from jaxquiz.engine import Engine
+from jaxquiz.errors import EngineError
+from jaxquiz.store import Store
+from jaxquiz.study.session import Session
+from jaxquiz.tui.messages import DecksLoaded, EngineFailed, EngineWarmed
+from jaxquiz.tui.screens.help import HelpScreen
+from jaxquiz.tui.screens.home import HomeScreen
+from jaxquiz.tui.screens.question import QuestionScreen
+from jaxquiz.tui.screens.summary import SummaryScreen
+from jaxquiz.tui.services import Clock, Services
+
+DeckSource = LoadResult | Callable[[], LoadResult]
+
+
+class JaxQuizApp(App[None]):
+    """Study and quiz JAX decks; every answer graded by running JAX in the engine's worker."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "jaxquiz"
+    SUB_TITLE = "learn JAX by running it"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f1,question_mark", "help", "Help", key_display="?"),
+    ]
+
+    # "starting" until the worker has imported jax, then "ready"; "failed" if it cannot start.
+    engine_state: reactive[str] = reactive("starting")
+
+    def __init__(
+        self,
+        services: Services,
+        decks: DeckSource,
+        *,
+        on_exit: Callable[[], None] | None = None,
+    ) -> None:
+        super().__init__()
+        self.services = services
+        self.decks: LoadResult | None = decks if isinstance(decks, LoadResult) else None
+        self._load_decks = None if isinstance(decks, LoadResult) else decks
+        self._on_exit = on_exit
+        self.device = ""
+        self.jax_version = ""
+        self.session: Session | None = None
+
+    # -- start-up ------------------------------------------------------------------------------
+
+    def get_default_screen(self) -> Screen:
+        return HomeScreen(self.services, self.decks)
+
+    @property
+    def home(self) -> HomeScreen:
+        screen = self.screen_stack[0]
+        assert isinstance(screen, HomeScreen)
+        return screen
+
+    def on_mount(self) -> None:
+        engine = self.services.engine
+        if engine.is_ready:
+            self.engine_state = "ready"
+        # Spawned here, on the main thread, not in a thread worker: the worker processes die with
+        # the thread that spawned them (PR_SET_PDEATHSIG), and thread workers' threads come and go.
+        # Spawning is a fork and exec (milliseconds); importing jax happens in the children.
+        engine.start()
+        self.call_after_refresh(self.warm_engine)
+        if self._load_decks is not None:
+            self.call_after_refresh(self.load_decks, self._load_decks)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="engine")
+    def warm_engine(self) -> None:
+        engine = self.services.engine
+        try:
+            ready = engine.wait_ready()
+        except EngineError as error:
+            self.post_message(EngineFailed(error.message))
+        else:
+            self.post_message(EngineWarmed(ready.device, ready.jax_version))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="decks")
+    def load_decks(self, load: Callable[[], LoadResult]) -> None:
+        self.post_message(DecksLoaded(load()))
+
+    def on_engine_warmed(self, message: EngineWarmed) -> None:
+        self.device, self.jax_version = message.device, message.jax_version
+        self.engine_state = "ready"
+
+    def on_engine_failed(self, message: EngineFailed) -> None:
+        self.engine_state = "failed"
+        self.notify(message.error, title="The JAX worker could not start", severity="error", timeout=30)
+
+    def on_decks_loaded(self, message: DecksLoaded) -> None:
+        self.decks = message.result
+        self.home.show_decks(message.result)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        self.report_worker_error(event.worker)
+
+    def report_worker_error(self, worker: Worker) -> None:
+        """The one place where an unexpected error of any worker is shown (screens forward here)."""
+        if worker.state == WorkerState.ERROR and worker.error is not None:
+            error = worker.error
+            text = error.message if isinstance(error, EngineError) else f"{type(error).__name__}: {error}"
+            self.notify(text, title="Something went wrong", severity="error", timeout=20)
+
+    # -- sessions ------------------------------------------------------------------------------
+
+    def start_session(self, session: Session) -> None:
+        """Ask the session's questions, one screen each, then show the summary."""
+        item = session.current()
+        if item is None:
+            self.notify("Nothing to ask: no questions due or new here.", title=session.title)
+            return
+        self.session = session
+        self.push_screen(QuestionScreen(self.services, session, item))
+
+    def next_question(self) -> None:
+        """Replace the current question with the next one, or with the summary at the end."""
+        session = self.session
+        if session is None:
+            return
+        item = session.advance()
+        if item is None:
+            self.switch_screen(SummaryScreen(self.services, session))
+        else:
+            self.switch_screen(QuestionScreen(self.services, session, item))
+
+    def end_session(self) -> None:
+        """Back to the home screen, letting the engine drop the truths prepared for the session."""
+        self.session = None
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        self.forget_prepared()
+        self.home.refresh_decks()
+
+    @work(thread=True, exit_on_error=False, group="forget")
+    def forget_prepared(self) -> None:
+        self.services.grader.forget()
+
+    # -- extension points for the drill and stats screens (a later issue) -------------------
+
+    def open_drill(self, decks: list[LoadedDeck]) -> None:
+        """Start a timed drill over `decks`. Replace this to push the drill screen."""
+        self.notify("Timed drills are coming in the next version.", title="Drill")
+
+    def open_stats(self) -> None:
+        """Show progress statistics. Replace this to push the stats screen."""
+        self.notify("Statistics are coming in the next version.", title="Stats")
+
+    # -- keyboard ------------------------------------------------------------------------------
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Help", "Keys of this screen and how grading works", self.action_help)
+        if isinstance(screen, HomeScreen):
+            yield SystemCommand(
+                "Study due", "Due questions of the marked decks, then new ones", screen.action_study
+            )
+            yield SystemCommand("Quiz in order", "Every question of the selected deck", screen.action_quiz)
+            yield SystemCommand(
+                "Quiz shuffled", "Every question of the selected deck, shuffled", screen.action_quiz_shuffled
+            )
+            yield SystemCommand("Drill", "A timed drill over the marked decks", screen.action_drill)
+            yield SystemCommand("Stats", "Progress statistics", screen.action_stats)
+        yield from getattr(screen, "commands", lambda: ())()
+
+    # -- shutdown ------------------------------------------------------------------------------
+
+    async def on_unmount(self) -> None:
+        # Stop the worker processes before asyncio waits for thread workers blocked on them.
+        if self._on_exit is not None:
+            self._on_exit()
+
+
+def make_app(
+    engine: Engine,
+    store: Store,
+    clock: Clock,
+    decks: DeckSource,
+    *,
+    seed: int | None = None,
+    on_exit: Callable[[], None] | None = None,
+) -> JaxQuizApp:
+    """Build the app: `decks` is a LoadResult, or a function that loads one in the background.
+
+    `seed` fixes the parameter draws and shuffles (tests); `on_exit` runs as the app closes.
+    """
+    services = Services(engine, store, clock, random.Random(seed))
+    return JaxQuizApp(services, decks, on_exit=on_exit)

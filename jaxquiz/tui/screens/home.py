@@ -1,0 +1,290 @@
+"""The home screen: every deck with its size, due count and mastery; load problems; what to do next."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
+from textual.widgets import DataTable, Footer, LoadingIndicator, Static
+
+from jaxquiz import paths
+from jaxquiz.decks import LoadedDeck, LoadProblem, LoadResult
+from jaxquiz.store import DeckSummary
+from jaxquiz.study.session import Session
+from jaxquiz.tui.screens.base import AppScreen
+from jaxquiz.tui.services import Services
+from jaxquiz.tui.widgets.top_bar import TopBar
+
+MASTERY_BAR = 8
+ORIGINS = {"bundled": "bundled", "user": "your deck folder", "path": "from --deck"}
+# Columns other than the title take this many cells (with the table's cell padding).
+FIXED_COLUMNS = 44
+
+
+def mastery_bar(share: float) -> Content:
+    """A small bar and a percentage: ██████░░ 75%."""
+    filled = round(share * MASTERY_BAR)
+    return Content.assemble(
+        ("█" * filled, "$text-success"),
+        ("░" * (MASTERY_BAR - filled), "dim"),
+        f" {share:4.0%}",
+    )
+
+
+def short_path(path: Path) -> str:
+    """A path relative to the working directory when inside it, else with ~ for the home folder."""
+    absolute = path.absolute()
+    for base, prefix in ((Path.cwd(), ""), (Path.home(), "~/")):
+        if base in absolute.parents:
+            return prefix + str(absolute.relative_to(base))
+    return str(path)
+
+
+_INLINE = re.compile(r"`([^`]+)`|\*\*([^*]+)\*\*|\*([^*]+)\*")
+
+
+def inline_markdown(text: str) -> Content:
+    """`code`, **bold** and *italic* of a one-line markdown preview as styles, the marks dropped."""
+    parts: list[str | tuple[str, str]] = []
+    end = 0
+    for match in _INLINE.finditer(text):
+        parts.append(text[end : match.start()])
+        code, bold, italic = match.groups()
+        if code is not None:
+            parts.append((code, "$text-accent"))
+        elif bold is not None:
+            parts.append((bold, "bold"))
+        else:
+            parts.append((italic, "italic"))
+        end = match.end()
+    parts.append(text[end:])
+    return Content.assemble(*parts)
+
+
+def problem_text(problem: LoadProblem) -> Content:
+    where = f"{short_path(problem.path)}:{problem.line}"
+    question = f" [{problem.question}]" if problem.question else ""
+    return Content.assemble(
+        ("✘ ", "$text-error"),
+        (where, "bold"),
+        question,
+        f": {problem.rule}",
+        ("\n  fix: " + problem.fix, "$text-muted"),
+    )
+
+
+class HomeScreen(AppScreen[None]):
+    """Pick a deck to quiz, or study what is due across the marked decks."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "quiz", "Quiz", priority=True),
+        Binding("x", "quiz_shuffled", "Shuffle"),
+        Binding("s", "study", "Study"),
+        Binding("space", "mark", "Mark"),
+        Binding("d", "drill", "Drill"),
+        Binding("t", "stats", "Stats"),
+        Binding("q", "app.quit", "Quit"),
+    ]
+
+    def __init__(self, services: Services, decks: LoadResult | None) -> None:
+        super().__init__(services)
+        self.decks = decks
+        self.marked: set[str] = set()
+        self.summaries: dict[str, DeckSummary] = {}
+
+    def compose(self) -> ComposeResult:
+        yield TopBar("jaxquiz · learn JAX by running it")
+        with Vertical(id="home"):
+            yield Static(id="totals")
+            yield LoadingIndicator(id="loading")
+            yield DataTable(id="decks", cursor_type="row", zebra_stripes=True)
+            yield Static(id="deck-info")
+            with VerticalScroll(id="problems"):
+                yield Static(id="problem-list")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#problems").display = False
+        if self.decks is not None:
+            self.show_decks(self.decks)
+        else:
+            self.query_one("#decks").display = False
+            self.query_one("#totals", Static).update("Loading decks…")
+
+    def on_screen_resume(self) -> None:
+        if self.decks is not None:
+            self.refresh_decks()
+
+    def on_resize(self) -> None:
+        if self.decks is not None:
+            self.refresh_decks()
+
+    # -- showing -------------------------------------------------------------------------------
+
+    def show_decks(self, result: LoadResult) -> None:
+        """Show freshly loaded decks and their load problems."""
+        self.decks = result
+        self.query_one("#loading").display = False
+        self.query_one("#decks").display = True
+        problems = self.query_one("#problems")
+        problems.display = bool(result.problems)
+        if result.problems:
+            count = len(result.problems)
+            files = len({p.path for p in result.problems})
+            head = Content.styled(
+                f"⚠ {count} problem{'s' * (count > 1)} in {files} deck file{'s' * (files > 1)}"
+                " (not loaded; the other decks work):",
+                "bold $text-warning",
+            )
+            lines = [head, *(problem_text(p) for p in result.problems)]
+            self.query_one("#problem-list", Static).update(Content("\n").join(lines))
+        self.refresh_decks()
+        self.query_one("#decks", DataTable).focus()
+
+    def refresh_decks(self) -> None:
+        """Recount due and mastered questions (after a session) and redraw the table."""
+        if self.decks is None:
+            return
+        now = self.services.now()
+        store = self.services.store
+        self.summaries = {
+            d.id: store.deck_summary(d.id, [q.id for q in d.deck.questions], now) for d in self.decks.decks
+        }
+        table = self.query_one("#decks", DataTable)
+        cursor = table.cursor_row
+        table.clear(columns=True)
+        title_width = max(16, self.size.width - FIXED_COLUMNS)
+        table.add_column("", key="mark", width=1)
+        table.add_column("Deck", key="deck", width=title_width)
+        table.add_column(Text("Qs", justify="right"), key="size", width=3)
+        table.add_column(Text("Due", justify="right"), key="due", width=3)
+        table.add_column(Text("New", justify="right"), key="new", width=3)
+        table.add_column("Mastery", key="mastery", width=MASTERY_BAR + 5)
+        for deck in self.decks.decks:
+            summary = self.summaries[deck.id]
+            mark = Content.styled("●", "$text-accent") if deck.id in self.marked else Content("")
+            due = Text(str(summary.due), justify="right", style="bold" if summary.due else "dim")
+            table.add_row(
+                mark,
+                Content(deck.deck.title).truncate(title_width, ellipsis=True),
+                Text(str(summary.total), justify="right"),
+                due,
+                Text(str(summary.new), justify="right"),
+                mastery_bar(summary.mastery),
+                key=deck.id,
+            )
+        if self.decks.decks:
+            table.move_cursor(row=min(cursor, len(self.decks.decks) - 1))
+        self._show_totals()
+        self._show_info()
+
+    def _show_totals(self) -> None:
+        assert self.decks is not None
+        totals = self.query_one("#totals", Static)
+        if not self.decks.decks:
+            totals.update(
+                Content.assemble(
+                    ("No decks found. ", "bold"),
+                    f"Put deck files in {paths.user_decks_dir()} or run `jaxquiz --deck PATH`.",
+                )
+            )
+            return
+        questions = sum(s.total for s in self.summaries.values())
+        due = sum(s.due for s in self.summaries.values())
+        mastered = sum(s.mastered for s in self.summaries.values())
+        marked = f" · {len(self.marked)} marked for study" if self.marked else ""
+        totals.update(
+            Content.assemble(
+                (f"{len(self.decks.decks)} decks", "bold"),
+                f" · {questions} questions · ",
+                (f"{due} due", "bold $text-warning" if due else ""),
+                f" · {mastered} mastered{marked}",
+            )
+        )
+
+    def _show_info(self) -> None:
+        deck = self.selected
+        info = self.query_one("#deck-info", Static)
+        if deck is None:
+            info.update("")
+            return
+        description = inline_markdown(
+            (deck.deck.description or "").strip().split("\n\n")[0].replace("\n", " ")
+        )
+        tags = ", ".join(deck.deck.tags)
+        info.update(
+            Content.assemble(
+                (deck.deck.title, "bold"),
+                (
+                    f"  {deck.id} · {ORIGINS.get(deck.origin, deck.origin)}{' · ' + tags if tags else ''}",
+                    "$text-muted",
+                ),
+                "\n",
+                description,
+            )
+        )
+
+    def on_data_table_row_highlighted(self) -> None:
+        self._show_info()
+
+    @property
+    def selected(self) -> LoadedDeck | None:
+        """The deck under the cursor."""
+        if self.decks is None or not self.decks.decks:
+            return None
+        table = self.query_one("#decks", DataTable)
+        row = min(max(table.cursor_row, 0), len(self.decks.decks) - 1)
+        return self.decks.decks[row]
+
+    def chosen(self) -> list[LoadedDeck]:
+        """The marked decks, or every deck when none is marked."""
+        decks = self.decks.decks if self.decks else []
+        return [d for d in decks if d.id in self.marked] or list(decks)
+
+    # -- actions -------------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("quiz", "quiz_shuffled", "mark", "study", "drill") and self.selected is None:
+            return None  # shown disabled until decks are loaded
+        return True
+
+    def action_quiz(self, shuffled: bool = False) -> None:
+        deck = self.selected
+        if deck is None:
+            return
+        session = Session.quiz(
+            deck, self.services.rng, shuffled=shuffled, store=self.services.store, now=self.services.now()
+        )
+        self.quiz_app.start_session(session)
+
+    def action_quiz_shuffled(self) -> None:
+        self.action_quiz(shuffled=True)
+
+    def action_study(self) -> None:
+        decks = self.chosen()
+        if not decks:
+            return
+        session = Session.study(decks, self.services.store, self.services.now(), self.services.rng)
+        if not len(session):
+            self.notify("Nothing due and nothing new in these decks: quiz one, or come back later.")
+            return
+        self.quiz_app.start_session(session)
+
+    def action_mark(self) -> None:
+        deck = self.selected
+        if deck is None:
+            return
+        self.marked ^= {deck.id}
+        self.refresh_decks()
+
+    def action_drill(self) -> None:
+        self.quiz_app.open_drill(self.chosen())
+
+    def action_stats(self) -> None:
+        self.quiz_app.open_stats()

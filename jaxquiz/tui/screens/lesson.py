@@ -1,0 +1,44 @@
+"""A deck's description, shown as a short lesson before its first question."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Markdown, Static
+
+from jaxquiz.decks import LoadedDeck
+
+
+class LessonScreen(ModalScreen[None]):
+    """The lesson of a deck; any of Enter, Space or Escape goes to the question."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter,space,escape", "dismiss", "Start"),
+    ]
+
+    def __init__(self, deck: LoadedDeck) -> None:
+        super().__init__()
+        self.deck = deck
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="lesson-box"):
+            yield Static(Content.styled(f"Lesson · {self.deck.deck.title}", "bold"), id="lesson-title")
+            with VerticalScroll(id="lesson-body"):
+                yield Markdown(self.deck.deck.description or "")
+            yield Static(
+                Content.assemble(
+                    ("Enter", "bold $text-accent"), " start   ", ("↑↓", "bold $text-accent"), " scroll"
+                ),
+                id="lesson-keys",
+            )
+
+    def on_mount(self) -> None:
+        self.query_one("#lesson-body").focus()
+
+    async def action_dismiss(self, result: None = None) -> None:
+        self.dismiss(None)

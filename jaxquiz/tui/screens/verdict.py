@@ -1,0 +1,189 @@
+"""The verdict: right or wrong at a glance, then why, then the rating to schedule the question."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.widgets import Footer, Markdown, Static
+
+from jaxquiz.engine import Verdict
+from jaxquiz.study.scheduler import Rating
+from jaxquiz.study.session import Item, Session, records
+from jaxquiz.tui.screens.base import AppScreen
+from jaxquiz.tui.screens.try_it import TryItScreen
+from jaxquiz.tui.services import Services
+from jaxquiz.tui.widgets.code_view import CodeView
+from jaxquiz.tui.widgets.facts import Facts, Row, clip
+from jaxquiz.tui.widgets.rating_bar import RatingBar
+from jaxquiz.tui.widgets.top_bar import TopBar
+
+STATUS_BANNERS = {
+    "timeout": ("⏱  Timed out", "-other"),
+    "crashed": ("✘  The run crashed", "-wrong"),
+    "out-of-memory": ("✘  Out of memory", "-wrong"),
+    "question-error": ("⚠  This question is broken (not your answer)", "-other"),
+    "unreadable": ("?  The answer could not be read", "-other"),
+}
+
+
+def banner(verdict: Verdict) -> tuple[str, str]:
+    """The headline and its CSS class."""
+    if verdict.status == "graded":
+        return ("✔  Right", "-right") if verdict.correct else ("✘  Wrong", "-wrong")
+    return STATUS_BANNERS.get(verdict.status, (verdict.status, "-other"))
+
+
+def _styled(value: str | Content, style: str = "") -> Content:
+    return value if isinstance(value, Content) else Content.styled(value, style)
+
+
+def facts(item: Item, answer: str, verdict: Verdict) -> list[Row]:
+    """What was answered, what is true, and how they differ."""
+    truth = verdict.truth
+    rows: list[Row] = []
+    said = Content(answer.strip() or "(nothing)")
+    understood = verdict.understood.strip()
+    if understood and understood != answer.strip():
+        said = Content.assemble(said, ("  read as ", "$text-muted"), understood)
+    rows.append(("You said", said))
+    if item.type == "choice":
+        rows.append(("Right", _styled(truth.preview, "$text-success")))
+    elif truth.status == "ok" and verdict.status != "question-error":
+        where = f"  · ran on {verdict.device}" if verdict.device else ""
+        rows.append(("It is", Content.assemble((truth.summary(), "bold"), (where, "$text-muted"))))
+        if truth.raised and truth.exception_bases:
+            rows.append(("Bases", _styled(", ".join(truth.exception_bases), "$text-muted")))
+        if truth.raised and truth.error:
+            rows.append(("Message", Content(truth.error)))
+        elif truth.preview:
+            rows.append(("Value", Content(clip(truth.preview))))
+    if verdict.difference:
+        rows.append(("Difference", _styled(verdict.difference, "$text-warning")))
+    if verdict.note:
+        rows.append(("Note", _styled(verdict.note, "$text-accent")))
+    return rows
+
+
+def failure(item: Item, verdict: Verdict) -> list[Row]:
+    """The error of a run that failed (the learner's fill, a timeout, or the question's code)."""
+    truth = verdict.truth
+    rows: list[Row] = []
+    if verdict.status == "question-error":
+        rows.append(("Deck", _styled(f"{item.location} needs fixing", "$text-warning")))
+    error = verdict.error or (
+        truth.error if truth.status != "ok" or verdict.status == "question-error" else None
+    )
+    traceback = verdict.traceback or (truth.traceback if verdict.status == "question-error" else None)
+    if error:
+        rows.append(("Error", _styled(error, "$text-error")))
+    if traceback:
+        rows.append(("Traceback", Content(traceback)))
+    return rows
+
+
+class VerdictScreen(AppScreen[Rating | None]):
+    """Shows a verdict; returns the rating to record (None: not recorded)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "accept", "Accept rating"),
+        Binding("1", "rate(1)", "Again", show=False),
+        Binding("2", "rate(2)", "Hard", show=False),
+        Binding("3", "rate(3)", "Good", show=False),
+        Binding("4", "rate(4)", "Easy", show=False),
+        Binding("ctrl+r,t", "try_it", "Try it"),
+    ]
+
+    HELP = """\
+**Rating.** The proposed rating comes from whether you were right and how long you took.
+Enter accepts it; 1 Again, 2 Hard, 3 Good, 4 Easy choose another. The question comes back
+sooner after Again, later after Easy.
+"""
+
+    def __init__(
+        self,
+        services: Services,
+        session: Session,
+        item: Item,
+        answer: str,
+        verdict: Verdict,
+        proposed: Rating,
+        response_ms: int,
+    ) -> None:
+        super().__init__(services)
+        self.session = session
+        self.item = item
+        self.answer = answer
+        self.verdict = verdict
+        self.proposed = proposed
+        self.response_ms = response_ms
+        self.counts = records(verdict)
+
+    def compose(self) -> ComposeResult:
+        item, verdict = self.item, self.verdict
+        yield TopBar(
+            self.session.heading(item),
+            progress=f"{item.index + 1}/{len(self.session)}",
+        )
+        headline, kind = banner(verdict)
+        seconds = f"answered in {self.response_ms / 1000:.0f} s"
+        with VerticalScroll(id="verdict-body"):
+            yield Static(
+                Content.assemble((headline, "bold"), (f"   {seconds}", "")),
+                id="banner",
+                classes=kind,
+            )
+            yield Facts(facts(item, self.answer, verdict), id="facts")
+            trouble = failure(item, verdict)
+            if trouble:
+                yield Facts(trouble, id="failure")
+            output = verdict.output or verdict.truth.output
+            if output.strip():
+                yield Facts([("Output", Content(output.rstrip("\n")))], id="output")
+            if item.shown.explain:
+                yield Static(Content.styled("Why", "bold"), id="why")
+                yield Markdown(item.shown.explain, id="explain")
+            if item.code:
+                yield Static(Content.styled("The code", "bold"), id="code-title")
+                yield CodeView(item.code_with(self.answer) if item.type == "fill" else item.code, id="code")
+        if self.counts:
+            yield RatingBar(proposed=self.proposed, id="rating")
+        else:
+            yield Static(
+                Content.assemble(("Enter", "bold $text-accent"), " skip: this answer is not recorded"),
+                id="rating",
+            )
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#verdict-body").focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "rate":
+            return self.counts
+        return True
+
+    def action_accept(self) -> None:
+        self.dismiss(self.proposed if self.counts else None)
+
+    def action_rate(self, number: int) -> None:
+        if self.counts:
+            self.dismiss(Rating(number))
+
+    def action_try_it(self) -> None:
+        code = self.item.code_with(self.answer) if self.item.type == "fill" else self.item.code
+        self.app.push_screen(TryItScreen(self.services, self.item, code))
+
+    def commands(self) -> list[SystemCommand]:
+        return [
+            SystemCommand("Try it", "Edit and run this question's code", self.action_try_it),
+            *(
+                SystemCommand(
+                    f"Rate {r.label}", f"Record this answer as {r.label}", lambda r=r: self.action_rate(r)
+                )
+                for r in Rating
+            ),
+        ]

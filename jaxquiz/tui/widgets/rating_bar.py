@@ -1,0 +1,48 @@
+"""The four FSRS ratings with the proposed one highlighted: one key accepts it, 1-4 choose."""
+
+from __future__ import annotations
+
+from textual.content import Content
+from textual.reactive import reactive
+from textual.widget import Widget
+
+from jaxquiz.study.scheduler import Rating
+
+RATING_STYLES = {
+    Rating.Again: "$text-error",
+    Rating.Hard: "$text-warning",
+    Rating.Good: "$text-success",
+    Rating.Easy: "$text-primary",
+}
+
+
+class RatingBar(Widget):
+    """Again/Hard/Good/Easy with their keys; the proposed rating stands out."""
+
+    DEFAULT_CSS = """
+    RatingBar {
+        height: auto;
+        padding: 0 1;
+        background: $boost;
+    }
+    """
+
+    proposed: reactive[Rating | None] = reactive(None)
+
+    def __init__(
+        self, proposed: Rating | None = None, *, accept_key: str = "Enter", **kwargs: object
+    ) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.accept_key = accept_key
+        self.set_reactive(RatingBar.proposed, proposed)
+
+    def render(self) -> Content:
+        parts: list[Content | str | tuple[str, str]] = [("Rate: ", "bold")]
+        for rating in Rating:
+            chosen = rating == self.proposed
+            style = f"bold reverse {RATING_STYLES[rating]}" if chosen else RATING_STYLES[rating]
+            parts.append((f" {int(rating)} {rating.label} ", style))
+            parts.append(" ")
+        if self.proposed is not None:
+            parts.append((f" {self.accept_key} accepts {self.proposed.label}", "$text-muted"))
+        return Content.assemble(*parts)

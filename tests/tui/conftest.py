@@ -1,0 +1,153 @@
+"""Fixtures of the app tests: the real engine (one for the whole run), a real SQLite store in
+tmp_path, a clock that only moves when a test moves it, and the small decks beside this file."""
+
+from __future__ import annotations
+
+import html
+import re
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from textual.app import App
+from textual.pilot import Pilot
+from textual.screen import Screen
+
+from jaxquiz.decks import LoadResult, load_decks
+from jaxquiz.engine import Engine
+from jaxquiz.store import Store
+from jaxquiz.study.session import Entry, Session
+from jaxquiz.tui import JaxQuizApp, make_app
+
+HERE = Path(__file__).parent
+T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
+WAIT_S = 60.0  # a verdict on a busy two-core machine, with a worker being replaced
+
+
+class Clock:
+    """A frozen UTC clock that tests advance by hand (timers and response times stay exact)."""
+
+    def __init__(self, now: datetime = T0) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+@pytest.fixture(scope="session")
+def engine() -> Iterator[Engine]:
+    """One warm engine for every app test: importing jax is the slow part."""
+    with Engine() as started:
+        started.wait_ready()
+        yield started
+
+
+@pytest.fixture
+def fresh_engine() -> Iterator[Engine]:
+    """An engine of its own, for a test that makes it replace its worker (a timeout).
+
+    A replacement is spawned by the thread that saw the timeout, a thread worker of that test's
+    app; the worker process dies with that thread (PR_SET_PDEATHSIG), so it must not be the shared
+    engine that the next tests use.
+    """
+    with Engine() as started:
+        started.wait_ready()
+        yield started
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    with Store.open(tmp_path / "progress.sqlite3") as opened:
+        yield opened
+
+
+@pytest.fixture
+def decks(monkeypatch: pytest.MonkeyPatch) -> LoadResult:
+    """The test decks, loaded by a relative path so that screens (and snapshots) show the same text."""
+    monkeypatch.chdir(HERE)
+    return load_decks([(Path("decks"), "path")])
+
+
+@pytest.fixture
+def app(engine: Engine, store: Store, clock: Clock, decks: LoadResult) -> JaxQuizApp:
+    # After a timeout the spare took over; wait for it so that every app starts with JAX ready.
+    engine.wait_ready()
+    return make_app(engine, store, clock, decks, seed=0)
+
+
+async def wait_until(pilot: Pilot, condition: Callable[[], object], timeout: float = WAIT_S) -> None:
+    """Let the app run until `condition()` holds (thread workers post back when they are done)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {condition}")
+        await pilot.pause(0.05)
+    await pilot.pause()
+
+
+async def wait_for_screen(pilot: Pilot, kind: type[Screen], timeout: float = WAIT_S) -> Screen:
+    await wait_until(pilot, lambda: isinstance(pilot.app.screen, kind), timeout)
+    return pilot.app.screen
+
+
+def start(app: JaxQuizApp, *questions: tuple[str, str], title: str = "Test") -> Session:
+    """Start a session on chosen (deck, question id) pairs, as the home screen would."""
+    assert app.decks is not None
+    by_id = {d.id: d for d in app.decks.decks}
+    entries = [Entry(by_id[deck], by_id[deck].deck.question(qid)) for deck, qid in questions]
+    session = Session(entries, app.services.rng, "quiz", title)
+    app.start_session(session)
+    return session
+
+
+def text_of(screen: Screen, selector: str) -> str:
+    """The plain text a widget shows."""
+    widget = screen.query_one(selector)
+    rendered = widget.render()
+    return str(getattr(rendered, "plain", rendered))
+
+
+_SVG_TEXT = re.compile(
+    r'<text class="[^"]*-r\d+" x="([0-9.]+)" y="([0-9.]+)" textLength="([0-9.]+)"[^>]*>(.*?)</text>'
+)
+
+
+def shown(app: App) -> str:
+    """What the terminal shows now, line by line (read back from an SVG screenshot of the app)."""
+    rows: dict[float, dict[int, str]] = {}
+    for x, y, length, raw in _SVG_TEXT.findall(app.export_screenshot()):
+        text = html.unescape(raw).replace("\xa0", " ")
+        cell = float(length) / max(1, len(text))  # every character is one cell here
+        column = round(float(x) / cell)
+        rows.setdefault(float(y), {})[column] = text
+    lines = []
+    for _, parts in sorted(rows.items()):
+        line = ""
+        for column, text in sorted(parts.items()):
+            line = line.ljust(column) + text
+        lines.append(line.rstrip())
+    return "\n".join(lines)
+
+
+@pytest.fixture
+def ui() -> SimpleNamespace:
+    """The helpers above, for test modules (conftest cannot be imported under importlib mode)."""
+    return SimpleNamespace(
+        wait_until=wait_until,
+        wait_for_screen=wait_for_screen,
+        start=start,
+        text_of=text_of,
+        shown=shown,
+        T0=T0,
+    )

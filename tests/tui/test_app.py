@@ -1,0 +1,359 @@
+"""The app driven like a person would: keys in, then what the screen shows and what the database holds.
+
+Every test runs the real app on the real engine (one warm worker for the run) and a real SQLite
+file; the clock only moves when a test moves it.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from textual.widgets import DataTable, Input, OptionList
+
+from jaxquiz.engine import Engine
+from jaxquiz.tui import make_app
+from jaxquiz.tui.screens.help import HelpScreen
+from jaxquiz.tui.screens.home import HomeScreen
+from jaxquiz.tui.screens.lesson import LessonScreen
+from jaxquiz.tui.screens.question import QuestionScreen
+from jaxquiz.tui.screens.summary import SummaryScreen
+from jaxquiz.tui.screens.try_it import TryItScreen
+from jaxquiz.tui.screens.verdict import VerdictScreen
+from jaxquiz.tui.widgets.python_editor import PythonEditor
+
+SIZE = (100, 30)
+
+
+def current_params(app) -> dict:
+    return app.session.current().params
+
+
+async def answer_line(pilot, text: str) -> None:
+    field = pilot.app.screen.query_one("#answer-line", Input)
+    field.value = text
+    await pilot.press("enter")
+
+
+# -- home ---------------------------------------------------------------------------------------
+
+
+async def test_home_lists_decks_with_counts_and_the_load_problems(app, ui):
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        table = app.screen.query_one("#decks", DataTable)
+        assert table.row_count == 2
+        text = ui.shown(app)
+        assert "Shapes and dtypes (test deck)" in text
+        assert "Timeouts, choices and cards (test deck)" in text
+        assert "2 decks · 7 questions · 0 due · 0 mastered" in text
+        # the broken deck is reported with file:line and the rule, and hides no good deck
+        assert "decks/c-broken.yaml:10" in text
+        assert "unknown key `explian`" in text
+        assert "● JAX ready" in text
+
+
+async def test_home_shows_at_once_while_decks_load_in_the_background(engine, store, clock, decks, ui):
+    app = make_app(engine, store, clock, lambda: decks, seed=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await ui.wait_until(pilot, lambda: app.decks is not None)
+        assert isinstance(app.screen, HomeScreen)
+        assert app.screen.query_one("#decks", DataTable).row_count == 2
+
+
+async def test_help_lists_the_keys_of_the_screen(app, ui):
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("question_mark")
+        await ui.wait_for_screen(pilot, HelpScreen)
+        text = ui.shown(app)
+        assert "Study" in text and "Shuffle" in text and "How grading works" in text
+        await pilot.press("escape")
+        await ui.wait_for_screen(pilot, HomeScreen)
+
+
+# -- a quiz from the home screen ----------------------------------------------------------------
+
+
+async def test_open_a_deck_read_the_lesson_and_answer_right(app, store, clock, ui):
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter")  # quiz the first deck, in order
+        await ui.wait_for_screen(pilot, LessonScreen)
+        assert "A short lesson before the first question" in ui.shown(app)
+        await pilot.press("enter")
+        screen = await ui.wait_for_screen(pilot, QuestionScreen)
+        n = current_params(app)["N"]
+        text = ui.shown(app)
+        assert "What is the shape of out?" in text
+        assert f"x = jnp.ones(({n}, 3))" in text  # the drawn parameter, substituted
+        assert "1/4" in text
+        clock.advance(seconds=20)
+        await answer_line(pilot, f"({3}, {n})")
+        verdict = await ui.wait_for_screen(pilot, VerdictScreen)
+        text = ui.shown(app)
+        assert "✔  Right" in text
+        assert f"shape (3, {n}), dtype float32" in text
+        assert "ran on cpu" in text
+        assert "reverses the axes" in text  # the explanation
+        assert "Enter accepts Good" in text  # right in 20 s: Good
+        await pilot.press("enter")
+        await ui.wait_until(pilot, lambda: app.screen is not verdict and app.screen is not screen)
+        assert isinstance(app.screen, QuestionScreen)
+        assert "2/4" in ui.shown(app)
+
+    [review] = store.reviews()
+    assert (review.deck, review.question, review.params) == ("tui-basics", "transpose-shape", {"N": n})
+    assert review.answer == f"(3, {n})"
+    assert review.correct is True
+    assert review.rating == 3
+    assert review.response_ms == 20_000
+    assert review.verdict["status"] == "graded"
+    assert review.verdict["truth"] == f"shape (3, {n}), dtype float32"
+    card = store.card("tui-basics", "transpose-shape")
+    assert card is not None and card.due > ui.T0 and card.content_hash == review.content_hash
+
+
+async def test_a_wrong_answer_shows_the_difference_and_a_rating_can_be_overridden(app, store, ui):
+    async with app.run_test(size=SIZE) as pilot:
+        ui.start(app, ("tui-basics", "transpose-shape"))
+        await ui.wait_for_screen(pilot, QuestionScreen)
+        n = current_params(app)["N"]
+        await answer_line(pilot, f"{n},3")
+        await ui.wait_for_screen(pilot, VerdictScreen)
+        text = ui.shown(app)
+        assert "✘  Wrong" in text
+        assert f"read as ({n}, 3)" in text
+        assert "Difference" in text and f"you said {n}, it is 3" in text
+        assert "Enter accepts Again" in text
+        await pilot.press("2")  # Hard instead of the proposed Again
+        await ui.wait_for_screen(pilot, SummaryScreen)
+        assert "0 of 1 right" in ui.shown(app)
+        await pilot.press("enter")
+        await ui.wait_for_screen(pilot, HomeScreen)
+
+    [review] = store.reviews()
+    assert review.correct is False and review.rating == 2
+    assert "difference" in review.verdict
+
+
+async def test_an_unreadable_answer_is_sent_back_and_nothing_is_recorded(app, store, ui):
+    async with app.run_test(size=SIZE) as pilot:
+        ui.start(app, ("tui-basics", "transpose-shape"))
+        screen = await ui.wait_for_screen(pilot, QuestionScreen)
+        await answer_line(pilot, "(3, four)")
+        await ui.wait_until(pilot, lambda: "Could not read that" in ui.text_of(screen, "#feedback"))
+        assert app.screen is screen
+        assert not screen.query_one("#answer-line", Input).disabled
+    assert store.reviews() == []
+
+
+async def test_the_verdict_comes_when_the_worker_is_ready(store, clock, decks, ui):
+    """Answered while JAX is still being imported: the question is there at once, the verdict later."""
+    cold = Engine(spare=False)
+    app = make_app(cold, store, clock, decks, seed=0)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            ui.start(app, ("tui-basics", "sum-dtype"))
+            screen = await ui.wait_for_screen(pilot, QuestionScreen)
+            assert app.engine_state == "starting"
+            await pilot.press("2")  # int32
+            assert "JAX is still warming up" in ui.text_of(screen, "#feedback")
+            await ui.wait_for_screen(pilot, VerdictScreen, timeout=180)
+            assert "✔  Right" in ui.shown(app)
+            assert app.engine_state == "ready"
+    finally:
+        cold.close()
+
+
+# -- each kind of input -------------------------------------------------------------------------
+
+
+async def test_options_are_picked_with_number_keys(app, store, ui):
+    async with app.run_test(size=SIZE) as pilot:
+        ui.start(app, ("tui-basics", "sum-dtype"))
+        screen = await ui.wait_for_screen(pilot, QuestionScreen)
+        options = screen.query_one("#options", OptionList)
+        assert options.option_count == 3
+        assert "1. float32" in ui.shown(app)
+        await pilot.press("down")
+        assert options.highlighted == 1
+        await pilot.press("2")
+        await ui.wait_for_screen(pilot, VerdictScreen)
+        assert "✔  Right" in ui.shown(app)
+        assert "dtype int32" in ui.shown(app)
+        await pilot.press("enter")
+        await ui.wait_for_screen(pilot, SummaryScreen)
+    [review] = store.reviews()
+    assert review.answer == "int32" and review.correct is True
+
+
+async def test_a_choice_question_is_graded_by_the_index(app, store, ui):
+    async with app.run_test(size=SIZE) as pilot:
+        ui.start(app, ("tui-more", "batch-transform"))
+        await ui.wait_for_screen(pilot, QuestionScreen)
+        await pilot.press("1")  # jax.jit: wrong
+        await ui.wait_for_screen(pilot, VerdictScreen)
+        text = ui.shown(app)
+        assert "✘  Wrong" in text and "jax.vmap" in text
+        await pilot.press("enter")
+        await ui.wait_for_screen(pilot, SummaryScreen)
+    [review] = store.reviews()
+    assert (review.answer, review.correct, review.rating) == ("jax.jit", False, 1)
+
+
+async def test_a_card_is_revealed_with_its_live_result_and_self_graded(app, store, ui):
+    async with app.run_test(size=SIZE) as pilot:
+        ui.start(app, ("tui-more", "what-is-jit"))
+        screen = await ui.wait_for_screen(pilot, QuestionScreen)
+        assert "compiles it with XLA" not in ui.shown(app)
+        await pilot.press("space")
+        await ui.wait_until(pilot, lambda: "Array([0, 2, 4]" in ui.text_of(screen, "#card-result"))
+        text = ui.shown(app)
+        assert "compiles it with XLA" in text
+        assert "Enter accepts Good" in text
+        await pilot.press("4")
+        await ui.wait_for_screen(pilot, SummaryScreen)
+    [review] = store.reviews()
+    assert review.correct is None and review.rating == 4
+    assert review.verdict == {"status": "self-graded"}
+
+
+async def test_a_block_fill_is_typed_in_the_editor(app, store, ui):
+    async with app.run_test(size=SIZE) as pilot:
+        ui.start(app, ("tui-basics", "body"))
+        screen = await ui.wait_for_screen(pilot, QuestionScreen)
+        assert "___" in ui.shown(app)
+        screen.query_one("#answer-block", PythonEditor).load_text("y = x * x\nreturn y")
+        await pilot.press("ctrl+s")
+        await ui.wait_for_screen(pilot, VerdictScreen)
+        assert "✔  Right" in ui.shown(app)
+        await pilot.press("enter")
+    [review] = store.reviews()
+    assert review.answer == "y = x * x\nreturn y" and review.correct is True
+
+
+async def test_a_timeout_shows_a_verdict_and_the_next_question_works(fresh_engine, store, clock, decks, ui):
+    app = make_app(fresh_engine, store, clock, decks, seed=0)
+    async with app.run_test(size=SIZE) as pilot:
+        ui.start(app, ("tui-more", "spin"), ("tui-basics", "sum-dtype"))
+        await ui.wait_for_screen(pilot, QuestionScreen)
+        await answer_line(pilot, "1")
+        await ui.wait_for_screen(pilot, VerdictScreen)
+        text = ui.shown(app)
+        assert "⏱  Timed out" in text
+        assert "did not finish within 1 s" in text
+        await pilot.press("enter")
+        await ui.wait_until(pilot, lambda: isinstance(app.screen, QuestionScreen) and "2/2" in ui.shown(app))
+        await pilot.press("2")
+        await ui.wait_for_screen(pilot, VerdictScreen)
+        assert "✔  Right" in ui.shown(app)
+        await pilot.press("enter")
+        await ui.wait_for_screen(pilot, SummaryScreen)
+    spin, dtype = store.reviews()
+    assert spin.verdict["status"] == "timeout" and spin.correct is False and spin.rating == 1
+    assert dtype.correct is True
+
+
+# -- try it -------------------------------------------------------------------------------------
+
+
+async def test_try_it_shows_every_binding_and_errors_with_their_line(app, ui):
+    async with app.run_test(size=SIZE) as pilot:
+        ui.start(app, ("tui-basics", "transpose-shape"))
+        question = await ui.wait_for_screen(pilot, QuestionScreen)
+        n = current_params(app)["N"]
+        await pilot.press("ctrl+r")
+        screen = await ui.wait_for_screen(pilot, TryItScreen)
+        editor = screen.query_one("#editor", PythonEditor)
+        assert editor.text == f"x = jnp.ones(({n}, 3))\nout = x.T"
+
+        editor.load_text("a = jnp.ones((4, 2))\ntree = {'w': a, 'b': jnp.zeros(2)}\nout = a.sum(0)")
+        await pilot.press("ctrl+r")
+        await ui.wait_until(pilot, lambda: ui.text_of(screen, "#run-status").startswith("ran"))
+        table = screen.query_one("#bindings", DataTable)
+        rows = {str(table.get_row_at(i)[0]): table.get_row_at(i) for i in range(table.row_count)}
+        assert set(rows) == {"a", "tree", "out"}
+        assert [str(c) for c in rows["a"][1:4]] == ["array", "(4, 2)", "float32"]
+        assert str(rows["tree"][1]).startswith("pytree")
+        assert "shape (2,), dtype float32" in ui.text_of(screen, "#answer-value")
+
+        editor.load_text("a = jnp.ones(3)\nb = a @ jnp.ones(2)")
+        await pilot.press("ctrl+r")
+        await ui.wait_until(pilot, lambda: ui.text_of(screen, "#run-status").startswith("failed"))
+        error = ui.text_of(screen, "#run-error")
+        assert "TypeError" in error and "(line 2)" in error
+        assert editor.cursor_location == (1, 0)
+
+        await pilot.press("escape")
+        await ui.wait_until(pilot, lambda: app.screen is question)
+
+
+async def test_try_it_from_a_verdict_runs_the_fill_with_your_answer(app, ui):
+    async with app.run_test(size=SIZE) as pilot:
+        ui.start(app, ("tui-basics", "body"))
+        screen = await ui.wait_for_screen(pilot, QuestionScreen)
+        screen.query_one("#answer-block", PythonEditor).load_text("return x")
+        await pilot.press("ctrl+s")
+        await ui.wait_for_screen(pilot, VerdictScreen)
+        assert "✘  Wrong" in ui.shown(app)
+        await pilot.press("t")
+        try_it = await ui.wait_for_screen(pilot, TryItScreen)
+        assert try_it.query_one("#editor", PythonEditor).text == (
+            "def f(x):\n    return x\nout = f(jnp.arange(3.0))"
+        )
+
+
+# -- studying what is due -----------------------------------------------------------------------
+
+
+async def test_study_asks_the_due_questions_of_the_marked_decks(app, store, clock, ui):
+    async with app.run_test(size=SIZE) as pilot:
+        ui.start(app, ("tui-more", "batch-transform"))
+        await ui.wait_for_screen(pilot, QuestionScreen)
+        await pilot.press("1")  # wrong: Again, due again soon
+        await ui.wait_for_screen(pilot, VerdictScreen)
+        await pilot.press("enter")
+        await ui.wait_for_screen(pilot, SummaryScreen)
+        clock.advance(days=1)
+        await pilot.press("enter")
+        home = await ui.wait_for_screen(pilot, HomeScreen)
+        assert "1 due" in ui.shown(app)
+
+        await pilot.press("down", "space")  # mark only the second deck
+        assert home.marked == {"tui-more"}
+        await pilot.press("s")
+        await ui.wait_for_screen(pilot, QuestionScreen)
+        session = app.session
+        assert [(e.deck.id, e.question.id) for e in session.entries] == [
+            ("tui-more", "batch-transform"),  # due first
+            ("tui-more", "spin"),  # then the new ones
+            ("tui-more", "what-is-jit"),
+        ]
+        assert "Which transformation maps a function over a batch axis?" in ui.shown(app)
+        await pilot.press("escape")  # leave: back home, nothing more recorded
+        await ui.wait_for_screen(pilot, HomeScreen)
+    assert len(store.reviews()) == 1
+    assert store.card("tui-more", "batch-transform").due <= ui.T0 + timedelta(days=1)
+
+
+async def test_the_command_palette_offers_the_actions_of_the_screen(app, ui):
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        home_titles = {c.title for c in app.get_system_commands(app.screen)}
+        assert {"Study due", "Quiz in order", "Quiz shuffled", "Drill", "Stats", "Help"} <= home_titles
+        ui.start(app, ("tui-basics", "transpose-shape"))
+        screen = await ui.wait_for_screen(pilot, QuestionScreen)
+        titles = {c.title for c in app.get_system_commands(screen)}
+        assert {"Try it", "Hint", "Lesson", "Leave"} <= titles
+
+
+async def test_the_app_follows_the_theme(app, ui):
+    async with app.run_test(size=SIZE) as pilot:
+        ui.start(app, ("tui-basics", "body"))
+        screen = await ui.wait_for_screen(pilot, QuestionScreen)
+        editor = screen.query_one("#answer-block", PythonEditor)
+        dark = app.get_css_variables()["text-accent"]
+        keyword = editor._theme.syntax_styles["keyword"].color
+        app.theme = "textual-light"
+        await pilot.pause()
+        light = app.get_css_variables()["text-accent"]
+        assert light != dark
+        assert editor._theme.syntax_styles["keyword"].color != keyword  # the editor's colours follow
