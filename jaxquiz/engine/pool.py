@@ -70,12 +70,15 @@ class Engine:
         self._current: WorkerProcess | None = None
         self._spare: WorkerProcess | None = None
         self._failed: dict[str, Outcome] = {}  # truths that timed out or crashed, by token
+        self._closed = False
         self.replacements = 0
 
     # -- life cycle ---------------------------------------------------------------------------
 
     def start(self) -> Engine:
         """Start the worker (and the spare) without waiting for them to import jax."""
+        if self._closed:
+            raise EngineError("the engine was closed", fix="create a new Engine")
         if self._current is None:
             self._current = WorkerProcess(self.memory_limit, self.compile_cache)
         if self._want_spare and self._spare is None:
@@ -92,6 +95,8 @@ class Engine:
         return self._current is not None and self._current.ready is not None
 
     def close(self) -> None:
+        """Stop both workers; a request still waiting gets a failure, and nothing restarts."""
+        self._closed = True
         for worker in (self._current, self._spare):
             if worker is not None:
                 worker.stop()
@@ -178,6 +183,8 @@ class Engine:
         """Kill the current worker; the spare takes over and a new spare starts warming."""
         if self._current is not None:
             self._current.kill()
+        if self._closed:
+            return
         self.replacements += 1
         self._current, self._spare = self._spare, None
         self.start()

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+
 import pytest
 
 from jaxquiz.engine import Engine, Task
+from jaxquiz.errors import EngineError
 
 
 @pytest.fixture(scope="module")
@@ -143,7 +151,9 @@ def test_each_run_gets_its_own_temporary_working_directory(engine):
 
 def test_code_that_leaves_a_thread_running_gets_a_fresh_worker(engine):
     before = engine.replacements
-    code = "import threading, time\nthreading.Thread(target=time.sleep, args=(30,)).start()\nout = jnp.ones(2)"
+    code = (
+        "import threading, time\nthreading.Thread(target=time.sleep, args=(30,)).start()\nout = jnp.ones(2)"
+    )
     verdict = engine.grade(shape_task(code), "2")
     assert verdict.correct
     assert engine.replacements == before + 1
@@ -162,7 +172,10 @@ def test_a_prepared_question_is_graded_without_running_it_again(engine):
 
 def test_explore_describes_every_array_and_pytree_left_behind(engine):
     result = engine.explore(
-        "x = jnp.ones((3, 2))\nparams = {'w': jnp.zeros((2, 4)), 'b': jnp.zeros(4)}\nn = 3\nout = x @ params['w']",
+        "x = jnp.ones((3, 2))\n"
+        "params = {'w': jnp.zeros((2, 4)), 'b': jnp.zeros(4)}\n"
+        "n = 3\n"
+        "out = x @ params['w']",
         answer="out",
     )
     by_name = {b.name: b for b in result.bindings}
@@ -192,3 +205,58 @@ def test_the_device_that_ran_the_code_is_reported(engine):
     verdict = engine.grade(shape_task("out = jnp.ones(1)"), "1")
     assert verdict.device == engine.wait_ready().device
     assert verdict.device == "cpu" or ":" in verdict.device
+
+
+def test_a_worker_started_from_a_short_lived_thread_outlives_the_thread():
+    engine = Engine(spare=False)
+    starter = threading.Thread(target=engine.start)
+    starter.start()
+    starter.join()
+    try:
+        engine.wait_ready()
+        assert_next_question_works(engine)
+    finally:
+        engine.close()
+
+
+def test_workers_exit_when_the_app_is_killed(tmp_path):
+    app = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "from jaxquiz.engine import Engine\n"
+            "e = Engine().start()\n"
+            "e.wait_ready()\n"
+            "print(e._current.pid, e._spare.pid, flush=True)\n"
+            "import time; time.sleep(60)\n",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    pids = [int(p) for p in app.stdout.readline().split()]
+    assert len(pids) == 2
+    app.send_signal(signal.SIGKILL)
+    app.wait()
+    deadline = time.monotonic() + 10
+    alive = pids
+    while alive and time.monotonic() < deadline:
+        time.sleep(0.2)
+        alive = [pid for pid in pids if _running(pid)]
+    assert alive == [], "workers outlived the app"
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # a zombie has exited; only its parent (gone) could reap it
+    with open(f"/proc/{pid}/stat") as stat:
+        return stat.read().split()[2] != "Z"
+
+
+def test_a_closed_engine_starts_nothing_more():
+    engine = Engine(spare=False).start()
+    engine.close()
+    with pytest.raises(EngineError, match="closed"):
+        engine.grade(shape_task("out = jnp.ones(1)"), "1")

@@ -5,24 +5,29 @@ It talks to its parent over the socket FD only; fds 1 and 2 belong to user code.
 
 from __future__ import annotations
 
-import ctypes
 import os
 import resource
-import signal
 import sys
+import threading
 import time
 import traceback
 from multiprocessing.connection import Connection
 
 
 def _die_with_parent() -> None:
-    # A worker stuck in user code must not outlive the app (Linux only; elsewhere EOF does it).
-    try:
-        libc = ctypes.CDLL(None)
-        pr_set_pdeathsig = 1
-        libc.prctl(pr_set_pdeathsig, signal.SIGKILL)
-    except (OSError, AttributeError):
-        pass
+    """Exit when the app goes away, even while user code is stuck in a loop.
+
+    PR_SET_PDEATHSIG would fire when the parent *thread* that started this worker ends (the
+    app starts replacements from short-lived threads), so watch the parent process instead.
+    """
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="jaxquiz-parent-watch", daemon=True).start()
 
 
 def _limit_memory(limit: int) -> None:
