@@ -185,7 +185,8 @@ yourself with 1-4 (Enter: Good). An answer that cannot be read is sent back with
         if item.params:
             values = ", ".join(f"{k}={v}" for k, v in item.params.items())
             parts.append((f"  {values}", "$text-muted"))
-        parts.append((f"  {item.deck.id}/{item.question.id}", "$text-muted"))
+        # Not the question id: ids often name the answer; the verdict shows it.
+        parts.append((f"  {item.deck.id}", "$text-muted"))
         return Content.assemble(*parts)
 
     def _asked_about(self) -> Content | None:

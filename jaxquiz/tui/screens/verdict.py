@@ -132,7 +132,11 @@ sooner after Again, later after Easy.
         seconds = f"answered in {self.response_ms / 1000:.0f} s"
         with VerticalScroll(id="verdict-body"):
             yield Static(
-                Content.assemble((headline, "bold"), (f"   {seconds}", "")),
+                Content.assemble(
+                    (headline, "bold"),
+                    (f"   {seconds}", ""),
+                    (f"   {item.deck.id}/{item.question.id}", "$text-muted"),
+                ),
                 id="banner",
                 classes=kind,
             )
