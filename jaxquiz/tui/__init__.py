@@ -9,7 +9,6 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from jaxquiz.decks import LoadProblem, LoadResult
 from jaxquiz.tui.app import JaxQuizApp, make_app
 
 __all__ = ["JaxQuizApp", "make_app", "run"]
@@ -23,39 +22,19 @@ def run(deck_paths: Sequence[Path], db_path: Path | None) -> None:
     """Open the app on the bundled and user decks plus `deck_paths`, with progress in `db_path`.
 
     The decks load and the JAX worker warms up in the background, so the home screen shows at once.
+    Decks from outside the bundle run only once the user agrees to them (the app asks).
     """
     from jaxquiz import paths
-    from jaxquiz.decks import discover
     from jaxquiz.engine import Engine
     from jaxquiz.store import Store
+    from jaxquiz.study.library import open_library
 
     store = Store.open(db_path or paths.database_path())
-    engine = Engine()
+    engine = Engine(compile_cache=paths.compile_cache_dir())
     extra = list(deck_paths)
     try:
-        app = make_app(engine, store, utc_now, lambda: trusted_only(discover(extra)), on_exit=engine.close)
+        app = make_app(engine, store, utc_now, lambda: open_library(extra), on_exit=engine.close)
         app.run()
     finally:
         engine.close()
         store.close()
-
-
-def trusted_only(result: LoadResult) -> LoadResult:
-    """Decks the user has not agreed to run are listed as problems, not offered (a deck is code)."""
-    from jaxquiz.errors import JaxquizError
-    from jaxquiz.trust import TrustStore
-
-    try:
-        trust = TrustStore.load()
-        refused = {id(d) for d in trust.untrusted(result.decks)}
-    except JaxquizError as error:
-        problem = LoadProblem(Path(str(error.where or "trust records")), 1, 1, None, error.what, error.fix)
-        return LoadResult([d for d in result.decks if d.origin == "bundled"], [*result.problems, problem])
-    problems = [
-        LoadProblem(
-            d.path, 1, 1, None, trust.why_untrusted(d.path), f"read it, then run `jaxquiz trust {d.path}`"
-        )
-        for d in result.decks
-        if id(d) in refused
-    ]
-    return LoadResult([d for d in result.decks if id(d) not in refused], [*result.problems, *problems])

@@ -21,15 +21,19 @@ from jaxquiz.decks import LoadedDeck, LoadResult
 from jaxquiz.engine import Engine
 from jaxquiz.errors import EngineError
 from jaxquiz.store import Store
+from jaxquiz.study.library import Library, OpenedLibrary, PendingTrust
 from jaxquiz.study.session import Session
-from jaxquiz.tui.messages import DecksLoaded, EngineFailed, EngineWarmed
+from jaxquiz.tui.messages import DeckFilesChanged, DecksLoaded, EngineFailed, EngineWarmed
 from jaxquiz.tui.screens.help import HelpScreen
 from jaxquiz.tui.screens.home import HomeScreen
 from jaxquiz.tui.screens.question import QuestionScreen
 from jaxquiz.tui.screens.summary import SummaryScreen
+from jaxquiz.tui.screens.trust import TrustScreen
 from jaxquiz.tui.services import Clock, Services
 
-DeckSource = LoadResult | Callable[[], LoadResult]
+# Decks as loaded, or a function that loads them in the background (with trust and reloading).
+DeckSource = LoadResult | Callable[[], LoadResult | OpenedLibrary]
+WATCH_SECONDS = 1.0  # how often deck files are looked at for edits
 
 
 class JaxQuizApp(App[None]):
@@ -60,6 +64,8 @@ class JaxQuizApp(App[None]):
         self.device = ""
         self.jax_version = ""
         self.session: Session | None = None
+        self.library: Library | None = None
+        self._trust_queue: list[PendingTrust] = []
 
     # -- start-up ------------------------------------------------------------------------------
 
@@ -76,8 +82,6 @@ class JaxQuizApp(App[None]):
         engine = self.services.engine
         if engine.is_ready:
             self.engine_state = "ready"
-        # Spawned here, on the main thread, not in a thread worker: the worker processes die with
-        # the thread that spawned them (PR_SET_PDEATHSIG), and thread workers' threads come and go.
         # Spawning is a fork and exec (milliseconds); importing jax happens in the children.
         engine.start()
         self.call_after_refresh(self.warm_engine)
@@ -95,8 +99,12 @@ class JaxQuizApp(App[None]):
             self.post_message(EngineWarmed(ready.device, ready.jax_version))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="decks")
-    def load_decks(self, load: Callable[[], LoadResult]) -> None:
-        self.post_message(DecksLoaded(load()))
+    def load_decks(self, load: Callable[[], LoadResult | OpenedLibrary]) -> None:
+        loaded = load()
+        if isinstance(loaded, OpenedLibrary):
+            self.post_message(DecksLoaded(loaded.result, loaded.library, loaded.pending))
+        else:
+            self.post_message(DecksLoaded(loaded))
 
     def on_engine_warmed(self, message: EngineWarmed) -> None:
         self.device, self.jax_version = message.device, message.jax_version
@@ -109,6 +117,53 @@ class JaxQuizApp(App[None]):
     def on_decks_loaded(self, message: DecksLoaded) -> None:
         self.decks = message.result
         self.home.show_decks(message.result)
+        if message.library is not None and self.library is None:
+            self.library = message.library
+            self.set_interval(WATCH_SECONDS, self.look_for_edits)
+        self.ask_trust(message.pending)
+
+    # -- decks from elsewhere: trust, and edits on disk ---------------------------------------
+
+    def ask_trust(self, pending: list[PendingTrust]) -> None:
+        """Show each held-back deck's code and ask, one at a time."""
+        self._trust_queue.extend(p for p in pending if p.path not in {q.path for q in self._trust_queue})
+        if self._trust_queue and not isinstance(self.screen, TrustScreen):
+            self._ask_next()
+
+    def _ask_next(self) -> None:
+        pending = self._trust_queue[0]
+
+        def answered(agreed: bool | None) -> None:
+            self._trust_queue.pop(0)
+            if self.library is not None:
+                (self.library.agree if agreed else self.library.refuse)(pending)
+                self._show_library()
+            if self._trust_queue:
+                self._ask_next()
+
+        self.push_screen(TrustScreen(pending), answered)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="watch")
+    def look_for_edits(self) -> None:
+        # Reading and hashing the files happens here; applying the changes on the main thread.
+        if self.library is not None:
+            changes = self.library.watcher.poll()
+            if changes:
+                self.post_message(DeckFilesChanged(changes))
+
+    def on_deck_files_changed(self, message: DeckFilesChanged) -> None:
+        if self.library is None:
+            return
+        pending = self.library.reload(message.changes)
+        self._show_library()
+        names = ", ".join(path.name for path in message.changes.paths)
+        self.notify(f"Reloaded {names}", title="Decks changed on disk", timeout=4)
+        self.ask_trust(pending)
+
+    def _show_library(self) -> None:
+        assert self.library is not None
+        self.decks = self.library.result
+        self.home.show_decks(self.decks)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         self.report_worker_error(event.worker)

@@ -50,12 +50,8 @@ def engine() -> Iterator[Engine]:
 
 @pytest.fixture
 def fresh_engine() -> Iterator[Engine]:
-    """An engine of its own, for a test that makes it replace its worker (a timeout).
-
-    A replacement is spawned by the thread that saw the timeout, a thread worker of that test's
-    app; the worker process dies with that thread (PR_SET_PDEATHSIG), so it must not be the shared
-    engine that the next tests use.
-    """
+    """An engine of its own, for a test that makes it replace its worker (a timeout), so that the
+    shared engine's workers stay warm for the next tests."""
     with Engine() as started:
         started.wait_ready()
         yield started
