@@ -1,0 +1,28 @@
+"""The README's promises: its first two commands, and its example deck is a valid, right deck."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from jaxquiz.audit import QuestionReport, audit_question
+from jaxquiz.decks.loader import load_deck_text
+from jaxquiz.engine import Engine
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def test_the_readme_starts_with_the_install_and_test_commands():
+    commands = re.findall(r"```sh\n(.*?)\n```", README.read_text())[:2]
+    assert commands[0].endswith("jaxquiz") and "pip install ." in commands[0]
+    assert commands[1].endswith("pytest") and ".[dev]" in commands[1]
+
+
+def test_the_example_deck_loads_and_passes_the_audit():
+    block = re.search(r"```yaml\n(.*?)```", README.read_text(), re.S).group(1)
+    loaded = load_deck_text(block, Path("README.md"))
+    with Engine(spare=False) as engine:
+        for question in loaded.deck.questions:
+            report = QuestionReport(loaded, question)
+            audit_question(engine, report)
+            assert report.ok, report.failures
