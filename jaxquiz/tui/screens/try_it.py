@@ -73,7 +73,7 @@ dtype. `answer =` is evaluated after the code. `ctrl+o` puts the question's code
         self.answer = (task.answer if task is not None else "out") or ""
 
     def compose(self) -> ComposeResult:
-        yield TopBar(f"Try it · {self.item.deck.id}/{self.item.question.id}")
+        yield TopBar(f"Try it · {self.item.deck.id}")  # not the id: it may name the answer
         with Vertical(id="try-top"):
             yield PythonEditor(self.code, id="editor")
             with Horizontal(id="expr-row"):
