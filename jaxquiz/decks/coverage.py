@@ -28,14 +28,14 @@ def coverage_rows(decks: Sequence[LoadedDeck]) -> list[CoverageRow]:
     rows = []
     for loaded in decks:
         questions = loaded.deck.questions
-        counts = Counter(q.type for q in questions)  # type: ignore[attr-defined]
+        counts: Counter[str] = Counter(q.type for q in questions)  # type: ignore[attr-defined]
         rows.append(
             CoverageRow(
                 deck=loaded.id,
                 title=loaded.deck.title,
                 questions=len(questions),
                 executing=sum(counts[t] for t in EXECUTING_TYPES),
-                parametrised=sum(bool(q.params) for q in questions),
+                parametrised=sum(1 for q in questions if q.params),
                 type_counts={t: counts[t] for t in QUESTION_MODELS if counts[t]},
             )
         )

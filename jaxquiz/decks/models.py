@@ -152,7 +152,7 @@ class DtypeQuestion(_Expecting):
 
 class ValueQuestion(_Expecting):
     type: Literal["value"]
-    tolerance: Tolerance = Field(default_factory=Tolerance, description="how close floats must be")
+    tolerance: Tolerance = Field(Tolerance(), description="how close floats must be")
 
 
 class RaisesQuestion(_Expecting):
@@ -170,7 +170,7 @@ class FillQuestion(QuestionBase):
         "value", description="what must match between the solution's and the learner's result"
     )
     input: Literal["line", "block"] = Field("line", description="`block` asks for several lines")
-    tolerance: Tolerance = Field(default_factory=Tolerance, description="how close floats must be")
+    tolerance: Tolerance = Field(Tolerance(), description="how close floats must be")
 
     @field_validator("code")
     @classmethod

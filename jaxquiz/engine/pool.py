@@ -12,7 +12,7 @@ import time
 import uuid
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from jaxquiz.engine.process import WorkerFailed, WorkerProcess
 from jaxquiz.engine.protocol import (
@@ -25,6 +25,7 @@ from jaxquiz.engine.protocol import (
     Ready,
     Task,
     Verdict,
+    VerdictStatus,
 )
 from jaxquiz.errors import EngineError
 
@@ -123,9 +124,8 @@ class Engine:
         token = prepared.token if prepared else uuid.uuid4().hex
         failed = self._failed.get(token)
         if failed is not None:  # do not wait on a timeout twice
-            return Verdict(
-                status=failed.status, correct=False, answer=answer, truth=failed, error=failed.error
-            )
+            status = cast(VerdictStatus, failed.status)  # never "ok": only failures are kept
+            return Verdict(status=status, correct=False, answer=answer, truth=failed, error=failed.error)
         runs = 2 if task.type == "fill" else 1
         start = time.perf_counter()
         verdict = self._call(Grade(token, task, answer), task.timeout * runs)

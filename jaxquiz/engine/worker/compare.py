@@ -160,7 +160,7 @@ def compare_results(truth: Any, said: Any, rtol: float, atol: float, *, understo
     truth_leaves, truth_def = jax.tree_util.tree_flatten_with_path(truth)
     try:
         # Up to the result's structure: a leaf written as a list ([1., 1.]) is read as an array.
-        said_leaves = truth_def.flatten_up_to(said)
+        said_leaves = truth_def.flatten_up_to(said)  # type: ignore[attr-defined]
     except (ValueError, TypeError):
         return Comparison(
             False,
@@ -180,7 +180,7 @@ def compare_shapes_of(truth: Any, said: Any) -> Comparison:
     truth_leaves, said_leaves = jax.tree.leaves(truth), jax.tree.leaves(said)
     said_shapes = [describe.shape_of(leaf) for leaf in said_leaves]
     shown = ", ".join(str(shape) for shape in said_shapes)
-    if jax.tree.structure(truth) != jax.tree.structure(said):
+    if jax.tree.structure(truth) != jax.tree.structure(said):  # type: ignore[operator]
         return Comparison(
             False,
             shown,

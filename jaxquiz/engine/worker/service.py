@@ -5,7 +5,9 @@ from __future__ import annotations
 import os
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import Any
 
 import jax
@@ -135,16 +137,15 @@ class Service:
         truth = self._outcome(truth_run)
         runs = [truth_run]
         execute_ms = 0.0 if was_prepared else truth_run.elapsed_ms
-        base = dict(answer=request.answer, truth=truth)
+        make = partial(Verdict, answer=request.answer, truth=truth)
         if truth.status != "ok":
-            verdict = Verdict(status=truth.status, correct=False, error=truth.error, **base)
+            verdict = make(status=truth.status, correct=False, error=truth.error)
         elif truth.raised and task.type != "raises":
-            verdict = Verdict(
+            verdict = make(
                 status="question-error",
                 correct=False,
                 error=f"the question's own code raised {truth.exception}: {truth.error}",
                 traceback=truth.traceback,
-                **base,
             )
         else:
             try:
@@ -156,13 +157,20 @@ class Service:
                     )
                     runs.append(learner_run)
                     execute_ms += learner_run.elapsed_ms
-                    verdict = self._fill_verdict(task, truth_run, learner_run, base)
+                    verdict = self._fill_verdict(task, truth_run, learner_run, make, request.answer)
                 else:
-                    verdict = self._verdict(self._compare(task, truth_run, request.answer), base)
+                    comparison = self._compare(task, truth_run, request.answer)
+                    verdict = make(
+                        status="graded",
+                        correct=comparison.correct,
+                        understood=comparison.understood,
+                        difference=comparison.difference,
+                        note=comparison.note,
+                    )
             except UnreadableAnswer as error:
-                verdict = Verdict(status="unreadable", correct=False, error=str(error), **base)
+                verdict = make(status="unreadable", correct=False, error=str(error))
             except QuestionError as error:
-                verdict = Verdict(status="question-error", correct=False, error=str(error), **base)
+                verdict = make(status="question-error", correct=False, error=str(error))
         total_ms = (time.perf_counter() - start) * 1000
         timings = Timings(execute_ms=execute_ms, compare_ms=max(total_ms - execute_ms, 0.0))
         return Reply(replace(verdict, timings=timings), self._recycle(*runs))
@@ -178,45 +186,31 @@ class Service:
             return compare.compare_value(run.value, text, task.rtol, task.atol)
         raise QuestionError(f"a {task.type} question is not graded by execution")
 
-    @staticmethod
-    def _verdict(comparison: Comparison, base: dict) -> Verdict:
-        return Verdict(
-            status="graded",
-            correct=comparison.correct,
-            understood=comparison.understood,
-            difference=comparison.difference,
-            note=comparison.note,
-            **base,
-        )
-
     def _fill_verdict(
-        self, task: Task, truth_run: sandbox.Run, learner_run: sandbox.Run, base: dict
+        self,
+        task: Task,
+        truth_run: sandbox.Run,
+        learner_run: sandbox.Run,
+        make: Callable[..., Verdict],
+        answer: str,
     ) -> Verdict:
         learner = self._outcome(learner_run)
-        shown = dict(understood=base["answer"].strip(), output=learner.output)
+        make = partial(make, understood=answer.strip(), output=learner.output)
         if learner.status != "ok":
-            return Verdict(status=learner.status, correct=False, error=learner.error, **base, **shown)
+            return make(status=learner.status, correct=False, error=learner.error)
         if learner.raised:
-            return Verdict(
+            return make(
                 status="graded",
                 correct=False,
                 difference=f"with your answer the code raises {learner.exception}",
                 error=learner.error,
                 traceback=learner.traceback,
-                **base,
-                **shown,
             )
         if task.compare == "shape":
             comparison = compare.compare_shapes_of(truth_run.value, learner_run.value)
         else:
             comparison = compare.compare_results(truth_run.value, learner_run.value, task.rtol, task.atol)
-        return Verdict(
-            status="graded",
-            correct=comparison.correct,
-            difference=comparison.difference,
-            **base,
-            **shown,
-        )
+        return make(status="graded", correct=comparison.correct, difference=comparison.difference)
 
     # -- explore ----------------------------------------------------------------------------
 
