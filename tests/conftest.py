@@ -1,10 +1,27 @@
-"""Test-wide settings: user data never goes to the real data dir."""
+"""Fixtures shared by every test: a private data dir, and a warm engine per module."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
+
 import pytest
+
+from jaxquiz import paths
+from jaxquiz.engine import Engine
 
 
 @pytest.fixture(autouse=True)
-def _isolated_data_dir(tmp_path_factory, monkeypatch):
-    monkeypatch.setenv("JAXQUIZ_DATA_DIR", str(tmp_path_factory.mktemp("jaxquiz-data")))
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Progress, trust records and user decks of the test only, never the real user's."""
+    folder = tmp_path / "data"
+    monkeypatch.setenv(paths.DATA_DIR_ENV, str(folder))
+    return folder
+
+
+@pytest.fixture(scope="module")
+def engine() -> Iterator[Engine]:
+    """One real worker for a test module (no spare: these tests do not time out)."""
+    with Engine(spare=False) as warm:
+        warm.wait_ready()
+        yield warm

@@ -24,7 +24,8 @@ def test_rows_count_types_executing_and_parametrised_questions(tmp_path):
     path = tmp_path / "d.yaml"
     path.write_text(
         "format: 1\ndeck: d\ntitle: D\nquestions:\n"
-        "  - {id: a, type: shape, prompt: p, code: 'out = jnp.ones($N)', expect: '($N,)', params: {N: [1, 2]}}\n"
+        "  - {id: a, type: shape, prompt: p, code: 'out = jnp.ones($N)', expect: '($N,)',\n"
+        "     params: {N: [1, 2]}}\n"
         "  - {id: b, type: card, prompt: p, back: b}\n"
         "  - {id: c, type: shape, prompt: p, code: 'out = jnp.ones(2)', expect: '(2,)'}\n"
     )

@@ -12,13 +12,6 @@ from jaxquiz.engine import Engine, Task, Verdict
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "decks"
 
 
-@pytest.fixture(scope="module")
-def engine():
-    with Engine(spare=False) as engine:
-        engine.wait_ready()
-        yield engine
-
-
 def grade(engine: Engine, task: Task, answer: str) -> Verdict:
     verdict = engine.grade(task, answer)
     assert verdict.status in ("graded", "unreadable", "question-error"), verdict

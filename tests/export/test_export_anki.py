@@ -9,14 +9,13 @@ import random
 import re
 import sqlite3
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import genanki
 import pytest
 from click.testing import CliRunner
 
-from jaxquiz import cli, paths
+from jaxquiz import cli
 from jaxquiz.decks import load_deck_file
 from jaxquiz.engine import Engine
 from jaxquiz.export import export_anki, note_guid
@@ -84,19 +83,6 @@ BROKEN = """\
     code: out = jnp.ones(3) + jnp.ones(4)
     expect: (3,)
 """
-
-
-@pytest.fixture(autouse=True)
-def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "data"
-    monkeypatch.setenv(paths.DATA_DIR_ENV, str(folder))
-    return folder
-
-
-@pytest.fixture(scope="module")
-def engine() -> Iterator[Engine]:
-    with Engine(spare=False) as warm:
-        yield warm
 
 
 @pytest.fixture

@@ -8,8 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from jaxquiz import paths
-
 WriteDeck = Callable[..., Path]
 
 # A deck whose only question is a choice: `jaxquiz grade` answers it without starting JAX,
@@ -25,14 +23,6 @@ questions:
     options: ["jax.jit", "jax.vmap"]
     correct: [0]
 """
-
-
-@pytest.fixture(autouse=True)
-def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Trust records and user decks of the test only, never the real user's."""
-    folder = tmp_path / "data"
-    monkeypatch.setenv(paths.DATA_DIR_ENV, str(folder))
-    return folder
 
 
 @pytest.fixture
