@@ -205,6 +205,59 @@ def stats(as_json: bool, db_path: Path | None) -> None:
 
 
 @main.command()
+@click.option("--minutes", type=click.FloatRange(0, min_open=True), metavar="N", help="End after N minutes.")
+@click.option("--count", type=click.IntRange(1), metavar="N", help="End after N questions (default 10).")
+@click.option("--deck", "decks", multiple=True, metavar="ID", help="Only this deck (repeatable).")
+@click.option(
+    "--tag", "tags", multiple=True, metavar="TAG", help="Only questions with this tag (repeatable)."
+)
+@click.option(
+    "--interview", is_flag=True, help="Harder questions more often; no hints, explanations at the end."
+)
+@click.pass_context
+def drill(
+    ctx: click.Context,
+    minutes: float | None,
+    count: int | None,
+    decks: tuple[str, ...],
+    tags: tuple[str, ...],
+    interview: bool,
+) -> None:
+    """Open the app straight into a timed drill (questions, minutes, or whichever comes first).
+
+    The answers count as reviews, the drill and its score are saved, and the summary compares the
+    score with your best for the same settings. Decks from a folder of your own:
+    `jaxquiz --deck PATH drill --deck ID`.
+    """
+    from jaxquiz.study.drills import DrillSettings
+    from jaxquiz.tui import run
+
+    deck_paths = list(ctx.parent.params["deck_paths"]) if ctx.parent else []
+    db_path = ctx.parent.params["db_path"] if ctx.parent else None
+    if decks or tags:
+        _check_drill_filters(discover(deck_paths), decks, tags)
+    run(deck_paths, db_path, DrillSettings(minutes, count, decks, tags, interview))
+
+
+def _check_drill_filters(result: LoadResult, decks: tuple[str, ...], tags: tuple[str, ...]) -> None:
+    """Unknown deck ids and tags are a typo: say so here rather than open an empty drill."""
+    import difflib
+
+    known_decks = sorted(d.id for d in result.decks)
+    for deck in decks:
+        if deck not in known_decks:
+            _fail(f"no deck with the id {deck!r}", f"use one of: {', '.join(known_decks)}")
+    known_tags = {t for d in result.decks for t in d.deck.tags} | {
+        t for d in result.decks for q in d.deck.questions for t in q.tags
+    }
+    for tag in tags:
+        if tag not in known_tags:
+            close = difflib.get_close_matches(tag, sorted(known_tags), n=5)
+            hint = f"did you mean {', '.join(close)}?" if close else "`jaxquiz decks` lists the decks"
+            _fail(f"no question has the tag {tag!r}", hint)
+
+
+@main.command()
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--title", default=None, help="The deck's title (default: made from the file name).")
 @click.option("--id", "deck_id", default=None, help="The deck's id (default: made from the file name).")

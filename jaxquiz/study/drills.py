@@ -12,7 +12,8 @@ import statistics
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
 
 from jaxquiz.decks import LoadedDeck, QuestionBase
 
@@ -47,7 +48,8 @@ class DrillSettings:
     @classmethod
     def from_json(cls, data: dict) -> DrillSettings:
         """Settings as stored with a drill (lists back to tuples)."""
-        return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in data.items()})
+        fields: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in data.items()}
+        return cls(**fields)
 
     def as_json(self) -> dict:
         return asdict(self)
@@ -82,12 +84,9 @@ class DrillItem:
         return tuple(dict.fromkeys([*self.deck.deck.tags, *self.question.tags]))
 
 
-def pick_questions(
-    decks: Sequence[LoadedDeck], settings: DrillSettings, rng: random.Random, limit: int = 200
-) -> list[DrillItem]:
-    """The drill's questions in order: filtered by deck and tag, cards left out (self-graded
-    cards do not fit a timed drill), drawn without repetition, weighted by difficulty in
-    interview mode."""
+def matching(decks: Sequence[LoadedDeck], settings: DrillSettings) -> list[DrillItem]:
+    """Every question a drill with these settings may ask: of its decks, with one of its tags,
+    cards left out (self-graded cards do not fit a timed drill)."""
     pool = [
         DrillItem(deck, question)
         for deck in decks
@@ -98,6 +97,15 @@ def pick_questions(
     if settings.tags:
         wanted = set(settings.tags)
         pool = [item for item in pool if wanted & set(item.tags)]
+    return pool
+
+
+def pick_questions(
+    decks: Sequence[LoadedDeck], settings: DrillSettings, rng: random.Random, limit: int = 200
+) -> list[DrillItem]:
+    """The drill's questions in order: the `matching` ones drawn without repetition, weighted by
+    difficulty in interview mode."""
+    pool = matching(decks, settings)
     size = min(len(pool), settings.effective_count or limit)
     if not settings.interview:
         return rng.sample(pool, size)
@@ -167,9 +175,16 @@ class Drill:
         self.answers.append(answer)
 
     def stop(self) -> None:
-        """End the drill now (time up, count reached, or the learner quit)."""
+        """End the drill now (time up, count reached, or the learner quit).
+
+        A timed drill stops at its limit at the latest, even when noticed later (the learner was
+        reading the help when time ran out): its pace is measured over the time it had.
+        """
         if self.stopped_at is None:
-            self.stopped_at = self.clock()
+            now = self.clock()
+            if self.settings.minutes is not None:
+                now = min(now, self.started_at + timedelta(minutes=self.settings.minutes))
+            self.stopped_at = now
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from jaxquiz.study.scheduler import Rating, Scheduler, propose_rating
 # has something to do and a long backlog is not buried under new material.
 NEW_PER_STUDY = 10
 
-Mode = Literal["study", "quiz"]
+Mode = Literal["study", "quiz", "drill"]
 # How the learner answers: one line, a multi-line editor, a list of options, or a flashcard.
 InputKind = Literal["line", "block", "options", "card"]
 

@@ -8,8 +8,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from jaxquiz.tui.app import JaxQuizApp, make_app
+
+if TYPE_CHECKING:
+    from jaxquiz.study.drills import DrillSettings
 
 __all__ = ["JaxQuizApp", "make_app", "run"]
 
@@ -18,8 +22,9 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def run(deck_paths: Sequence[Path], db_path: Path | None) -> None:
-    """Open the app on the bundled and user decks plus `deck_paths`, with progress in `db_path`.
+def run(deck_paths: Sequence[Path], db_path: Path | None, drill: DrillSettings | None = None) -> None:
+    """Open the app on the bundled and user decks plus `deck_paths`, with progress in `db_path`;
+    given `drill`, straight into a drill with these settings.
 
     The decks load and the JAX worker warms up in the background, so the home screen shows at once.
     Decks from outside the bundle run only once the user agrees to them (the app asks).
@@ -33,7 +38,7 @@ def run(deck_paths: Sequence[Path], db_path: Path | None) -> None:
     engine = Engine(compile_cache=paths.compile_cache_dir())
     extra = list(deck_paths)
     try:
-        app = make_app(engine, store, utc_now, lambda: open_library(extra), on_exit=engine.close)
+        app = make_app(engine, store, utc_now, lambda: open_library(extra), on_exit=engine.close, drill=drill)
         app.run()
     finally:
         engine.close()

@@ -19,11 +19,15 @@ from textual.worker import Worker, WorkerState
 
 from jaxquiz.decks import LoadedDeck, LoadResult
 from jaxquiz.engine import Engine
-from jaxquiz.errors import EngineError
+from jaxquiz.errors import EngineError, JaxquizError
 from jaxquiz.store import Store
+from jaxquiz.study.drill_run import DrillRun
+from jaxquiz.study.drills import DrillSettings
 from jaxquiz.study.library import Library, OpenedLibrary, PendingTrust
 from jaxquiz.study.session import Session
 from jaxquiz.tui.messages import DeckFilesChanged, DecksLoaded, EngineFailed, EngineWarmed
+from jaxquiz.tui.screens.drill import DrillScreen
+from jaxquiz.tui.screens.drill_setup import DrillSetupScreen
 from jaxquiz.tui.screens.help import HelpScreen
 from jaxquiz.tui.screens.home import HomeScreen
 from jaxquiz.tui.screens.question import QuestionScreen
@@ -55,6 +59,7 @@ class JaxQuizApp(App[None]):
         decks: DeckSource,
         *,
         on_exit: Callable[[], None] | None = None,
+        drill: DrillSettings | None = None,
     ) -> None:
         super().__init__()
         self.services = services
@@ -64,6 +69,8 @@ class JaxQuizApp(App[None]):
         self.device = ""
         self.jax_version = ""
         self.session: Session | None = None
+        self.drill: DrillRun | None = None
+        self._drill_at_start = drill  # `jaxquiz drill`: started once the decks are loaded
         self.library: Library | None = None
         self._trust_queue: list[PendingTrust] = []
 
@@ -87,6 +94,8 @@ class JaxQuizApp(App[None]):
         self.call_after_refresh(self.warm_engine)
         if self._load_decks is not None:
             self.call_after_refresh(self.load_decks, self._load_decks)
+        else:
+            self.call_after_refresh(self._start_drill_at_start)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="engine")
     def warm_engine(self) -> None:
@@ -121,6 +130,7 @@ class JaxQuizApp(App[None]):
             self.library = message.library
             self.set_interval(WATCH_SECONDS, self.look_for_edits)
         self.ask_trust(message.pending)
+        self._start_drill_at_start()
 
     # -- decks from elsewhere: trust, and edits on disk ---------------------------------------
 
@@ -200,6 +210,7 @@ class JaxQuizApp(App[None]):
     def end_session(self) -> None:
         """Back to the home screen, letting the engine drop the truths prepared for the session."""
         self.session = None
+        self.drill = None
         while len(self.screen_stack) > 1:
             self.pop_screen()
         self.forget_prepared()
@@ -209,15 +220,45 @@ class JaxQuizApp(App[None]):
     def forget_prepared(self) -> None:
         self.services.grader.forget()
 
-    # -- extension points for the drill and stats screens (a later issue) -------------------
+    # -- drills and stats ----------------------------------------------------------------------
 
-    def open_drill(self, decks: list[LoadedDeck]) -> None:
-        """Start a timed drill over `decks`. Replace this to push the drill screen."""
-        self.notify("Timed drills are coming in the next version.", title="Drill")
+    def open_drill(self, decks: list[LoadedDeck], settings: DrillSettings | None = None) -> None:
+        """Set up a drill over `decks` (or as `settings` say), then start it."""
+        every = self.decks.decks if self.decks else []
+        chosen = () if len(decks) == len(every) else tuple(d.id for d in decks)
+        self.push_screen(
+            DrillSetupScreen(self.services, every, settings or DrillSettings(decks=chosen)),
+            lambda picked: None if picked is None else self.start_drill(picked),
+        )
+
+    def start_drill(self, settings: DrillSettings) -> None:
+        """Record a new drill with `settings` and ask its first question."""
+        every = self.decks.decks if self.decks else []
+        services = self.services
+        run = DrillRun.start(every, settings, services.store, services.scheduler, services.rng)
+        item = None if run is None else run.current()
+        if run is None or item is None:
+            self.notify(f"No question matches: {settings.describe()}.", title="Drill", severity="warning")
+            self.open_drill(every, settings)
+            return
+        self.drill = run
+        self.push_screen(DrillScreen(services, run, item))
+
+    def _start_drill_at_start(self) -> None:
+        if self._drill_at_start is None:
+            return
+        if self._trust_queue:  # decks waiting for the learner's agreement may be in the drill
+            self.set_timer(0.5, self._start_drill_at_start)
+            return
+        settings, self._drill_at_start = self._drill_at_start, None
+        self.start_drill(settings)
 
     def open_stats(self) -> None:
-        """Show progress statistics. Replace this to push the stats screen."""
-        self.notify("Statistics are coming in the next version.", title="Stats")
+        """Show progress statistics as plots."""
+        # Imported here: plotting is loaded when the stats are first opened, not at start-up.
+        from jaxquiz.tui.screens.stats import StatsScreen
+
+        self.push_screen(StatsScreen(self.services, self.decks))
 
     # -- keyboard ------------------------------------------------------------------------------
 
@@ -243,6 +284,11 @@ class JaxQuizApp(App[None]):
     # -- shutdown ------------------------------------------------------------------------------
 
     async def on_unmount(self) -> None:
+        if self.drill is not None and self.drill.summary is None:
+            try:
+                self.drill.finish()  # quitting in the middle of a drill still saves it
+            except JaxquizError:
+                pass  # the app is closing: nowhere left to say it
         # Stop the worker processes before asyncio waits for thread workers blocked on them.
         if self._on_exit is not None:
             self._on_exit()
@@ -256,10 +302,12 @@ def make_app(
     *,
     seed: int | None = None,
     on_exit: Callable[[], None] | None = None,
+    drill: DrillSettings | None = None,
 ) -> JaxQuizApp:
     """Build the app: `decks` is a LoadResult, or a function that loads one in the background.
 
-    `seed` fixes the parameter draws and shuffles (tests); `on_exit` runs as the app closes.
+    `seed` fixes the parameter draws and shuffles (tests); `on_exit` runs as the app closes;
+    `drill` opens the app on a drill with these settings.
     """
     services = Services(engine, store, clock, random.Random(seed))
-    return JaxQuizApp(services, decks, on_exit=on_exit)
+    return JaxQuizApp(services, decks, on_exit=on_exit, drill=drill)

@@ -164,3 +164,13 @@ def test_settings_key_ignores_deck_order_and_round_trips_through_json():
     assert DrillSettings.from_json(a.as_json()) == a
     with pytest.raises(ValueError):
         DrillSettings(count=0)
+
+
+def test_a_timed_drill_noticed_late_stops_at_its_limit(decks):
+    clock = Clock()
+    settings = DrillSettings(minutes=1)
+    drill = Drill(settings, pick_questions(decks, settings, random.Random(0)), clock)
+    clock.advance(75)
+    drill.stop()
+    assert drill.elapsed_s() == 60
+    assert summarize(drill, None).completed

@@ -1,10 +1,11 @@
-"""Save SVG screenshots of the main screens into assets/ (for the README), on the bundled decks.
+"""Save SVG screenshots of the main screens into assets/ (for the README), on the bundled decks:
+home, question, verdict, try-it, drill, drill-summary and stats.
 
     .venv/bin/python tests/tui/make_screenshots.py [--size 100x30]
 
 Uses the real engine, a throwaway store with some made-up history (so that the home screen has due
-questions and mastery to show), a frozen clock and a fixed seed: the same decks give the same
-pictures.
+questions and mastery to show, and months of practice for the stats), a clock that moves only when
+told and a fixed seed: the same decks give the same pictures.
 """
 
 from __future__ import annotations
@@ -20,10 +21,14 @@ from textual.widgets import Input
 from jaxquiz.decks import LoadedDeck, content_hash, discover
 from jaxquiz.engine import Engine
 from jaxquiz.store import Review, Store
+from jaxquiz.study.drills import DrillSettings
 from jaxquiz.study.scheduler import Rating, Scheduler
 from jaxquiz.study.session import Entry, Session
 from jaxquiz.tui import make_app
+from jaxquiz.tui.screens.drill import DrillScreen
+from jaxquiz.tui.screens.drill_summary import DrillSummaryScreen
 from jaxquiz.tui.screens.question import QuestionScreen
+from jaxquiz.tui.screens.stats import StatsScreen
 from jaxquiz.tui.screens.try_it import TryItScreen
 from jaxquiz.tui.screens.verdict import VerdictScreen
 
@@ -61,6 +66,74 @@ def made_up_history(store: Store, decks: list[LoadedDeck]) -> None:
                 at = max(due, at + timedelta(minutes=1)) if index % 2 == 0 else NOW - timedelta(days=1)
 
 
+def months_of_practice(store: Store, decks: list[LoadedDeck]) -> None:
+    """Twelve weeks of reviews, getting better with time, and drills with two settings."""
+    rng = random.Random(1)
+    cards: dict[tuple[str, str], str] = {}
+    for day in range(84, 0, -1):
+        if rng.random() < 0.3:
+            continue
+        at = NOW - timedelta(days=day, hours=rng.randint(0, 8))
+        for _ in range(rng.randint(1, 12)):
+            loaded = rng.choice(decks[:8])
+            question = rng.choice(loaded.deck.questions)
+            right = rng.random() < 0.55 + 0.4 * (84 - day) / 84
+            rating = Rating.Good if right else Rating.Again
+            key = (loaded.id, question.id)
+            cards[key], _ = Scheduler(lambda at=at: at).review(cards.get(key), rating, at)
+            store.record_review(
+                Review(
+                    at=at,
+                    deck=loaded.id,
+                    question=question.id,
+                    content_hash=content_hash(loaded.deck, question),
+                    params={},
+                    answer="",
+                    correct=right,
+                    verdict={"status": "graded"},
+                    response_ms=8000,
+                    rating=int(rating),
+                ),
+                cards[key],
+            )
+            at += timedelta(minutes=1)
+    for n, (day, right) in enumerate([(40, 5), (33, 6), (26, 5), (20, 6), (12, 8), (5, 7), (2, 9)]):
+        settings = DrillSettings(count=10) if n % 2 == 0 else DrillSettings(minutes=5, interview=True)
+        answered = 10 if n % 2 == 0 else 14
+        drill = store.start_drill(settings.as_json(), NOW - timedelta(days=day))
+        summary = {"settings_key": settings.key(), "correct": right + (n % 2) * 3, "answered": answered}
+        store.finish_drill(drill, NOW - timedelta(days=day, minutes=-5), {**summary, "completed": True})
+
+
+class Clock:
+    """Frozen at NOW until the script moves it (the drill's response times)."""
+
+    def __init__(self) -> None:
+        self.now = NOW
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+async def answer_drill(pilot, screen: DrillScreen, n: int, clock: Clock) -> None:  # type: ignore[no-untyped-def]
+    """Answer the `n`th question like a learner who knows most shapes: the true shape for typed
+    shape questions (worked out by the engine), the first or the second option otherwise."""
+    clock.now += timedelta(seconds=6 + 5 * (n % 3))
+    item = screen.item
+    if item.input_kind == "options":
+        await pilot.press("2" if n % 3 == 1 else "1")
+    elif item.input_kind == "line":
+        outcome = await asyncio.to_thread(pilot.app.services.grader.outcome, item)
+        shape = outcome.shape if outcome is not None and outcome.shape is not None else (1,)
+        screen.query_one("#answer-line", Input).value = str(tuple(shape))
+        await pilot.press("enter")
+    else:
+        screen.query_one("#answer-block").text = "pass"  # type: ignore[attr-defined]
+        await pilot.press("ctrl+s")
+    while pilot.app.screen is screen:
+        await pilot.pause(0.05)
+
+
 def pick_question(decks: list[LoadedDeck]) -> Entry:
     """A typed shape question with code, preferably from the vmap deck."""
     ordered = sorted(decks, key=lambda d: d.id != "vmap")
@@ -75,9 +148,10 @@ async def shoot(size: tuple[int, int]) -> None:
     decks = discover(user=False)
     store = Store.open(":memory:")
     made_up_history(store, decks.decks)
+    clock = Clock()
     with Engine() as engine:
         engine.wait_ready()
-        app = make_app(engine, store, lambda: NOW, decks, seed=7)
+        app = make_app(engine, store, clock, decks, seed=7)
         out = ROOT / "assets"
         async with app.run_test(size=size) as pilot:
             await pilot.pause()
@@ -103,7 +177,32 @@ async def shoot(size: tuple[int, int]) -> None:
             try_it.query_one("#editor").cursor_blink = False  # type: ignore[attr-defined]
             await pilot.pause()
             app.save_screenshot("try-it.svg", path=out)
-    print(f"saved home, question, verdict and try-it SVGs in {out}")
+
+            app.end_session()
+            DrillScreen.FLASH_S = 3600.0  # the flash stays for the picture
+            app.start_drill(DrillSettings(count=6, decks=("shapes",)))
+            for n in range(6):
+                screen = await wait_for(pilot, DrillScreen)
+                if n == 2:
+                    for widget in screen.query("Input, TextArea"):
+                        widget.cursor_blink = False  # type: ignore[attr-defined]
+                    await pilot.pause()
+                    app.save_screenshot("drill.svg", path=out)
+                await answer_drill(pilot, screen, n, clock)
+            await wait_for(pilot, DrillSummaryScreen)
+            app.save_screenshot("drill-summary.svg", path=out)
+
+            app.end_session()
+            months_of_practice(store, decks.decks)
+            clock.now = NOW
+            app.open_stats()
+            await wait_for(pilot, StatsScreen)
+            await pilot.pause(0.2)
+            app.save_screenshot("stats.svg", path=out)
+            await pilot.press("2")
+            await pilot.pause(0.2)
+            app.save_screenshot("stats-accuracy.svg", path=out)
+    print(f"saved home, question, verdict, try-it, drill, drill-summary and stats SVGs in {out}")
 
 
 async def wait_for(pilot, kind):  # type: ignore[no-untyped-def]

@@ -106,11 +106,8 @@ yourself with 1-4 (Enter: Good). An answer that cannot be read is sent back with
     def compose(self) -> ComposeResult:
         item = self.item
         shown = item.shown
-        yield TopBar(
-            self.session.heading(item),
-            progress=f"{item.index + 1}/{len(self.session)}",
-            timer=True,
-        )
+        yield self.top_bar()
+        yield from self.compose_status()
         with VerticalScroll(id="body"):
             yield Static(self._meta(), id="meta")
             if item.changed:
@@ -132,6 +129,17 @@ yourself with 1-4 (Enter: Good). An answer that cannot be read is sent back with
             yield from self._compose_input()
             yield Static(self._how_to_answer(), id="feedback")
         yield Footer(compact=True)
+
+    def top_bar(self) -> TopBar:
+        """Where the learner is: the session, the question's number, the time taken so far."""
+        item = self.item
+        return TopBar(
+            self.session.heading(item), progress=f"{item.index + 1}/{len(self.session)}", timer=True
+        )
+
+    def compose_status(self) -> ComposeResult:
+        """Widgets under the top bar (a drill's clock and progress); none in a session."""
+        yield from ()
 
     def _compose_input(self) -> ComposeResult:
         item = self.item
@@ -316,18 +324,22 @@ yourself with 1-4 (Enter: Good). An answer that cannot be read is sent back with
             self._feedback(Content.assemble(("Could not read that: ", "bold $text-error"), why))
             self._focus_input()
             return
+        self.graded(message.answer, verdict)
+
+    def graded(self, answer: str, verdict: Verdict) -> None:
+        """A readable answer was graded: show the verdict and ask for the rating to record."""
         self._feedback("")
         proposed = propose(self.item, verdict, self.response_ms, hinted=self.hinted)
         screen = VerdictScreen(
             self.services,
             self.session,
             self.item,
-            message.answer,
+            answer,
             verdict,
             proposed,
             self.response_ms,
         )
-        self.app.push_screen(screen, lambda rating: self._finish(message.answer, verdict, rating))
+        self.app.push_screen(screen, lambda rating: self._finish(answer, verdict, rating))
 
     def _finish(self, answer: str, verdict: Verdict | None, rating: Rating | None) -> None:
         """Record the review (unless it does not count), then move on."""

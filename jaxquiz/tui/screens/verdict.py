@@ -86,10 +86,15 @@ def failure(item: Item, verdict: Verdict) -> list[Row]:
 
 
 class VerdictScreen(AppScreen[Rating | None]):
-    """Shows a verdict; returns the rating to record (None: not recorded)."""
+    """Shows a verdict; returns the rating to record (None: not recorded).
+
+    With `review=True` it shows a verdict already recorded (a drill's missed question) and asks
+    for nothing.
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "accept", "Accept rating"),
+        Binding("escape,enter", "back", "Back"),
         Binding("1", "rate(1)", "Again", show=False),
         Binding("2", "rate(2)", "Hard", show=False),
         Binding("3", "rate(3)", "Good", show=False),
@@ -112,6 +117,8 @@ sooner after Again, later after Easy.
         verdict: Verdict,
         proposed: Rating,
         response_ms: int,
+        *,
+        review: bool = False,
     ) -> None:
         super().__init__(services)
         self.session = session
@@ -120,7 +127,8 @@ sooner after Again, later after Easy.
         self.verdict = verdict
         self.proposed = proposed
         self.response_ms = response_ms
-        self.counts = records(verdict)
+        self.review = review
+        self.counts = records(verdict) and not review
 
     def compose(self) -> ComposeResult:
         item, verdict = self.item, self.verdict
@@ -155,6 +163,8 @@ sooner after Again, later after Easy.
                 yield CodeView(item.code_with(self.answer) if item.type == "fill" else item.code, id="code")
         if self.counts:
             yield RatingBar(proposed=self.proposed, id="rating")
+        elif self.review:
+            yield Static(Content.assemble(("Escape", "bold $text-accent"), " back"), id="rating")
         else:
             yield Static(
                 Content.assemble(("Enter", "bold $text-accent"), " skip: this answer is not recorded"),
@@ -168,10 +178,17 @@ sooner after Again, later after Easy.
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "rate":
             return self.counts
+        if action == "accept":
+            return not self.review
+        if action == "back":
+            return self.review
         return True
 
     def action_accept(self) -> None:
         self.dismiss(self.proposed if self.counts else None)
+
+    def action_back(self) -> None:
+        self.dismiss(None)
 
     def action_rate(self, number: int) -> None:
         if self.counts:
@@ -189,5 +206,6 @@ sooner after Again, later after Easy.
                     f"Rate {r.label}", f"Record this answer as {r.label}", lambda r=r: self.action_rate(r)
                 )
                 for r in Rating
+                if self.counts
             ),
         ]

@@ -1,0 +1,183 @@
+"""A question of a drill: the question screen with the drill's clock, counter and progress bar in
+view. The verdict is a brief flash on the next question, which comes at once; the summary
+follows when the time is up, the count is reached, or the learner ends the drill.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.content import Content
+from textual.widgets import ProgressBar, Static
+
+from jaxquiz.engine import Verdict
+from jaxquiz.errors import StoreError
+from jaxquiz.study.drill_run import DrillRun
+from jaxquiz.study.session import Item, records
+from jaxquiz.tui.screens.drill_summary import DrillSummaryScreen
+from jaxquiz.tui.screens.question import QuestionScreen
+from jaxquiz.tui.screens.verdict import banner
+from jaxquiz.tui.services import Services
+from jaxquiz.tui.widgets.top_bar import TopBar, format_elapsed
+
+# How often the countdown is redrawn and the time limit checked (seconds of real time).
+TICK_S = 0.25
+FLASH_WIDTH = 64  # characters of the reason a flash gives (it stays on one line)
+
+
+@dataclass(frozen=True)
+class Flash:
+    """How the previous answer went, shown briefly on the next question."""
+
+    text: Content
+    kind: str  # a CSS class of the banner: -right, -wrong, -other
+
+
+def flash_for(item: Item, verdict: Verdict, *, interview: bool) -> Flash:
+    """Right or wrong at a glance; outside interview mode a wrong answer also says the truth."""
+    headline, kind = banner(verdict)
+    if not records(verdict):
+        return Flash(Content(f"⚠  Skipped {item.deck.id}/{item.question.id}: the question failed"), kind)
+    parts: list[str | tuple[str, str]] = [(headline, "bold")]
+    if verdict.status != "graded" or not verdict.correct:
+        why = ""
+        if interview:
+            why = "explained at the end"
+        elif verdict.difference:
+            why = " ".join(verdict.difference.split())
+        elif item.type != "fill" and verdict.truth.status == "ok":
+            why = f"it is {verdict.truth.summary()}"
+        if why:
+            parts.append(f"  · {why if len(why) <= FLASH_WIDTH else why[: FLASH_WIDTH - 1] + '…'}")
+    return Flash(Content.assemble(*parts), kind)
+
+
+class DrillScreen(QuestionScreen):
+    """Ask the current question of a drill; the next one replaces this screen."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "leave", "End drill")]
+
+    HELP = """\
+**Drill.** Answer as many as you can: Enter checks, the verdict flashes on the next question,
+and the summary comes at the end. Escape ends the drill now (it is saved, marked interrupted).
+Every answer also counts as a review for scheduling. In interview mode there are no hints, and
+the explanations wait for the summary.
+"""
+
+    # Seconds the previous verdict stays in view (a class attribute, so snapshots can hold it).
+    FLASH_S: ClassVar[float] = 2.0
+
+    def __init__(self, services: Services, run: DrillRun, item: Item, flash: Flash | None = None) -> None:
+        super().__init__(services, run.session, item)
+        self.drill_run = run
+        self.flash = flash
+        self._ending = False
+
+    # -- layout --------------------------------------------------------------------------------
+
+    def top_bar(self) -> TopBar:
+        return TopBar(self.session.heading(self.item))
+
+    def compose_status(self) -> ComposeResult:
+        drill = self.drill_run.drill
+        timed = drill.settings.minutes is not None
+        total = drill.settings.minutes * 60 if timed else drill.total  # type: ignore[operator]
+        with Horizontal(id="drill-status"):
+            yield Static(id="drill-clock")
+            yield ProgressBar(total, show_eta=False, show_percentage=False, id="drill-progress")
+            yield Static(id="drill-score")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self._show_status()
+        self.set_interval(TICK_S, self._drill_tick)
+        if self.flash is not None:
+            feedback = self.query_one("#feedback", Static)
+            feedback.update(self.flash.text)
+            feedback.add_class("flash", self.flash.kind)
+            self.set_timer(self.FLASH_S, self._end_flash)
+
+    def _end_flash(self) -> None:
+        feedback = self.query_one("#feedback", Static)
+        if self.flash is not None and feedback.has_class("flash"):
+            feedback.remove_class("flash", self.flash.kind)
+            if not self.grading:
+                feedback.update(self._how_to_answer())
+
+    def _show_status(self) -> None:
+        run = self.drill_run
+        drill = run.drill
+        remaining = drill.remaining_s()
+        parts: list[str | tuple[str, str]] = []
+        if remaining is not None:
+            parts.append((f"◷ {format_elapsed(remaining + 0.999)} left", "bold"))
+        if drill.settings.effective_count is not None:
+            parts.append(("  " if parts else "") + f"question {drill.position + 1} of {drill.total}")
+        else:
+            parts.append(f"  {drill.position} answered")
+        self.query_one("#drill-clock", Static).update(Content.assemble(*parts))
+        progress = self.query_one("#drill-progress", ProgressBar)
+        progress.progress = drill.elapsed_s() if remaining is not None else drill.position
+        right = run.correct()
+        self.query_one("#drill-score", Static).update(
+            Content.assemble(
+                ("✔ ", "$text-success"), str(right), ("  ✘ ", "$text-error"), str(len(run.answered) - right)
+            )
+        )
+
+    def _drill_tick(self) -> None:
+        self._show_status()
+        remaining = self.drill_run.drill.remaining_s()
+        if remaining is not None and remaining <= 0:
+            self.end_drill()
+
+    # -- answers -------------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("try_it", "lesson"):
+            return False  # no time for them in a drill; the summary opens every verdict
+        if action == "hint" and self.drill_run.settings.interview:
+            return False
+        return super().check_action(action, parameters)
+
+    def graded(self, answer: str, verdict: Verdict) -> None:
+        """Count the answer, store it as a review of the drill, and go on at once."""
+        run, item = self.drill_run, self.item
+        flash = flash_for(item, verdict, interview=run.settings.interview)
+        try:
+            run.record(item, answer, verdict, self.response_ms, hinted=self.hinted)
+        except StoreError as error:
+            self.notify(error.message, title="Progress not saved", severity="error", timeout=20)
+        self.forget_truth(item)
+        following = None if self._ending else run.current()
+        if following is None:
+            self.grading = False
+            self.end_drill()
+        else:
+            self.app.switch_screen(DrillScreen(self.services, run, following, flash))
+
+    def end_drill(self) -> None:
+        """Stop the drill, store it and show the summary (an answer being graded still counts)."""
+        if self.grading:
+            self._ending = True  # the verdict in flight ends the drill when it comes
+            return
+        if not self.is_active:
+            return  # the help is open over the drill: the next tick after it closes ends it
+        run = self.drill_run
+        try:
+            run.finish()
+        except StoreError as error:
+            self.notify(error.message, title="Drill not saved", severity="error", timeout=20)
+        self.app.switch_screen(DrillSummaryScreen(self.services, run))
+
+    def action_leave(self) -> None:
+        self.end_drill()
+
+    def commands(self) -> list[SystemCommand]:
+        return [
+            SystemCommand("End drill", "Stop now and see the summary (the drill is saved)", self.end_drill)
+        ]
