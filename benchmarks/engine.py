@@ -11,10 +11,12 @@ to the first verdict and the time until the next question is ready after a timeo
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections import defaultdict
 
@@ -86,6 +88,7 @@ def measure_floor(items) -> dict[str, list[float]]:
             compare.compare_value(value, answer, task.rtol, task.atol)
 
     times: dict[str, list[float]] = defaultdict(list)
+    os.chdir(tempfile.mkdtemp(prefix="jaxquiz-bench-"))  # questions may write files
     for kind, task, answer in items:
         run(task, answer)  # compile once, as the engine's warm run had
         start = time.perf_counter()
