@@ -216,7 +216,7 @@ class Session:
             index=index,
             deck=entry.deck,
             question=question,
-            shown=instantiate(question, values),
+            shown=shuffle_options(instantiate(question, values), self.rng),
             params=dict(values),
             content_hash=content_hash(entry.deck.deck, question),
             lesson=entry.deck.id in self.lesson_decks
@@ -252,6 +252,21 @@ def _history(
         hashes = {q.id: content_hash(deck.deck, q) for q in deck.deck.questions}
         changed.update((deck.id, q) for q in store.changed_questions(deck.id, hashes))
     return frozenset(lessons), frozenset(changed)
+
+
+def shuffle_options(question: QuestionBase, rng: random.Random) -> QuestionBase:
+    """The question with its options in a random order (a choice's `correct` follows them).
+
+    Authors tend to write the right answer first; a fixed order would teach position, not JAX.
+    """
+    if not question.options:
+        return question
+    order = list(range(len(question.options)))
+    rng.shuffle(order)
+    update: dict[str, Any] = {"options": [question.options[i] for i in order]}
+    if isinstance(question, ChoiceQuestion):
+        update["correct"] = sorted(order.index(i) for i in question.correct)
+    return question.model_copy(update=update)
 
 
 def fill_blank(code: str, text: str, *, block: bool) -> str:

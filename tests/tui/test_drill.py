@@ -34,7 +34,8 @@ async def answer(pilot, ui, right: bool, seconds: float) -> DrillScreen:
     pilot.app.services.clock.advance(seconds=seconds)
     qid = item.question.id
     if qid == "sum-dtype":
-        await pilot.press("2" if right else "1")  # int32 / float32
+        chosen = "int32" if right else "float32"  # options come in a new order every time
+        await pilot.press(str(item.options.index(chosen) + 1))
     elif qid == "body":
         screen.query_one("#answer-block").text = "return x ** 2" if right else "return x"
         await pilot.press("ctrl+s")
