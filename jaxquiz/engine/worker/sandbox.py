@@ -243,7 +243,7 @@ class _StateGuard:
         self._config = dict(jax.config.values)
         self._modules = [(m, dict(vars(m))) for m in _GUARDED_MODULES]
         self._sys_path = list(sys.path)
-        self._environ = dict(os.environ)
+        self._environ = _environ_snapshot()
         self._cwd = os.getcwd()
         self._np_random = np.random.get_state()
         self._recursion = sys.getrecursionlimit()
@@ -257,16 +257,14 @@ class _StateGuard:
             if current.get(name) != value:
                 jax.config.update(name, value)
         for module, saved in self._modules:
-            current = vars(module)
-            for name in [n for n in current if n not in saved]:
-                delattr(module, name)
-            for name, value in saved.items():
-                if current.get(name, _MISSING) is not value:
-                    setattr(module, name, value)
+            if not _unchanged(vars(module), saved):
+                _restore(module, saved)
         sys.path[:] = self._sys_path
-        if dict(os.environ) != self._environ:
+        if _environ_snapshot() != self._environ:
             os.environ.clear()
-            os.environ.update(self._environ)
+            os.environ.update(
+                {os.fsdecode(key): os.fsdecode(value) for key, value in self._environ.items()}
+            )
         np.random.set_state(self._np_random)
         sys.setrecursionlimit(self._recursion)
         new_threads = [t for t in threading.enumerate() if t not in self._threads and t.is_alive()]
@@ -275,3 +273,26 @@ class _StateGuard:
 
 
 _MISSING = object()
+
+
+def _unchanged(current: dict[str, Any], saved: dict[str, Any]) -> bool:
+    # One C-level comparison, identity first: the common case (nothing touched) stays cheap.
+    try:
+        return current == saved
+    except Exception:  # a value replaced by an array compares elementwise
+        return False
+
+
+def _restore(module: ModuleType, saved: dict[str, Any]) -> None:
+    current = vars(module)
+    for name in [n for n in current if n not in saved]:
+        delattr(module, name)
+    for name, value in saved.items():
+        if current.get(name, _MISSING) is not value:
+            setattr(module, name, value)
+
+
+def _environ_snapshot() -> dict[Any, Any]:
+    """The environment as the OS holds it (bytes on POSIX): copying it decodes nothing."""
+    raw = getattr(os.environ, "_data", None)
+    return dict(raw) if isinstance(raw, dict) else dict(os.environ)
