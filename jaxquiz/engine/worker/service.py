@@ -63,12 +63,13 @@ class Service:
     def __init__(self, memory_limit: int | None) -> None:
         self.device = describe.device_name()
         self.memory_limit = memory_limit
-        self.prepared: OrderedDict[str, sandbox.Run] = OrderedDict()
+        # token -> the truth's run and its description (describing an array is not free)
+        self.prepared: OrderedDict[str, tuple[sandbox.Run, Outcome]] = OrderedDict()
 
     def handle(self, request: Any) -> Reply:
         if isinstance(request, Prepare):
-            run = self._truth(request.token, request.task)
-            return Reply(self._outcome(run), self._recycle(run))
+            run, outcome = self._truth(request.token, request.task)
+            return Reply(outcome, self._recycle(run))
         if isinstance(request, Grade):
             return self._grade(request)
         if isinstance(request, Explore):
@@ -81,9 +82,9 @@ class Service:
 
     # -- helpers ----------------------------------------------------------------------------
 
-    def _truth(self, token: str, task: Task) -> sandbox.Run:
-        run = self.prepared.get(token)
-        if run is None:
+    def _truth(self, token: str, task: Task) -> tuple[sandbox.Run, Outcome]:
+        truth = self.prepared.get(token)
+        if truth is None:
             code = (
                 fill_blank(task.code, task.solution or "", task.input == "block")
                 if (task.type == "fill")
@@ -91,11 +92,11 @@ class Service:
             )
             run = sandbox.execute(code, task.setup, task.answer)
             run.namespace = {}  # the result is kept; the rest of the namespace is not needed
-            self.prepared[token] = run
+            truth = self.prepared[token] = (run, self._outcome(run))
             while len(self.prepared) > PREPARED_KEPT:
                 self.prepared.popitem(last=False)
         self.prepared.move_to_end(token)
-        return run
+        return truth
 
     def _outcome(self, run: sandbox.Run) -> Outcome:
         outcome = describe.outcome_of(run, self.device)
@@ -133,8 +134,7 @@ class Service:
         task = request.task
         start = time.perf_counter()
         was_prepared = request.token in self.prepared
-        truth_run = self._truth(request.token, task)
-        truth = self._outcome(truth_run)
+        truth_run, truth = self._truth(request.token, task)
         runs = [truth_run]
         execute_ms = 0.0 if was_prepared else truth_run.elapsed_ms
         make = partial(Verdict, answer=request.answer, truth=truth)
