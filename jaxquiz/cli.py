@@ -1,4 +1,5 @@
-"""The command line: `jaxquiz` opens the app; subcommands check, grade and describe decks.
+"""The command line: `jaxquiz` opens the app; subcommands drill, audit, grade, write, trust and
+export decks, and print progress.
 
 Library errors are turned into a clear message and a non-zero exit here, at the edge. Nothing
 imported at the top of this module imports jax or textual, so `--help` stays instant.
@@ -99,7 +100,9 @@ def check(paths: tuple[Path, ...], as_json: bool, jobs: int | None, watch: bool,
     result.decks = _trusted(result.decks, trust)
     start = time.perf_counter()
     total = sum(len(d.deck.questions) for d in result.decks)
-    with click.progressbar(length=total, label="checking", file=sys.stderr, show_pos=True, show_eta=False) as bar:
+    with click.progressbar(
+        length=total, label="checking", file=sys.stderr, show_pos=True, show_eta=False
+    ) as bar:
         reports = audit.audit(result.decks, jobs, on_done=lambda _: bar.update(1))
     elapsed = time.perf_counter() - start
     if as_json:

@@ -19,9 +19,7 @@ MakeCard = Callable[..., str]
 def test_reviews_round_trip(store: Store, make_review: MakeReview, t0: datetime) -> None:
     tokyo = timezone(timedelta(hours=9))
     first = make_review(at=t0.astimezone(tokyo), params={"shape": [2, 3], "name": "é"})
-    second = make_review(
-        at=t0 + timedelta(minutes=1), question="q2", correct=None, rating=4, answer=""
-    )
+    second = make_review(at=t0 + timedelta(minutes=1), question="q2", correct=None, rating=4, answer="")
     ids = [store.record_review(first), store.record_review(second)]
 
     assert ids[0] < ids[1]
@@ -32,9 +30,7 @@ def test_reviews_round_trip(store: Store, make_review: MakeReview, t0: datetime)
     assert store.reviews()[1].correct is None
 
 
-def test_reviews_survive_reopen_and_filter(
-    db_path: Path, make_review: MakeReview, t0: datetime
-) -> None:
+def test_reviews_survive_reopen_and_filter(db_path: Path, make_review: MakeReview, t0: datetime) -> None:
     early = make_review(at=t0, deck="a")
     late_a = make_review(at=t0 + timedelta(days=1), deck="a")
     late_b = make_review(at=t0 + timedelta(days=1), deck="b")
@@ -78,9 +74,7 @@ def test_review_and_card_are_one_transaction(
 ) -> None:
     # Make the card write fail after the review row was inserted, from outside our code.
     other = sqlite3.connect(db_path, isolation_level=None)
-    other.execute(
-        "CREATE TRIGGER refuse BEFORE INSERT ON cards BEGIN SELECT RAISE(ABORT, 'refused'); END"
-    )
+    other.execute("CREATE TRIGGER refuse BEFORE INSERT ON cards BEGIN SELECT RAISE(ABORT, 'refused'); END")
     other.close()
 
     with pytest.raises(sqlite3.IntegrityError, match="refused"):
@@ -97,9 +91,7 @@ def test_bad_card_json_writes_nothing(store: Store, make_review: MakeReview) -> 
     assert store.reviews() == []
 
 
-def test_due_questions_follow_fsrs_intervals(
-    store: Store, make_review: MakeReview, t0: datetime
-) -> None:
+def test_due_questions_follow_fsrs_intervals(store: Store, make_review: MakeReview, t0: datetime) -> None:
     scheduler = Scheduler(lambda: t0)
     # New cards, fuzz off, default FSRS-6 weights: Again 1 min, Good 10 min, Easy 8 days.
     for deck, question, rating in [
@@ -164,13 +156,9 @@ def test_mastery_uses_the_latest_review(
     assert store.deck_summary("basics", ["q1"], t0).mastered == 0
 
 
-def test_changed_questions(
-    store: Store, make_review: MakeReview, t0: datetime, make_card: MakeCard
-) -> None:
+def test_changed_questions(store: Store, make_review: MakeReview, t0: datetime, make_card: MakeCard) -> None:
     for question, content_hash in [("q1", "h1"), ("q2", "h2"), ("q3", "h3")]:
-        store.record_review(
-            make_review(question=question, content_hash=content_hash), make_card(t0)
-        )
+        store.record_review(make_review(question=question, content_hash=content_hash), make_card(t0))
     store.record_review(make_review(deck="other", question="q1", content_hash="x"), make_card(t0))
 
     current = {"q1": "h1", "q2": "h2-edited", "q4": "h4"}  # q3 removed, q4 new
