@@ -18,7 +18,6 @@ from typing import Any
 from jaxquiz.engine.protocol import Ready
 
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
-COMPILE_CACHE_MAX_BYTES = 256 * 2**20
 
 
 class WorkerFailed(Exception):
@@ -43,8 +42,6 @@ class WorkerProcess:
             env.setdefault("JAX_COMPILATION_CACHE_DIR", str(compile_cache))
             env.setdefault("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", "0")
             env.setdefault("JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES", "0")
-            # Small programs (the bundle fills ~7 MB), but never let it grow without bound.
-            env.setdefault("JAX_COMPILATION_CACHE_MAX_SIZE", str(COMPILE_CACHE_MAX_BYTES))
         # The worker must import this same jaxquiz, installed or run from a checkout.
         env["PYTHONPATH"] = os.pathsep.join(p for p in (_PACKAGE_ROOT, env.get("PYTHONPATH", "")) if p)
         self.process = subprocess.Popen(
