@@ -11,6 +11,7 @@ to the first verdict and the time until the next question is ready after a timeo
 from __future__ import annotations
 
 import argparse
+import ast
 import os
 import random
 import statistics
@@ -43,7 +44,19 @@ def questions():
                 continue
             concrete = instantiate(question, draw(question, rng))
             answer = getattr(concrete, "expect", None) or getattr(concrete, "solution", "")
-            yield question.type, Task.from_question(concrete, loaded.deck.setup), answer
+            kind = question.type
+            if kind == "value" and not is_literal(answer):
+                kind = "value (expression answer)"  # the answer itself is code: it may compile
+            yield kind, Task.from_question(concrete, loaded.deck.setup), answer
+
+
+def is_literal(text: str) -> bool:
+    """Whether a value answer is plain data ([1, 2], (3.0, True)) rather than code to run."""
+    try:
+        ast.literal_eval(text.strip())
+    except (ValueError, SyntaxError):
+        return False
+    return True
 
 
 def measure_engine(items) -> dict[str, dict[str, list[float]]]:
@@ -142,7 +155,7 @@ def main() -> None:
     print("warm: prepare + grade again; floor: the same code exec'd in-process, nothing around it;")
     print("overhead: median over questions of warm - floor\n")
     header = (
-        f"{'type':<7} {'n':>4} | {'verdict med':>11} {'p95':>6} | {'first run med':>13} {'p95':>7} |"
+        f"{'type':<26} {'n':>4} | {'verdict med':>11} {'p95':>6} | {'first run med':>13} {'p95':>7} |"
         f" {'warm med':>8} {'floor med':>9} {'overhead med':>12} | {'python -c med':>13}"
     )
     print(header)
@@ -152,7 +165,7 @@ def main() -> None:
         overhead = statistics.median(w - f for w, f in zip(warm, floor[kind], strict=True))
         naive_med = statistics.median(naive[kind]) if naive.get(kind) else float("nan")
         print(
-            f"{kind:<7} {len(verdict):>4} |"
+            f"{kind:<26} {len(verdict):>4} |"
             f" {statistics.median(verdict):>11.2f} {percentile(verdict, 0.95):>6.2f} |"
             f" {statistics.median(first):>13.1f} {percentile(first, 0.95):>7.1f} |"
             f" {statistics.median(warm):>8.2f} {statistics.median(floor[kind]):>9.2f} {overhead:>12.2f} |"
