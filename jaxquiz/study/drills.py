@@ -17,9 +17,11 @@ from typing import Any
 
 from jaxquiz.decks import LoadedDeck, QuestionBase
 
-# Interview mode draws harder questions more often: weight by difficulty.
+# Interview mode draws harder questions more often: weight by difficulty (none given: medium).
 INTERVIEW_WEIGHTS = {1: 1.0, 2: 2.0, 3: 4.0}
 DEFAULT_COUNT = 10
+# Questions drawn for a drill with a time limit and no count: more than anyone answers in time.
+TIMED_DRILL_LIMIT = 200
 
 
 @dataclass(frozen=True)
@@ -76,11 +78,14 @@ class DrillSettings:
 
 @dataclass(frozen=True)
 class DrillItem:
+    """A question a drill may ask, with the deck it is in."""
+
     deck: LoadedDeck
     question: QuestionBase
 
     @property
     def tags(self) -> tuple[str, ...]:
+        """The deck's tags and the question's own, each once."""
         return tuple(dict.fromkeys([*self.deck.deck.tags, *self.question.tags]))
 
 
@@ -101,7 +106,10 @@ def matching(decks: Sequence[LoadedDeck], settings: DrillSettings) -> list[Drill
 
 
 def pick_questions(
-    decks: Sequence[LoadedDeck], settings: DrillSettings, rng: random.Random, limit: int = 200
+    decks: Sequence[LoadedDeck],
+    settings: DrillSettings,
+    rng: random.Random,
+    limit: int = TIMED_DRILL_LIMIT,
 ) -> list[DrillItem]:
     """The drill's questions in order: the `matching` ones drawn without repetition, weighted by
     difficulty in interview mode."""
@@ -120,6 +128,8 @@ def pick_questions(
 
 @dataclass(frozen=True)
 class DrillAnswer:
+    """One answer of a drill, as its summary counts it."""
+
     deck: str
     question: str
     tags: tuple[str, ...]
@@ -160,13 +170,13 @@ class Drill:
     def total(self) -> int:
         return len(self.items)
 
-    def is_over(self) -> bool:
+    def completed(self) -> bool:
+        """Every question answered or the time up: the drill ran its course (not ended early)."""
         remaining = self.remaining_s()
-        return (
-            self.stopped_at is not None
-            or self.position >= self.total
-            or (remaining is not None and remaining <= 0)
-        )
+        return self.position >= self.total or (remaining is not None and remaining <= 0)
+
+    def is_over(self) -> bool:
+        return self.stopped_at is not None or self.completed()
 
     def current(self) -> DrillItem | None:
         return None if self.is_over() else self.items[self.position]
@@ -189,6 +199,8 @@ class Drill:
 
 @dataclass(frozen=True)
 class GroupScore:
+    """A drill's score over the answers of one deck or one tag."""
+
     name: str
     answered: int
     correct: int
@@ -200,6 +212,8 @@ class GroupScore:
 
 @dataclass(frozen=True)
 class DrillSummary:
+    """How a drill went; stored with it as JSON (`as_json`)."""
+
     settings_key: str
     answered: int
     correct: int
@@ -225,8 +239,7 @@ def summarize(drill: Drill, previous_best: int | None) -> DrillSummary:
     correct = sum(a.correct for a in answers)
     elapsed = drill.elapsed_s()
     times = [a.response_ms for a in answers]
-    remaining = drill.remaining_s()
-    completed = drill.position >= drill.total or (remaining is not None and remaining <= 0)
+    completed = drill.completed()
     return DrillSummary(
         settings_key=drill.settings.key(),
         answered=len(answers),

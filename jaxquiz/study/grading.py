@@ -61,10 +61,9 @@ class Grader:
             raise ValueError(f"{item.type} questions are not graded by the engine")
         prepared = self.prepare(item)
         try:
-            verdict = self.engine.grade(task, answer, prepared)
+            return self.engine.grade(task, answer, prepared)
         except EngineError as error:
             return Verdict(status="crashed", correct=False, answer=answer, error=error.message)
-        return verdict
 
     def choose(self, item: Item, index: int) -> Verdict:
         """Grade the option at `index`: a choice by its index, any other type by its text."""

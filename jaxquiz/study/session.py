@@ -95,7 +95,8 @@ class Item:
         return f"{self.deck.path}:{self.deck.line_of(self.question.id)}"
 
     def code_with(self, answer: str) -> str:
-        """The code with `answer` in place of a fill's blank (as the engine would run it)."""
+        """The code with `answer` in place of a fill's blank (as the engine would run it); the code
+        as shown for any other question."""
         code = self.code
         if BLANK not in code or not isinstance(self.shown, FillQuestion):
             return code

@@ -21,6 +21,8 @@ FORECAST_DAYS = 14
 
 @dataclass(frozen=True)
 class Accuracy:
+    """Reviews of one deck or tag, and how many of them were recalled."""
+
     name: str
     reviews: int
     recalled: int
@@ -32,6 +34,8 @@ class Accuracy:
 
 @dataclass(frozen=True)
 class DrillPoint:
+    """A finished drill's score, for plotting drills with the same settings together."""
+
     at: str  # ISO date
     settings: str  # human description
     correct: int
@@ -40,6 +44,8 @@ class DrillPoint:
 
 @dataclass
 class Stats:
+    """Every figure of the stats screen and `jaxquiz stats` (`compute` fills it)."""
+
     total_reviews: int = 0
     streak_days: int = 0
     reviews_per_day: list[tuple[str, int]] = field(default_factory=list)
@@ -116,6 +122,7 @@ def streak(reviews: Sequence[Review], today: date) -> int:
 
 
 def drill_points(drills: Sequence[DrillRecord]) -> list[DrillPoint]:
+    """The finished drills' scores, each labelled with its settings (raw JSON if unreadable)."""
     points = []
     for drill in drills:
         if not drill.summary:

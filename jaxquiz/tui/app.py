@@ -38,6 +38,9 @@ from jaxquiz.tui.services import Clock, Services
 # Decks as loaded, or a function that loads them in the background (with trust and reloading).
 DeckSource = LoadResult | Callable[[], LoadResult | OpenedLibrary]
 WATCH_SECONDS = 1.0  # how often deck files are looked at for edits
+# How often a drill asked for on the command line looks again whether the learner has answered
+# every trust question (a deck waiting for agreement may be one the drill should draw from).
+TRUST_WAIT_SECONDS = 0.5
 
 
 class JaxQuizApp(App[None]):
@@ -66,8 +69,6 @@ class JaxQuizApp(App[None]):
         self.decks: LoadResult | None = decks if isinstance(decks, LoadResult) else None
         self._load_decks = None if isinstance(decks, LoadResult) else decks
         self._on_exit = on_exit
-        self.device = ""
-        self.jax_version = ""
         self.session: Session | None = None
         self.drill: DrillRun | None = None
         self._drill_at_start = drill  # `jaxquiz drill`: started once the decks are loaded
@@ -101,11 +102,11 @@ class JaxQuizApp(App[None]):
     def warm_engine(self) -> None:
         engine = self.services.engine
         try:
-            ready = engine.wait_ready()
+            engine.wait_ready()
         except EngineError as error:
             self.post_message(EngineFailed(error.message))
         else:
-            self.post_message(EngineWarmed(ready.device, ready.jax_version))
+            self.post_message(EngineWarmed())
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="decks")
     def load_decks(self, load: Callable[[], LoadResult | OpenedLibrary]) -> None:
@@ -116,7 +117,6 @@ class JaxQuizApp(App[None]):
             self.post_message(DecksLoaded(loaded))
 
     def on_engine_warmed(self, message: EngineWarmed) -> None:
-        self.device, self.jax_version = message.device, message.jax_version
         self.engine_state = "ready"
 
     def on_engine_failed(self, message: EngineFailed) -> None:
@@ -247,8 +247,8 @@ class JaxQuizApp(App[None]):
     def _start_drill_at_start(self) -> None:
         if self._drill_at_start is None:
             return
-        if self._trust_queue:  # decks waiting for the learner's agreement may be in the drill
-            self.set_timer(0.5, self._start_drill_at_start)
+        if self._trust_queue:
+            self.set_timer(TRUST_WAIT_SECONDS, self._start_drill_at_start)
             return
         settings, self._drill_at_start = self._drill_at_start, None
         self.start_drill(settings)

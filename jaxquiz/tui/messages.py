@@ -11,12 +11,8 @@ from jaxquiz.decks.watch import Changes
 from jaxquiz.study.library import Library, PendingTrust
 
 
-@dataclass
 class EngineWarmed(Message):
     """The JAX worker has imported jax and takes requests."""
-
-    device: str
-    jax_version: str
 
 
 @dataclass

@@ -4,12 +4,13 @@ tmp_path, a clock that only moves when a test moves it, and the small decks besi
 from __future__ import annotations
 
 import html
+import importlib.util
 import re
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from types import SimpleNamespace
+from types import ModuleType, SimpleNamespace
 
 import pytest
 from textual.app import App
@@ -147,3 +148,22 @@ def ui() -> SimpleNamespace:
         shown=shown,
         T0=T0,
     )
+
+
+def _load_history() -> ModuleType:
+    # By path: under importlib mode a test module cannot import its neighbours, and
+    # make_screenshots.py imports the same file as a plain module beside it.
+    spec = importlib.util.spec_from_file_location("tui_made_up_history", HERE / "history.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_HISTORY = _load_history()
+
+
+@pytest.fixture
+def history() -> ModuleType:
+    """history.py: made-up reviews and finished drills written straight into a store."""
+    return _HISTORY

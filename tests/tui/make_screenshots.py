@@ -16,13 +16,14 @@ import random
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import history  # beside this script: the made-up progress the snapshot tests use too
 from textual.widgets import Input
 
-from jaxquiz.decks import LoadedDeck, content_hash, discover
+from jaxquiz.decks import LoadedDeck, discover
 from jaxquiz.engine import Engine
-from jaxquiz.store import Review, Store
+from jaxquiz.store import Store
 from jaxquiz.study.drills import DrillSettings
-from jaxquiz.study.scheduler import Rating, Scheduler
+from jaxquiz.study.scheduler import Rating
 from jaxquiz.study.session import Entry, Session
 from jaxquiz.tui import make_app
 from jaxquiz.tui.screens.drill import DrillScreen
@@ -47,21 +48,9 @@ def made_up_history(store: Store, decks: list[LoadedDeck]) -> None:
                 [Rating.Good, Rating.Easy, Rating.Easy, Rating.Easy] if index % 2 == 0 else [Rating.Again]
             )
             for rating in ratings:
-                card, due = Scheduler(lambda at=at: at).review(card, rating, at)
-                store.record_review(
-                    Review(
-                        at=at,
-                        deck=loaded.id,
-                        question=question.id,
-                        content_hash=content_hash(loaded.deck, question),
-                        params={},
-                        answer="",
-                        correct=rating != Rating.Again,
-                        verdict={"status": "graded"},
-                        response_ms=9000,
-                        rating=int(rating),
-                    ),
-                    card,
+                right = rating != Rating.Again
+                card, due = history.review(
+                    store, loaded, question, at, rating, card, correct=right, response_ms=9000
                 )
                 at = max(due, at + timedelta(minutes=1)) if index % 2 == 0 else NOW - timedelta(days=1)
 
@@ -80,29 +69,21 @@ def months_of_practice(store: Store, decks: list[LoadedDeck]) -> None:
             right = rng.random() < 0.55 + 0.4 * (84 - day) / 84
             rating = Rating.Good if right else Rating.Again
             key = (loaded.id, question.id)
-            cards[key], _ = Scheduler(lambda at=at: at).review(cards.get(key), rating, at)
-            store.record_review(
-                Review(
-                    at=at,
-                    deck=loaded.id,
-                    question=question.id,
-                    content_hash=content_hash(loaded.deck, question),
-                    params={},
-                    answer="",
-                    correct=right,
-                    verdict={"status": "graded"},
-                    response_ms=8000,
-                    rating=int(rating),
-                ),
-                cards[key],
+            cards[key], _ = history.review(
+                store, loaded, question, at, rating, cards.get(key), correct=right, response_ms=8000
             )
             at += timedelta(minutes=1)
     for n, (day, right) in enumerate([(40, 5), (33, 6), (26, 5), (20, 6), (12, 8), (5, 7), (2, 9)]):
         settings = DrillSettings(count=10) if n % 2 == 0 else DrillSettings(minutes=5, interview=True)
-        answered = 10 if n % 2 == 0 else 14
-        drill = store.start_drill(settings.as_json(), NOW - timedelta(days=day))
-        summary = {"settings_key": settings.key(), "correct": right + (n % 2) * 3, "answered": answered}
-        store.finish_drill(drill, NOW - timedelta(days=day, minutes=-5), {**summary, "completed": True})
+        started = NOW - timedelta(days=day)
+        history.finished_drill(
+            store,
+            settings,
+            started,
+            started + timedelta(minutes=5),
+            correct=right + (n % 2) * 3,
+            answered=10 if n % 2 == 0 else 14,
+        )
 
 
 class Clock:

@@ -7,10 +7,8 @@ from datetime import timedelta
 
 from textual.widgets import Input, SelectionList
 
-from jaxquiz.decks import content_hash
-from jaxquiz.store import Review
 from jaxquiz.study.drills import DrillSettings
-from jaxquiz.study.scheduler import Rating, Scheduler
+from jaxquiz.study.scheduler import Rating
 from jaxquiz.study.statistics import EMPTY_MESSAGE
 from jaxquiz.tui import make_app
 from jaxquiz.tui.screens.drill import DrillScreen
@@ -51,15 +49,11 @@ async def answer(pilot, ui, right: bool, seconds: float) -> DrillScreen:
     return screen
 
 
-async def test_a_drill_by_count_from_the_home_screen_summed_up_and_stored(app, store, ui):
+async def test_a_drill_by_count_from_the_home_screen_summed_up_and_stored(app, store, ui, history):
     # an earlier finished drill with the same settings: 1 right is the best to beat
+    yesterday = ui.T0 - timedelta(days=1)
     settings = DrillSettings(count=3, decks=BASICS)
-    earlier = store.start_drill(settings.as_json(), ui.T0 - timedelta(days=1))
-    store.finish_drill(
-        earlier,
-        ui.T0 - timedelta(days=1),
-        {"settings_key": settings.key(), "correct": 1, "answered": 3, "completed": True},
-    )
+    history.finished_drill(store, settings, yesterday, yesterday, correct=1, answered=3)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("space")  # mark the first deck: the drill covers it only
         await pilot.press("d")
@@ -281,10 +275,9 @@ def still(pilot) -> None:
         widget.cursor_blink = False
 
 
-def practice(store, decks, today) -> None:
-    """Eight weeks of made-up reviews of the test decks (a known pattern) and two drills."""
+def practice(history, store, decks, today) -> None:
+    """Eight weeks of made-up reviews of the test decks (a known pattern) and three drills."""
     questions = [(d, q) for d in decks.decks for q in d.deck.questions]
-    scheduler = Scheduler(lambda: today)
     cards: dict = {}
     for day in range(56, 0, -1):
         if day % 4 == 3:
@@ -295,30 +288,14 @@ def practice(store, decks, today) -> None:
             right = (day + n) % 3 != 0 or day < 20
             rating = Rating.Good if right else Rating.Again
             key = (loaded.id, question.id)
-            cards[key], _ = scheduler.review(cards.get(key), rating, at)
-            store.record_review(
-                Review(
-                    at=at,
-                    deck=loaded.id,
-                    question=question.id,
-                    content_hash=content_hash(loaded.deck, question),
-                    params={},
-                    answer="",
-                    correct=None if question.type == "card" else right,
-                    verdict={"status": "graded"},
-                    response_ms=5000,
-                    rating=int(rating),
-                ),
-                cards[key],
+            correct = None if question.type == "card" else right
+            cards[key], _ = history.review(
+                store, loaded, question, at, rating, cards.get(key), correct=correct, response_ms=5000
             )
             at += timedelta(minutes=1)
     for days_ago, right in ((30, 1), (16, 2), (3, 3)):
-        settings = DrillSettings(count=3, decks=BASICS)
         at = today - timedelta(days=days_ago)
-        drill = store.start_drill(settings.as_json(), at)
-        store.finish_drill(
-            drill, at, {"settings_key": settings.key(), "correct": right, "answered": 3, "completed": True}
-        )
+        history.finished_drill(store, DrillSettings(count=3, decks=BASICS), at, at, correct=right, answered=3)
 
 
 def test_snapshot_drill_setup(snap_compare, app, ui):
@@ -354,18 +331,18 @@ def test_snapshot_drill_summary(snap_compare, app, ui):
     assert snap_compare(app, terminal_size=SNAP_SIZE, run_before=run_before)
 
 
-def test_snapshot_stats_activity(snap_compare, app, store, decks, ui):
-    practice(store, decks, ui.T0)
+def test_snapshot_stats_activity(snap_compare, app, store, decks, ui, history):
+    practice(history, store, decks, ui.T0)
     assert snap_compare(app, terminal_size=SNAP_SIZE, press=["t"])
 
 
-def test_snapshot_stats_accuracy(snap_compare, app, store, decks, ui):
-    practice(store, decks, ui.T0)
+def test_snapshot_stats_accuracy(snap_compare, app, store, decks, ui, history):
+    practice(history, store, decks, ui.T0)
     assert snap_compare(app, terminal_size=SNAP_SIZE, press=["t", "2"])
 
 
-def test_snapshot_stats_drills(snap_compare, app, store, decks, ui):
-    practice(store, decks, ui.T0)
+def test_snapshot_stats_drills(snap_compare, app, store, decks, ui, history):
+    practice(history, store, decks, ui.T0)
     assert snap_compare(app, terminal_size=SNAP_SIZE, press=["t", "4"])
 
 

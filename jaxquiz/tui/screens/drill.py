@@ -22,6 +22,7 @@ from jaxquiz.tui.screens.drill_summary import DrillSummaryScreen
 from jaxquiz.tui.screens.question import QuestionScreen
 from jaxquiz.tui.screens.verdict import banner
 from jaxquiz.tui.services import Services
+from jaxquiz.tui.text import ellipsize
 from jaxquiz.tui.widgets.top_bar import TopBar, format_elapsed
 
 # How often the countdown is redrawn and the time limit checked (seconds of real time).
@@ -52,7 +53,7 @@ def flash_for(item: Item, verdict: Verdict, *, interview: bool) -> Flash:
         elif item.type != "fill" and verdict.truth.status == "ok":
             why = f"it is {verdict.truth.summary()}"
         if why:
-            parts.append(f"  · {why if len(why) <= FLASH_WIDTH else why[: FLASH_WIDTH - 1] + '…'}")
+            parts.append(f"  · {ellipsize(why, FLASH_WIDTH)}")
     return Flash(Content.assemble(*parts), kind)
 
 
@@ -114,6 +115,7 @@ the explanations wait for the summary.
         remaining = drill.remaining_s()
         parts: list[str | tuple[str, str]] = []
         if remaining is not None:
+            # Rounded up, like a countdown: 0:01 during the last second.
             parts.append((f"◷ {format_elapsed(remaining + 0.999)} left", "bold"))
         if drill.settings.effective_count is not None:
             parts.append(("  " if parts else "") + f"question {drill.position + 1} of {drill.total}")

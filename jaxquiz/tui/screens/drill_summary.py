@@ -18,10 +18,12 @@ from jaxquiz.study.drills import DrillSummary, GroupScore
 from jaxquiz.tui.screens.base import AppScreen
 from jaxquiz.tui.screens.verdict import VerdictScreen
 from jaxquiz.tui.services import Services
+from jaxquiz.tui.text import ellipsize, one_line, share_bar
 from jaxquiz.tui.widgets.top_bar import TopBar, format_elapsed
 
 BAR = 8
 NAME_WIDTH = 14
+SAID_WIDTH = 24  # of a missed answer, on the line that names its question
 
 
 def best_line(summary: DrillSummary, total: int) -> tuple[Content, str]:
@@ -71,14 +73,11 @@ def group_lines(title: str, groups: list[GroupScore]) -> Content:
     rows = sorted(groups, key=lambda g: (g.accuracy, -g.answered, g.name))
     lines = [Content.styled(title, "bold")]
     for group in rows:
-        filled = round(group.accuracy * BAR)
-        name = group.name if len(group.name) <= NAME_WIDTH else group.name[: NAME_WIDTH - 1] + "…"
+        name = ellipsize(group.name, NAME_WIDTH)
         lines.append(
             Content.assemble(
                 f"{name:<{NAME_WIDTH}} {group.correct:>2}/{group.answered:<2} ",
-                ("█" * filled, "$text-success"),
-                ("░" * (BAR - filled), "dim"),
-                f" {group.accuracy:4.0%}",
+                share_bar(group.accuracy, BAR),
             )
         )
     return Content("\n").join(lines)
@@ -86,9 +85,7 @@ def group_lines(title: str, groups: list[GroupScore]) -> Content:
 
 def missed_option(index: int, answered: Answered) -> Option:
     item = answered.item
-    said = " ".join(answered.answer.split()) or "(nothing)"
-    if len(said) > 24:
-        said = said[:23] + "…"
+    said = one_line(answered.answer, SAID_WIDTH) or "(nothing)"
     return Option(
         Content.assemble(
             ("✘ ", "$text-error"),

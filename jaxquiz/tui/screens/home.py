@@ -19,22 +19,14 @@ from jaxquiz.store import DeckSummary
 from jaxquiz.study.session import Session
 from jaxquiz.tui.screens.base import AppScreen
 from jaxquiz.tui.services import Services
+from jaxquiz.tui.text import share_bar
 from jaxquiz.tui.widgets.top_bar import TopBar
 
 MASTERY_BAR = 8
 ORIGINS = {"bundled": "bundled", "user": "your deck folder", "path": "from --deck"}
 # Columns other than the title take this many cells (with the table's cell padding).
 FIXED_COLUMNS = 44
-
-
-def mastery_bar(share: float) -> Content:
-    """A small bar and a percentage: ██████░░ 75%."""
-    filled = round(share * MASTERY_BAR)
-    return Content.assemble(
-        ("█" * filled, "$text-success"),
-        ("░" * (MASTERY_BAR - filled), "dim"),
-        f" {share:4.0%}",
-    )
+MIN_TITLE_WIDTH = 16  # however narrow the terminal, a title keeps this many cells
 
 
 def short_path(path: Path) -> str:
@@ -159,7 +151,7 @@ class HomeScreen(AppScreen[None]):
         table = self.query_one("#decks", DataTable)
         cursor = table.cursor_row
         table.clear(columns=True)
-        title_width = max(16, self.size.width - FIXED_COLUMNS)
+        title_width = max(MIN_TITLE_WIDTH, self.size.width - FIXED_COLUMNS)
         table.add_column("", key="mark", width=1)
         table.add_column("Deck", key="deck", width=title_width)
         table.add_column(Text("Qs", justify="right"), key="size", width=3)
@@ -176,7 +168,7 @@ class HomeScreen(AppScreen[None]):
                 Text(str(summary.total), justify="right"),
                 due,
                 Text(str(summary.new), justify="right"),
-                mastery_bar(summary.mastery),
+                share_bar(summary.mastery, MASTERY_BAR),
                 key=deck.id,
             )
         if self.decks.decks:

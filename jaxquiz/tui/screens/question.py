@@ -43,6 +43,8 @@ PLACEHOLDERS = {
     "fill": "what goes in the blank ___",
 }
 
+MAX_DIFFICULTY = 3  # decks rate a question 1 (easy) to 3 (hard): one dot each, filled or not
+
 TYPE_LABELS = {
     "shape": "SHAPE",
     "dtype": "DTYPE",
@@ -189,7 +191,7 @@ yourself with 1-4 (Enter: Good). An answer that cannot be read is sent back with
         ]
         if item.question.difficulty:
             level = item.question.difficulty
-            parts.append(("  " + "●" * level + "○" * (3 - level), "$text-accent"))
+            parts.append(("  " + "●" * level + "○" * (MAX_DIFFICULTY - level), "$text-accent"))
         if item.params:
             values = ", ".join(f"{k}={v}" for k, v in item.params.items())
             parts.append((f"  {values}", "$text-muted"))
@@ -284,7 +286,7 @@ yourself with 1-4 (Enter: Good). An answer that cannot be read is sent back with
             if number <= len(self.item.options):
                 self.query_one("#options", OptionList).highlighted = number - 1
                 self._choose(number - 1)
-        elif self.revealed and number <= 4:
+        elif self.revealed and number <= len(Rating):
             self._rate_card(Rating(number))
 
     def _choose(self, index: int) -> None:
@@ -389,9 +391,10 @@ yourself with 1-4 (Enter: Good). An answer that cannot be read is sent back with
         self.query_one("#card-help", Static).update(
             Content.assemble(("How well did you know it? ", "bold"), "1-4 to rate, Enter accepts Good")
         )
-        self.query_one("#card-rating", RatingBar).remove_class("hidden")
-        self.query_one("#card-rating", RatingBar).proposed = propose(self.item, None, self.response_ms)
         self._card_rating = propose(self.item, None, self.response_ms)
+        rating_bar = self.query_one("#card-rating", RatingBar)
+        rating_bar.remove_class("hidden")
+        rating_bar.proposed = self._card_rating
         self.refresh_bindings()
         if self.item.task is not None:
             result = self.query_one("#card-result", Static)

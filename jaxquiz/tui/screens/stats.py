@@ -28,12 +28,16 @@ EMPTY = (
     "d starts a timed drill). Every answer is recorded and shows up here."
 )
 WEEKDAYS = ("Mon", "", "Wed", "", "Fri", "", "Sun")
+# The heatmap's columns: the weekday labels, then one column per week ("██ ").
+DAY_LABEL_WIDTH = 4
+WEEK_WIDTH = 3
 TAGS_SHOWN = 12  # the weakest tags; more do not fit a terminal's height
 DRILL_SETTINGS_SHOWN = 4
 TABS = ("activity", "accuracy", "retention", "drills", "due")
 DRILLS_LISTED = 3
 # Rows of a plot that are not bars: the title, the frame's top and bottom, and the x ticks.
 PLOT_FRAME_ROWS = 4
+PERCENT_TICKS: tuple[list[float], list[str]] = ([0, 25, 50, 75, 100], ["0%", "25%", "50%", "75%", "100%"])
 
 
 def question_tags(decks: LoadResult | None) -> dict[tuple[str, str], list[str]]:
@@ -69,8 +73,22 @@ def heatmap(per_day: Sequence[tuple[str, int]], color: str, background: str) -> 
             return ("·· ", "$text-disabled")
         return ("██ ", shades[sum(n >= cut for cut in cuts)])
 
-    # A month's name over the week of its 1st (the first week: the month it starts in), placed
-    # from the right so that a crowded partial first month gives way to the next one.
+    lines = [Content.styled(month_row(first, last, weeks), "$text-muted")]
+    for weekday in range(7):
+        row: list[str | tuple[str, str]] = [(f"{WEEKDAYS[weekday]:<{DAY_LABEL_WIDTH}}", "$text-muted")]
+        row.extend(cell(start + timedelta(weeks=week, days=weekday)) for week in range(weeks))
+        lines.append(Content.assemble(*row))
+    legend: list[str | tuple[str, str]] = [("less ", "$text-muted"), ("·· ", "$text-disabled")]
+    legend.extend(("██ ", shade) for shade in shades)
+    legend.append(("more", "$text-muted"))
+    lines.append(Content.assemble(*legend))
+    return Content("\n").join(lines)
+
+
+def month_row(first: date, last: date, weeks: int) -> str:
+    """The heatmap's top row: a month's name over the week of its 1st (the first week: the month
+    it starts in), placed from the right so that a crowded partial first month gives way to the next."""
+    start = first - timedelta(days=first.weekday())
     labels: list[tuple[int, str]] = []
     for week in range(weeks):
         days = [start + timedelta(weeks=week, days=d) for d in range(7)]
@@ -79,23 +97,14 @@ def heatmap(per_day: Sequence[tuple[str, int]], color: str, background: str) -> 
             labels.append((week, firsts[0].strftime("%b")))
         elif week == 0:
             labels.append((0, first.strftime("%b")))
-    months = [" "] * (4 + 3 * weeks)
+    months = [" "] * (DAY_LABEL_WIDTH + WEEK_WIDTH * weeks)
     free_from = len(months) + 1  # a gap of one column between names
     for week, label in reversed(labels):
-        column = 4 + 3 * week
+        column = DAY_LABEL_WIDTH + WEEK_WIDTH * week
         if column + len(label) < free_from:
             months[column : column + len(label)] = label
             free_from = column
-    lines = [Content.styled("".join(months).rstrip(), "$text-muted")]
-    for weekday in range(7):
-        row: list[str | tuple[str, str]] = [(f"{WEEKDAYS[weekday]:<4}", "$text-muted")]
-        row.extend(cell(start + timedelta(weeks=week, days=weekday)) for week in range(weeks))
-        lines.append(Content.assemble(*row))
-    legend: list[str | tuple[str, str]] = [("less ", "$text-muted"), ("·· ", "$text-disabled")]
-    legend.extend(("██ ", shade) for shade in shades)
-    legend.append(("more", "$text-muted"))
-    lines.append(Content.assemble(*legend))
-    return Content("\n").join(lines)
+    return "".join(months).rstrip()
 
 
 def per_week(per_day: Sequence[tuple[str, int]]) -> list[tuple[str, int]]:
@@ -270,7 +279,7 @@ reviews that were right. `jaxquiz stats` prints the same figures for the shell.
                     color=self._rgb("success"),
                 )
                 plt.xlim(0, 100)
-                plt.xticks([0, 25, 50, 75, 100], ["0%", "25%", "50%", "75%", "100%"])
+                plt.xticks(*PERCENT_TICKS)
                 plt.title(title)
 
     @staticmethod
@@ -294,7 +303,7 @@ reviews that were right. `jaxquiz stats` prints the same figures for the shell.
         plt.plot(days, shares, marker="braille", color=color)
         plt.scatter(days, shares, marker="●", color=color)
         plt.ylim(0, 100)
-        plt.yticks([0, 25, 50, 75, 100], ["0%", "25%", "50%", "75%", "100%"])
+        plt.yticks(*PERCENT_TICKS)
         plt.title("% of reviews right, per week")
 
     def _plot_drills(self) -> None:

@@ -14,23 +14,18 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import DataTable, Footer, Input, Static
 
-from jaxquiz.engine import Exploration
+from jaxquiz.engine import Exploration, Outcome
 from jaxquiz.study.session import Item
 from jaxquiz.tui.screens.base import AppScreen
 from jaxquiz.tui.services import Services
-from jaxquiz.tui.widgets.facts import clip
+from jaxquiz.tui.text import clip, one_line
 from jaxquiz.tui.widgets.python_editor import PythonEditor
 from jaxquiz.tui.widgets.top_bar import TopBar
 
-PREVIEW_WIDTH = 40
+PREVIEW_WIDTH = 40  # of a value in the shape table
+ANSWER_LINES = 12  # of the answer's value; more are counted, not shown
 _LINE = re.compile(r"line (\d+)")
 SCRATCH = "# Write some JAX and press ctrl+r to run it.\nout = jnp.arange(6).reshape(2, 3)\n"
-
-
-def one_line(text: str, width: int = PREVIEW_WIDTH) -> str:
-    """A preview squeezed onto one line."""
-    flat = " ".join(text.split())
-    return flat if len(flat) <= width else flat[: width - 1] + "…"
 
 
 def error_line(traceback: str | None) -> int | None:
@@ -128,55 +123,11 @@ dtype. `answer =` is evaluated after the code. `ctrl+o` puts the question's code
         self.show(message.exploration)
 
     def show(self, exploration: Exploration) -> None:
-        """Fill the shape table, the answer's value and the error of a run."""
+        """Fill the shape table, the answer's value, the error and the output of a run."""
+        self._show_bindings(exploration)
+        self._show_answer(exploration.answer)
+        self._show_error(exploration.outcome)
         outcome = exploration.outcome
-        table = self.query_one("#bindings", DataTable)
-        table.clear()
-        for binding in exploration.bindings:
-            table.add_row(
-                Content.styled(binding.name, "bold"),
-                binding.kind if binding.leaves <= 1 else f"{binding.kind} ({binding.leaves} leaves)",
-                "" if binding.shape is None else str(binding.shape),
-                binding.dtype or "",
-                one_line(binding.preview),
-            )
-        table.display = bool(exploration.bindings)
-
-        answer = exploration.answer
-        value = self.query_one("#answer-value", Static)
-        if answer is None:
-            value.update("")
-        elif answer.raised or answer.status != "ok":
-            value.update(Content.assemble(("answer  ", "bold"), (answer.summary(), "$text-error")))
-        else:
-            value.update(
-                Content.assemble(
-                    ("answer  ", "bold"),
-                    (answer.summary(), "$text-accent"),
-                    "\n",
-                    clip(answer.preview, 12, ""),
-                )
-            )
-
-        error = self.query_one("#run-error", Static)
-        line = error_line(outcome.traceback)
-        if outcome.raised or outcome.status != "ok":
-            head = outcome.summary() if not outcome.raised else f"{outcome.exception}: {outcome.error}"
-            where = f" (line {line})" if line and f"line {line}" not in head else ""
-            # the traceback's last line repeats the message already shown as the headline
-            frames = (outcome.traceback or "").rstrip("\n").split("\n")
-            if frames and outcome.error and outcome.error.split("\n")[0] in frames[-1]:
-                frames.pop()
-            error.update(
-                Content.assemble(
-                    (f"✘ {head}{where}", "bold $text-error"),
-                    ("\n" + "\n".join(frames) if any(frames) else "", "$text-muted"),
-                )
-            )
-            if line:
-                self._mark_line(line)
-        else:
-            error.update("")
         output = self.query_one("#run-output", Static)
         output.update(
             Content.assemble(("output\n", "bold"), outcome.output.rstrip("\n"))
@@ -192,6 +143,57 @@ dtype. `answer =` is evaluated after the code. `ctrl+o` puts the question's code
                 (f" · {names} name{'s' * (names != 1)} bound", "$text-muted"),
             )
         )
+
+    def _show_bindings(self, exploration: Exploration) -> None:
+        table = self.query_one("#bindings", DataTable)
+        table.clear()
+        for binding in exploration.bindings:
+            table.add_row(
+                Content.styled(binding.name, "bold"),
+                binding.kind if binding.leaves <= 1 else f"{binding.kind} ({binding.leaves} leaves)",
+                "" if binding.shape is None else str(binding.shape),
+                binding.dtype or "",
+                one_line(binding.preview, PREVIEW_WIDTH),
+            )
+        table.display = bool(exploration.bindings)
+
+    def _show_answer(self, answer: Outcome | None) -> None:
+        value = self.query_one("#answer-value", Static)
+        if answer is None:
+            value.update("")
+        elif answer.raised or answer.status != "ok":
+            value.update(Content.assemble(("answer  ", "bold"), (answer.summary(), "$text-error")))
+        else:
+            value.update(
+                Content.assemble(
+                    ("answer  ", "bold"),
+                    (answer.summary(), "$text-accent"),
+                    "\n",
+                    clip(answer.preview, ANSWER_LINES, ""),
+                )
+            )
+
+    def _show_error(self, outcome: Outcome) -> None:
+        """The run's error as a headline with its line, then the traceback; the cursor to the line."""
+        error = self.query_one("#run-error", Static)
+        if not outcome.raised and outcome.status == "ok":
+            error.update("")
+            return
+        line = error_line(outcome.traceback)
+        head = outcome.summary() if not outcome.raised else f"{outcome.exception}: {outcome.error}"
+        where = f" (line {line})" if line and f"line {line}" not in head else ""
+        # the traceback's last line repeats the message already shown as the headline
+        frames = (outcome.traceback or "").rstrip("\n").split("\n")
+        if frames and outcome.error and outcome.error.split("\n")[0] in frames[-1]:
+            frames.pop()
+        error.update(
+            Content.assemble(
+                (f"✘ {head}{where}", "bold $text-error"),
+                ("\n" + "\n".join(frames) if any(frames) else "", "$text-muted"),
+            )
+        )
+        if line:
+            self._mark_line(line)
 
     def _mark_line(self, line: int) -> None:
         """Put the cursor on the failing line of the learner's code, if it exists there."""

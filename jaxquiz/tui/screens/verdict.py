@@ -16,8 +16,9 @@ from jaxquiz.study.session import Item, Session, records
 from jaxquiz.tui.screens.base import AppScreen
 from jaxquiz.tui.screens.try_it import TryItScreen
 from jaxquiz.tui.services import Services
+from jaxquiz.tui.text import clip
 from jaxquiz.tui.widgets.code_view import CodeView
-from jaxquiz.tui.widgets.facts import Facts, Row, clip
+from jaxquiz.tui.widgets.facts import Facts, Row
 from jaxquiz.tui.widgets.rating_bar import RatingBar
 from jaxquiz.tui.widgets.top_bar import TopBar
 
@@ -160,7 +161,7 @@ sooner after Again, later after Easy.
                 yield Markdown(item.shown.explain, id="explain")
             if item.code:
                 yield Static(Content.styled("The code", "bold"), id="code-title")
-                yield CodeView(item.code_with(self.answer) if item.type == "fill" else item.code, id="code")
+                yield CodeView(item.code_with(self.answer), id="code")
         if self.counts:
             yield RatingBar(proposed=self.proposed, id="rating")
         elif self.review:
@@ -195,8 +196,7 @@ sooner after Again, later after Easy.
             self.dismiss(Rating(number))
 
     def action_try_it(self) -> None:
-        code = self.item.code_with(self.answer) if self.item.type == "fill" else self.item.code
-        self.app.push_screen(TryItScreen(self.services, self.item, code))
+        self.app.push_screen(TryItScreen(self.services, self.item, self.item.code_with(self.answer)))
 
     def commands(self) -> list[SystemCommand]:
         return [

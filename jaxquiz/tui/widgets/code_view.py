@@ -42,8 +42,3 @@ class CodeView(Static):
 
     def __init__(self, code: str, **kwargs: object) -> None:
         super().__init__(render_code(code), **kwargs)  # type: ignore[arg-type]
-        self.code = code
-
-    def show(self, code: str) -> None:
-        self.code = code
-        self.update(render_code(code))

@@ -9,17 +9,6 @@ from textual.widgets import Static
 
 Row = tuple[str, Content]
 
-PREVIEW_LINES = 8
-
-
-def clip(text: str, lines: int = PREVIEW_LINES, more: str = "ctrl+r shows it all in try it") -> str:
-    """The first `lines` lines of a long value, and how many were left out."""
-    parts = text.split("\n")
-    if len(parts) <= lines:
-        return text
-    why = f" ({more})" if more else ""
-    return "\n".join([*parts[:lines], f"… {len(parts) - lines} more lines{why}"])
-
 
 class Facts(Vertical):
     """Rows of label and value; a long or multi-line value keeps to its own column."""

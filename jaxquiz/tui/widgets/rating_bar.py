@@ -29,11 +29,8 @@ class RatingBar(Widget):
 
     proposed: reactive[Rating | None] = reactive(None)
 
-    def __init__(
-        self, proposed: Rating | None = None, *, accept_key: str = "Enter", **kwargs: object
-    ) -> None:
+    def __init__(self, proposed: Rating | None = None, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
-        self.accept_key = accept_key
         self.set_reactive(RatingBar.proposed, proposed)
 
     def render(self) -> Content:
@@ -44,5 +41,5 @@ class RatingBar(Widget):
             parts.append((f" {int(rating)} {rating.label} ", style))
             parts.append(" ")
         if self.proposed is not None:
-            parts.append((f" {self.accept_key} accepts {self.proposed.label}", "$text-muted"))
+            parts.append((f" Enter accepts {self.proposed.label}", "$text-muted"))
         return Content.assemble(*parts)
