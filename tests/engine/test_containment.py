@@ -260,3 +260,16 @@ def test_a_closed_engine_starts_nothing_more():
     engine.close()
     with pytest.raises(EngineError, match="closed"):
         engine.grade(shape_task("out = jnp.ones(1)"), "1")
+
+
+def test_code_that_closes_the_output_file_does_not_break_the_next_run(engine):
+    code = (
+        "import os\n"
+        "from jaxquiz.engine.worker.sandbox import _CapturedOutput\n"
+        "os.close(_CapturedOutput.fd)\n"
+        "out = jnp.ones(1)\n"
+    )
+    assert engine.grade(shape_task(code), "1").correct
+    verdict = engine.grade(shape_task("print('still captured')\nout = jnp.ones(1)"), "1")
+    assert verdict.correct
+    assert verdict.truth.output == "still captured\n"

@@ -218,13 +218,23 @@ class _CapturedOutput:
     not fd 1 or 2, so nothing the code writes or closes can reach it.
     """
 
+    # One file per worker, emptied for each run (cheaper than a new one). A bare descriptor,
+    # not a file object: if user code closes it, nothing will later close a reused number.
+    fd: int | None = None
+
     def __enter__(self) -> _CapturedOutput:
         sys.stdout.flush()
         sys.stderr.flush()
-        self._file = tempfile.TemporaryFile(mode="w+b")
+        if _CapturedOutput.fd is None:
+            fd, path = tempfile.mkstemp(prefix="jaxquiz-output-")
+            os.unlink(path)
+            _CapturedOutput.fd = fd
+        self._fd = _CapturedOutput.fd
+        os.ftruncate(self._fd, 0)
+        os.lseek(self._fd, 0, os.SEEK_SET)
         self._saved_fds = (os.dup(1), os.dup(2))
-        os.dup2(self._file.fileno(), 1)
-        os.dup2(self._file.fileno(), 2)
+        os.dup2(self._fd, 1)
+        os.dup2(self._fd, 2)
         self._saved_streams = (sys.stdout, sys.stderr)
         stream = open(os.dup(1), "w", buffering=1, encoding="utf-8", errors="replace")
         sys.stdout = sys.stderr = stream
@@ -243,12 +253,15 @@ class _CapturedOutput:
         os.dup2(self._saved_fds[1], 2)
         for fd in self._saved_fds:
             os.close(fd)
-        self._file.seek(0)
-        data = self._file.read(OUTPUT_CAP + 1)
-        self._file.seek(0, os.SEEK_END)
-        size = self._file.tell()
-        self._file.close()
-        text = data[:OUTPUT_CAP].decode("utf-8", errors="replace")
+        try:
+            size = os.fstat(self._fd).st_size
+            data = os.pread(self._fd, OUTPUT_CAP, 0) if size else b""
+        except OSError:  # the code closed our file's descriptor: start a new one next time
+            _CapturedOutput.fd = None
+            return
+        if not size:
+            return
+        text = data.decode("utf-8", errors="replace")
         if size > OUTPUT_CAP:
             text += f"\n[output cut: {size:,} bytes written, the first {OUTPUT_CAP:,} shown]"
         self.text = text
