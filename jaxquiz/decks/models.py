@@ -126,6 +126,11 @@ class QuestionBase(_Strict):
     timeout: float = Field(10, gt=0, le=300, description="seconds for one execution")
 
     @property
+    def level(self) -> int:
+        """The difficulty, counting an unrated question as easy (1)."""
+        return self.difficulty or 1
+
+    @property
     def executes(self) -> bool:
         return self.type in EXECUTING_TYPES  # type: ignore[attr-defined]
 

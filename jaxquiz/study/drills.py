@@ -120,7 +120,7 @@ def pick_questions(
     chosen: list[DrillItem] = []
     remaining = list(pool)
     while remaining and len(chosen) < size:
-        weights = [INTERVIEW_WEIGHTS.get(item.question.difficulty or 2, 2.0) for item in remaining]
+        weights = [INTERVIEW_WEIGHTS[item.question.level] for item in remaining]
         index = rng.choices(range(len(remaining)), weights=weights)[0]
         chosen.append(remaining.pop(index))
     return chosen

@@ -87,7 +87,7 @@ class Item:
 
     @property
     def difficulty(self) -> int:
-        return self.question.difficulty or 1
+        return self.question.level
 
     @property
     def location(self) -> str:
