@@ -144,20 +144,23 @@ def load_decks(sources: Iterable[tuple[Path, str]]) -> LoadResult:
             first = seen.get(loaded.id)
             if first is not None:
                 if first.path.resolve() != path.resolve():
-                    result.problems.append(
-                        LoadProblem(
-                            path,
-                            1,
-                            1,
-                            None,
-                            f"deck id {loaded.id!r} is already used by {first.path}",
-                            "give one of the two decks another `deck:` id",
-                        )
-                    )
+                    result.problems.append(duplicate_deck_id(loaded, first))
                 continue
             seen[loaded.id] = loaded
             result.decks.append(loaded)
     return result
+
+
+def duplicate_deck_id(loaded: LoadedDeck, first: LoadedDeck) -> LoadProblem:
+    """The problem of a deck whose id another loaded deck already has."""
+    return LoadProblem(
+        loaded.path,
+        1,
+        1,
+        None,
+        f"deck id {loaded.id!r} is already used by {first.path}",
+        "give one of the two decks another `deck:` id",
+    )
 
 
 class _Context:
@@ -202,11 +205,14 @@ class _Context:
                 return f"question #{path[1] + 1}"
         return None
 
+    def problem_at(self, path: tuple, rule: str, fix: str, question: str | None = None) -> LoadProblem:
+        """A problem pointing at where `path` is written (its question found from the path)."""
+        where = self.position(path)
+        return LoadProblem(self.path, where.line, where.column, question or self.question_id(path), rule, fix)
+
     def problem_from(self, error: Any) -> LoadProblem:
         path = self.data_path(tuple(error["loc"]))
-        rule, fix = _explain(error, path, self.data)
-        where = self.position(path)
-        return LoadProblem(self.path, where.line, where.column, self.question_id(path), rule, fix)
+        return self.problem_at(path, *_explain(error, path, self.data))
 
 
 def _question_type(data: dict, path: tuple) -> str | None:
@@ -303,16 +309,13 @@ def _check_deck_rules(deck: Deck, context: _Context) -> list[LoadProblem]:
     problems = []
     seen: set[str] = set()
     for index, question in enumerate(deck.questions):
-        where = context.position(("questions", index, "id"))
         if question.id in seen:
             problems.append(
-                LoadProblem(
-                    context.path,
-                    where.line,
-                    where.column,
-                    question.id,
+                context.problem_at(
+                    ("questions", index, "id"),
                     f"duplicate question id {question.id!r} in deck {deck.deck!r}",
                     "give each question of a deck its own id",
+                    question.id,
                 )
             )
         seen.add(question.id)
@@ -324,15 +327,12 @@ def _undefined_params(question: QuestionBase, index: int, context: _Context) -> 
     problems = []
     for key, text in texts_with_params(question):
         for name in sorted(placeholders(text) - set(question.params)):
-            where = context.position(("questions", index, key))
             problems.append(
-                LoadProblem(
-                    context.path,
-                    where.line,
-                    where.column,
-                    question.id,
+                context.problem_at(
+                    ("questions", index, key),
                     f"`{key}` uses ${name}, which is not in `params`",
                     f"add `{name}` to `params`, or write $$ for a literal dollar sign",
+                    question.id,
                 )
             )
     return problems

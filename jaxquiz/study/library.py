@@ -14,7 +14,7 @@ from pathlib import Path
 
 from jaxquiz.decks import DeckLoadError, LoadedDeck, LoadProblem, LoadResult
 from jaxquiz.decks.discovery import BUNDLED, deck_sources
-from jaxquiz.decks.loader import load_decks
+from jaxquiz.decks.loader import duplicate_deck_id, load_decks
 from jaxquiz.decks.watch import Changes, DeckWatcher
 from jaxquiz.errors import JaxquizError
 from jaxquiz.trust import Snapshot, TrustStore
@@ -144,16 +144,7 @@ class Library:
         clash = next((d for p, d in self.decks.items() if d.id == loaded.id and p != path), None)
         if clash is not None:
             self.decks.pop(path, None)
-            self.problems[path] = [
-                LoadProblem(
-                    path,
-                    1,
-                    1,
-                    None,
-                    f"deck id {loaded.id!r} is already used by {clash.path}",
-                    "give one of the two decks another `deck:` id",
-                )
-            ]
+            self.problems[path] = [duplicate_deck_id(loaded, clash)]
             return
         self.problems.pop(path, None)
         self.decks[path] = loaded
