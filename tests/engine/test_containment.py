@@ -137,6 +137,22 @@ def test_monkeypatching_environment_and_cwd_do_not_leak(engine):
     assert verdict.correct, verdict.difference
 
 
+def test_a_submodule_imported_by_one_question_can_be_imported_by_the_next(engine):
+    # The import sets an attribute on the parent package; the guard must not delete it, since
+    # the submodule stays in sys.modules and a second import would not set it again.
+    code = "import jax.example_libraries.optimizers as o\nout = jnp.ones(len(jax.example_libraries.__name__))"
+    for _ in range(2):
+        verdict = engine.grade(shape_task(code), "21")
+        assert verdict.correct, verdict.error
+
+
+def test_every_run_starts_from_the_same_numpy_random_state(engine):
+    draw = Task("value", "out = np.random.rand(3)")
+    first = engine.prepare(draw).outcome.preview
+    seeded = engine.prepare(Task("value", "np.random.seed(0)\nout = np.random.rand(3)")).outcome.preview
+    assert engine.prepare(draw).outcome.preview == first != seeded
+
+
 def test_names_defined_by_one_question_are_not_seen_by_the_next(engine):
     engine.grade(shape_task("leftover = 1\nout = jnp.ones(1)"), "1")
     verdict = engine.grade(Task("raises", "leftover", answer=None), "NameError")

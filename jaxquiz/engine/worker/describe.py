@@ -71,7 +71,8 @@ def jax_bases(cls: type) -> tuple[str, ...]:
     )
 
 
-def outcome_of(run: Run, device: str) -> Outcome:
+def outcome_of(run: Run, device: str, *, with_preview: bool = True) -> Outcome:
+    """Describe what a run gave; `with_preview=False` skips printing the value (not free)."""
     if run.exception is not None:
         cls = type(run.exception)
         return Outcome(
@@ -87,7 +88,7 @@ def outcome_of(run: Run, device: str) -> Outcome:
         type_name=type(value).__name__,
         shape=shape_of(value),
         dtype=dtype_name(value),
-        preview=preview(value),
+        preview=preview(value) if with_preview else "",
         output=run.output,
         device=device,
     )

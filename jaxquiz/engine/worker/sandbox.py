@@ -14,8 +14,7 @@ import threading
 import time
 import traceback
 import types
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from types import ModuleType
@@ -64,7 +63,6 @@ _GUARDED_MODULES: tuple[ModuleType, ...] = (
     jax.nn,
     jax.tree,
     jax.tree_util,
-    jax.lax,
 )
 
 
@@ -103,6 +101,7 @@ class Run:
 
 def execute(code: str, setup: str | None = None, answer: str | None = "out") -> Run:
     """Run setup, then code, then evaluate `answer`, in a fresh module and a temp cwd."""
+    tidy()
     module = fresh_module()
     ns = module.__dict__
     run = Run(namespace=ns)
@@ -110,8 +109,8 @@ def execute(code: str, setup: str | None = None, answer: str | None = "out") -> 
     _remember_source(SETUP_FILE, setup or "")
     _remember_source(ANSWER_FILE, answer or "")
     start = time.perf_counter()
-    with _StateGuard() as guard, _CapturedOutput() as captured, _empty_workdir() as workdir:
-        os.chdir(workdir)
+    with _StateGuard() as guard, _CapturedOutput() as captured:
+        os.chdir(_workdir())
         sys.modules[QUESTION_MODULE] = module
         try:
             if setup:
@@ -129,31 +128,56 @@ def execute(code: str, setup: str | None = None, answer: str | None = "out") -> 
     run.output = captured.text
     run.tainted = guard.tainted
     run.elapsed_ms = (time.perf_counter() - start) * 1000
+    # Freeing what the code left (arrays, device buffers) is a chore: it can wait for the reply.
+    _leftovers.append(ns)
+    _chores.append(_leftovers.clear)
+    _chores.append(_empty_workdir)
     return run
+
+
+# Work that must be done before the next run but not before the reply: the worker calls
+# `tidy` after sending each reply, so the learner does not wait for it, and every run calls
+# it first in case nobody did.
+_chores: list[Callable[[], None]] = []
+_leftovers: list[dict[str, Any]] = []
+
+
+def tidy() -> None:
+    """Do the chores the last run left: free its leftovers, empty the workdir, rewind the output."""
+    while _chores:
+        _chores.pop(0)()
 
 
 _WORKDIR: str | None = None
 
 
-@contextmanager
-def _empty_workdir() -> Iterator[str]:
-    """An empty working directory for one run, emptied again after it.
+def _workdir() -> str:
+    """The worker's working directory for runs: one per worker, emptied after every run.
 
-    One directory per worker, emptied between runs, costs a listdir instead of a mkdir and
-    rmdir each time: a run still starts in an empty folder and leaves nothing behind.
+    Emptying one folder costs a listdir instead of a mkdir and an rmdir per run: a run still
+    starts in an empty folder and leaves nothing behind.
     """
     global _WORKDIR
-    if _WORKDIR is None or not os.path.isdir(_WORKDIR):
+    if _WORKDIR is None:
         _WORKDIR = tempfile.mkdtemp(prefix="jaxquiz-")
+    return _WORKDIR
+
+
+def _empty_workdir() -> None:
+    global _WORKDIR
+    if _WORKDIR is None:
+        return
     try:
-        yield _WORKDIR
-    finally:
-        for entry in os.scandir(_WORKDIR):
-            if entry.is_dir(follow_symlinks=False):
-                shutil.rmtree(entry.path, ignore_errors=True)
-            else:
-                with contextlib.suppress(OSError):
-                    os.unlink(entry.path)
+        entries = list(os.scandir(_WORKDIR))
+    except OSError:  # the code removed it: make a new one next time
+        _WORKDIR = None
+        return
+    for entry in entries:
+        if entry.is_dir(follow_symlinks=False):
+            shutil.rmtree(entry.path, ignore_errors=True)
+        else:
+            with contextlib.suppress(OSError):
+                os.unlink(entry.path)
 
 
 def _remember_source(filename: str, source: str) -> None:
@@ -164,6 +188,7 @@ def _remember_source(filename: str, source: str) -> None:
 
 def evaluate(expression: str, extra: dict[str, Any] | None = None) -> Any:
     """Evaluate a learner's expression with the prelude (and `extra`) in scope."""
+    tidy()
     ns = fresh_module().__dict__
     if extra:
         ns.update(extra)
@@ -230,8 +255,6 @@ class _CapturedOutput:
             os.unlink(path)
             _CapturedOutput.fd = fd
         self._fd = _CapturedOutput.fd
-        os.ftruncate(self._fd, 0)
-        os.lseek(self._fd, 0, os.SEEK_SET)
         self._saved_fds = (os.dup(1), os.dup(2))
         os.dup2(self._fd, 1)
         os.dup2(self._fd, 2)
@@ -261,50 +284,79 @@ class _CapturedOutput:
             return
         if not size:
             return
+        _chores.append(partial(_rewind, self._fd))
         text = data.decode("utf-8", errors="replace")
         if size > OUTPUT_CAP:
             text += f"\n[output cut: {size:,} bytes written, the first {OUTPUT_CAP:,} shown]"
         self.text = text
 
 
+def _rewind(fd: int) -> None:
+    with contextlib.suppress(OSError):  # the code closed it: a new file is made next time
+        os.ftruncate(fd, 0)
+        os.lseek(fd, 0, os.SEEK_SET)
+
+
 class _StateGuard:
-    """Snapshots global state before a run and puts it back after.
+    """Puts global state back as it was when this process first ran code, after every run.
 
     Restored: jax.config flags, attributes of the prelude's modules, sys.path, os.environ, the
     cwd, numpy's global RNG, the recursion limit. Not restorable (threads left running): reported
     as `tainted`, and the worker is replaced.
+
+    Checking against one baseline, taken once, costs a comparison per run instead of a copy of
+    every module's namespace before it; each run also starts from the same numpy RNG state.
     """
+
+    _baseline: _Baseline | None = None
 
     def __enter__(self) -> _StateGuard:
         self.tainted: str | None = None
-        self._config = dict(jax.config.values)
-        self._modules = [(m, dict(vars(m))) for m in _GUARDED_MODULES]
-        self._sys_path = list(sys.path)
-        self._environ = _environ_snapshot()
-        self._cwd = os.getcwd()
-        self._np_random = np.random.get_state()
-        self._recursion = sys.getrecursionlimit()
-        self._threads = set(threading.enumerate())
+        if _StateGuard._baseline is None:
+            _StateGuard._baseline = _Baseline()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        os.chdir(self._cwd)
+        baseline = _StateGuard._baseline
+        assert baseline is not None
+        os.chdir(baseline.cwd)
         current = jax.config.values  # a property that builds a new dict: read it once
-        for name, value in self._config.items():
-            if current.get(name) != value:
-                jax.config.update(name, value)
-        for module, saved in self._modules:
+        if current != baseline.config:
+            for name, value in baseline.config.items():
+                if current.get(name) != value:
+                    jax.config.update(name, value)
+        for module, saved in baseline.modules:
             if not _unchanged(vars(module), saved):
                 _restore(module, saved)
-        sys.path[:] = self._sys_path
-        if _environ_snapshot() != self._environ:
+        if sys.path != baseline.sys_path:
+            sys.path[:] = baseline.sys_path
+        if _environ_snapshot() != baseline.environ:
             os.environ.clear()
-            os.environ.update({os.fsdecode(key): os.fsdecode(value) for key, value in self._environ.items()})
-        np.random.set_state(self._np_random)
-        sys.setrecursionlimit(self._recursion)
-        new_threads = [t for t in threading.enumerate() if t not in self._threads and t.is_alive()]
+            os.environ.update(
+                {os.fsdecode(key): os.fsdecode(value) for key, value in baseline.environ.items()}
+            )
+        _chores.append(baseline.reset_numpy_random)  # nothing before the next run draws from it
+        sys.setrecursionlimit(baseline.recursion)
+        new_threads = [t for t in threading.enumerate() if t not in baseline.threads]
         if new_threads:
             self.tainted = f"the code left {len(new_threads)} thread(s) running"
+
+
+class _Baseline:
+    """The global state every run starts from."""
+
+    def __init__(self) -> None:
+        self.config = dict(jax.config.values)
+        self.modules = [(m, dict(vars(m))) for m in _GUARDED_MODULES]
+        self.sys_path = list(sys.path)
+        self.environ = _environ_snapshot()
+        self.cwd = os.getcwd()
+        self.np_random = np.random.get_state()
+        self.recursion = sys.getrecursionlimit()
+        self.threads = set(threading.enumerate())
+
+    def reset_numpy_random(self) -> None:
+        np.random.set_state(self.np_random)
 
 
 _MISSING = object()
@@ -319,12 +371,27 @@ def _unchanged(current: dict[str, Any], saved: dict[str, Any]) -> bool:
 
 
 def _restore(module: ModuleType, saved: dict[str, Any]) -> None:
+    """Put a module's attributes back; submodules imported since are kept, and remembered.
+
+    `import jax.experimental.checkify` sets an attribute on `jax.experimental`: deleting it would
+    break the same import in the next run, because the submodule stays in sys.modules.
+    """
     current = vars(module)
     for name in [n for n in current if n not in saved]:
-        delattr(module, name)
+        if _is_submodule(module, name, current[name]):
+            saved[name] = current[name]
+        else:
+            delattr(module, name)
     for name, value in saved.items():
         if current.get(name, _MISSING) is not value:
             setattr(module, name, value)
+
+
+def _is_submodule(module: ModuleType, name: str, value: Any) -> bool:
+    qualified = f"{module.__name__}.{name}"
+    if not isinstance(value, ModuleType):
+        return False
+    return value.__name__ == qualified and sys.modules.get(qualified) is value
 
 
 def _environ_snapshot() -> dict[Any, Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import resource
 import time
 from collections import OrderedDict
 from collections.abc import Callable
@@ -98,8 +99,8 @@ class Service:
         self.prepared.move_to_end(token)
         return truth
 
-    def _outcome(self, run: sandbox.Run) -> Outcome:
-        outcome = describe.outcome_of(run, self.device)
+    def _outcome(self, run: sandbox.Run, *, with_preview: bool = True) -> Outcome:
+        outcome = describe.outcome_of(run, self.device, with_preview=with_preview)
         if is_out_of_memory(run.exception):
             limit = f" (the limit is {self.memory_limit / 2**30:.1f} GiB)" if self.memory_limit else ""
             return Outcome(
@@ -124,7 +125,7 @@ class Service:
                 return run.tainted
             if is_out_of_memory(run.exception):
                 return "it ran out of memory"
-        if self.memory_limit and _resident_bytes() > self.memory_limit * 0.6:
+        if self.memory_limit and _resident_above(self.memory_limit * 0.6):
             return "its memory use grew past 60% of the limit"
         return None
 
@@ -194,7 +195,7 @@ class Service:
         make: Callable[..., Verdict],
         answer: str,
     ) -> Verdict:
-        learner = self._outcome(learner_run)
+        learner = self._outcome(learner_run, with_preview=False)  # its value is compared, not shown
         make = partial(make, understood=answer.strip(), output=learner.output)
         if learner.status != "ok":
             return make(status=learner.status, correct=False, error=learner.error)
@@ -225,6 +226,14 @@ class Service:
             timings=Timings(execute_ms=run.elapsed_ms),
         )
         return Reply(result, self._recycle(run))
+
+
+def _resident_above(limit: float) -> bool:
+    # The peak (one cheap syscall, KiB on Linux) bounds the current use: /proc is read only when
+    # the peak has passed the limit.
+    if resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 <= limit:
+        return False
+    return _resident_bytes() > limit
 
 
 def _resident_bytes() -> int:
