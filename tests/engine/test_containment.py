@@ -278,13 +278,18 @@ def test_a_closed_engine_starts_nothing_more():
         engine.grade(shape_task("out = jnp.ones(1)"), "1")
 
 
-def test_code_that_closes_the_output_file_does_not_break_the_next_run(engine):
-    code = (
-        "import os\n"
-        "from jaxquiz.engine.worker.sandbox import _CapturedOutput\n"
-        "os.close(_CapturedOutput.fd)\n"
-        "out = jnp.ones(1)\n"
-    )
+@pytest.mark.parametrize(
+    "closing",
+    [
+        "sys.stdout.close()",
+        "os.close(1)\nos.close(2)",
+        "os.close(_CapturedOutput.fd)",  # the capture file
+        "os.close(_CapturedOutput.originals[1])",  # the worker's own stderr, kept aside
+    ],
+)
+def test_code_that_closes_an_output_descriptor_does_not_break_the_next_run(engine, closing):
+    prelude = "import os, sys\nfrom jaxquiz.engine.worker.sandbox import _CapturedOutput\n"
+    code = f"{prelude}{closing}\nout = jnp.ones(1)\n"
     assert engine.grade(shape_task(code), "1").correct
     verdict = engine.grade(shape_task("print('still captured')\nout = jnp.ones(1)"), "1")
     assert verdict.correct

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from types import ModuleType
-from typing import Any
+from typing import Any, TextIO
 
 import einops
 import equinox as eqx
@@ -243,48 +243,59 @@ class _CapturedOutput:
     not fd 1 or 2, so nothing the code writes or closes can reach it.
     """
 
-    # One file per worker, emptied for each run (cheaper than a new one). A bare descriptor,
-    # not a file object: if user code closes it, nothing will later close a reused number.
+    # Kept for the worker's life, cheaper than new ones per run: the file (a bare descriptor,
+    # not a file object: if user code closes it, nothing will later close a reused number),
+    # the stream that stands in for sys.stdout and sys.stderr (writing to its own descriptor,
+    # so that prints still land after the code closes fd 1), and the worker's own fds 1 and 2.
     fd: int | None = None
+    stream: TextIO | None = None
+    originals: tuple[int, int] | None = None
 
     def __enter__(self) -> _CapturedOutput:
         sys.stdout.flush()
         sys.stderr.flush()
-        if _CapturedOutput.fd is None:
+        cls = _CapturedOutput
+        if cls.fd is None:
             fd, path = tempfile.mkstemp(prefix="jaxquiz-output-")
             os.unlink(path)
-            _CapturedOutput.fd = fd
-        self._fd = _CapturedOutput.fd
-        self._saved_fds = (os.dup(1), os.dup(2))
-        os.dup2(self._fd, 1)
-        os.dup2(self._fd, 2)
+            cls.fd, cls.stream = fd, None
+        if cls.stream is None or cls.stream.closed:
+            cls.stream = open(os.dup(cls.fd), "w", buffering=1, encoding="utf-8", errors="replace")
+        if cls.originals is None:
+            cls.originals = (os.dup(1), os.dup(2))
+        os.dup2(cls.fd, 1)
+        os.dup2(cls.fd, 2)
         self._saved_streams = (sys.stdout, sys.stderr)
-        stream = open(os.dup(1), "w", buffering=1, encoding="utf-8", errors="replace")
-        sys.stdout = sys.stderr = stream
-        self._stream = stream
+        sys.stdout = sys.stderr = cls.stream
         self.text = ""
         return self
 
     def __exit__(self, *exc: object) -> None:
+        cls = _CapturedOutput
+        assert cls.fd is not None and cls.stream is not None and cls.originals is not None
         try:
-            self._stream.flush()
-            self._stream.close()
+            cls.stream.flush()
         except (OSError, ValueError):
-            pass  # the code closed it
+            cls.stream = None  # the code closed it: a new one next time
         sys.stdout, sys.stderr = self._saved_streams
-        os.dup2(self._saved_fds[0], 1)
-        os.dup2(self._saved_fds[1], 2)
-        for fd in self._saved_fds:
-            os.close(fd)
         try:
-            size = os.fstat(self._fd).st_size
-            data = os.pread(self._fd, OUTPUT_CAP, 0) if size else b""
-        except OSError:  # the code closed our file's descriptor: start a new one next time
-            _CapturedOutput.fd = None
+            os.dup2(cls.originals[0], 1)
+            os.dup2(cls.originals[1], 2)
+        except OSError:  # the code closed the worker's own: output goes nowhere from now on
+            cls.originals = None
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, 1)
+            os.dup2(devnull, 2)
+            os.close(devnull)
+        try:
+            size = os.fstat(cls.fd).st_size
+            data = os.pread(cls.fd, OUTPUT_CAP, 0) if size else b""
+        except OSError:  # the code closed the file's descriptor: start a new one next time
+            cls.fd = None
             return
         if not size:
             return
-        _chores.append(partial(_rewind, self._fd))
+        _chores.append(partial(_rewind, cls.fd))
         text = data.decode("utf-8", errors="replace")
         if size > OUTPUT_CAP:
             text += f"\n[output cut: {size:,} bytes written, the first {OUTPUT_CAP:,} shown]"
