@@ -27,6 +27,8 @@ from typing import Any
 from jaxquiz.decks import discover, draw, instantiate
 from jaxquiz.decks.models import CardQuestion, ChoiceQuestion
 from jaxquiz.engine import Engine, Task
+from jaxquiz.study.grading import Grader
+from jaxquiz.study.session import Session
 
 PRELUDE = (
     "import jax, jax.numpy as jnp, jax.random as jr, numpy as np, equinox as eqx, einops\n"
@@ -99,9 +101,11 @@ def median_ms(repeats: int, call: Callable[[], object]) -> float:
     return statistics.median(runs)
 
 
-def measure_floor(items) -> dict[str, list[float]]:
+def measure_floor(items) -> dict[str, dict[str, list[float]]]:
     """The same work in this process with nothing around it: exec, eval the answer, compare
-    (a fill runs twice, the truth and the learner's version); the median of REPEATS."""
+    (a fill runs twice, the truth and the learner's version). `verdict`: judging the answer the
+    first time, after a first run of the truth (as the engine's verdict column); `warm`: the
+    median of REPEATS of the whole, compiled programs cached."""
     import jax
 
     from jaxquiz.engine.worker import compare
@@ -116,35 +120,71 @@ def measure_floor(items) -> dict[str, list[float]]:
         value = eval(task.answer, namespace) if task.answer else None
         return jax.block_until_ready(value)
 
-    def run(task: Task, answer: str) -> None:
+    def truth(task: Task) -> tuple[Any, Exception | None]:
+        code = (
+            fill_blank(task.code, task.solution or "", task.input == "block")
+            if task.type == "fill"
+            else task.code
+        )
         try:
-            if task.type == "fill":  # the truth, then the learner's version, as the engine does
-                value = execute(task, fill_blank(task.code, task.solution or "", task.input == "block"))
-                learner = execute(task, fill_blank(task.code, answer, task.input == "block"))
-            else:
-                value = execute(task, task.code)
+            return execute(task, code), None
         except Exception as error:
-            if task.type == "raises":
-                compare.compare_raises(error, answer)
-            return
+            return None, error
+
+    def judge(task: Task, answer: str, value: Any, error: Exception | None) -> None:
         if task.type == "raises":
-            compare.compare_raises(None, answer)
+            compare.compare_raises(error, answer)
+        elif error is not None:
+            return
         elif task.type == "shape":
             compare.compare_shape(value, answer)
         elif task.type == "dtype":
             compare.compare_dtype(value, answer)
         elif task.type == "value":
             compare.compare_value(value, answer, task.rtol, task.atol)
-        elif task.type == "fill" and task.compare == "shape":
-            compare.compare_shapes_of(value, learner)
-        elif task.type == "fill":
-            compare.compare_results(value, learner, task.rtol, task.atol)
+        elif task.type == "fill":  # the learner's version runs now, as in the engine
+            try:
+                learner = execute(task, fill_blank(task.code, answer, task.input == "block"))
+            except Exception:
+                return
+            if task.compare == "shape":
+                compare.compare_shapes_of(value, learner)
+            else:
+                compare.compare_results(value, learner, task.rtol, task.atol)
 
-    times: dict[str, list[float]] = defaultdict(list)
+    def run(task: Task, answer: str) -> None:
+        judge(task, answer, *truth(task))
+
+    times: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     os.chdir(tempfile.mkdtemp(prefix="jaxquiz-bench-"))  # questions may write files
     for kind, task, answer in items:
-        run(task, answer)  # compile once, as the engine's warm runs had
-        times[kind].append(median_ms(REPEATS, partial(run, task, answer)))
+        value, error = truth(task)
+        start = time.perf_counter()
+        judge(task, answer, value, error)
+        times[kind]["verdict"].append(elapsed_ms(start))
+        times[kind]["warm"].append(median_ms(REPEATS, partial(run, task, answer)))
+    return times
+
+
+def measure_options() -> list[float]:
+    """Choosing an option of a multiple-choice question, as the app does: the Grader grades every
+    option while it prepares the question, so the verdict is ready when the learner chooses."""
+    rng = random.Random(0)
+    times = []
+    with Engine(spare=False) as engine:
+        engine.wait_ready()
+        grader = Grader(engine)
+        for loaded in discover(user=False).decks:
+            session = Session.quiz(loaded, rng)
+            for index in range(len(session.entries)):
+                item = session.item(index)
+                if item is None or item.task is None or not item.options:
+                    continue
+                grader.prepare(item)  # while the learner reads
+                start = time.perf_counter()
+                grader.choose(item, rng.randrange(len(item.options)))
+                times.append(elapsed_ms(start))
+                grader.forget(item)
     return times
 
 
@@ -187,15 +227,18 @@ def main() -> None:
     items = list(questions())
     engine = measure_engine(items)
     floor = measure_floor(items)
+    options = measure_options()
     naive = measure_naive(items, args.naive)
     print(f"{len(items)} executing questions from the bundled decks (one draw each); times in ms")
-    print("verdict: grading a prepared question; first run: executing it the first time (compiles).")
-    print(f"Compiled programs cached, the median of {REPEATS} runs of each question: graded: one request")
-    print("that runs the code and compares; floor: the same work in-process, nothing around it;")
-    print("overhead: median over questions of graded - floor; 2 steps: prepare, then grade (two")
-    print("requests, as the app does while the learner reads) - floor\n")
+    print("verdict: grading a prepared question (in-process: judging the answer the first time);")
+    print("first run: executing it the first time (compiles). Compiled programs cached, the median")
+    print(f"of {REPEATS} runs of each question: graded: one request that runs the code and compares;")
+    print("floor: the same work in-process, nothing around it; overhead: median over questions of")
+    print("graded - floor; 2 steps: prepare, then grade (two requests, as the app does while the")
+    print("learner reads) - floor\n")
     header = (
-        f"{'type':<26} {'n':>4} | {'verdict med':>11} {'p95':>6} | {'first run med':>13} {'p95':>7} |"
+        f"{'type':<26} {'n':>4} | {'verdict med':>11} {'p95':>6} {'in-process p95':>14} |"
+        f" {'first run med':>13} {'p95':>7} |"
         f" {'graded med':>10} {'floor med':>9} {'overhead med':>12} {'2 steps':>7} | {'python -c med':>13}"
     )
     print(header)
@@ -203,16 +246,22 @@ def main() -> None:
     for kind in sorted(engine):
         verdict, first = engine[kind]["verdict"], engine[kind]["first"]
         graded, two_steps = engine[kind]["graded"], engine[kind]["two steps"]
-        overhead = statistics.median(g - f for g, f in zip(graded, floor[kind], strict=True))
-        two_steps_overhead = statistics.median(t - f for t, f in zip(two_steps, floor[kind], strict=True))
+        warm_floor = floor[kind]["warm"]
+        overhead = statistics.median(g - f for g, f in zip(graded, warm_floor, strict=True))
+        two_steps_overhead = statistics.median(t - f for t, f in zip(two_steps, warm_floor, strict=True))
         naive_med = statistics.median(naive[kind]) if naive.get(kind) else float("nan")
         print(
             f"{kind:<26} {len(verdict):>4} |"
-            f" {statistics.median(verdict):>11.2f} {percentile(verdict, 0.95):>6.2f} |"
+            f" {statistics.median(verdict):>11.2f} {percentile(verdict, 0.95):>6.2f}"
+            f" {percentile(floor[kind]['verdict'], 0.95):>14.2f} |"
             f" {statistics.median(first):>13.1f} {percentile(first, 0.95):>7.1f} |"
-            f" {statistics.median(graded):>10.2f} {statistics.median(floor[kind]):>9.2f}"
+            f" {statistics.median(graded):>10.2f} {statistics.median(warm_floor):>9.2f}"
             f" {overhead:>12.2f} {two_steps_overhead:>7.2f} | {naive_med:>13.0f}"
         )
+    print(
+        f"\noptions: {len(options)} multiple-choice questions, graded ahead; verdict on choosing:"
+        f" median {statistics.median(options):.3f}, p95 {percentile(options, 0.95):.3f}"
+    )
     cold, recovery = cold_start_and_recovery()
     print(f"\ncold start to the first verdict: {cold:.0f} ms")
     print(f"next question ready after a timeout verdict: {recovery:.1f} ms")

@@ -1,7 +1,8 @@
 """Grading the items of a session with the engine: truths prepared ahead, answers graded once.
 
 Every method blocks (the engine does): the app calls them from thread workers. A truth being
-prepared while the learner answers is waited for, never executed twice.
+prepared while the learner answers is waited for, never executed twice. The options of a
+multiple-choice item are graded while it is prepared, so choosing one gives its verdict at once.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import threading
 from concurrent.futures import Future
 
 from jaxquiz.decks.models import ChoiceQuestion
-from jaxquiz.engine import Engine, Exploration, Outcome, Prepared, Verdict
+from jaxquiz.engine import Engine, Exploration, Outcome, Prepared, Task, Verdict
 from jaxquiz.errors import EngineError
 from jaxquiz.study.session import Item
 
@@ -22,6 +23,7 @@ class Grader:
         self.engine = engine
         self._lock = threading.Lock()
         self._truths: dict[Item, Future[Prepared | None]] = {}
+        self._option_verdicts: dict[Item, list[Verdict]] = {}  # filled before the truth is set
 
     def prepare(self, item: Item) -> Prepared | None:
         """Execute the item's code now (once), so that grading it only compares.
@@ -40,13 +42,25 @@ class Grader:
         if not owner:
             return future.result()
         try:
-            prepared: Prepared | None = self.engine.prepare(task)
-        except EngineError:
-            prepared = None
+            prepared = self._prepare(item, task)
         except BaseException as error:
             future.set_exception(error)  # a grade waiting on this truth fails too, never hangs
             raise
         future.set_result(prepared)
+        return prepared
+
+    def _prepare(self, item: Item, task: Task) -> Prepared | None:
+        try:
+            prepared = self.engine.prepare(task)
+        except EngineError:
+            return None
+        if item.options:
+            try:
+                self._option_verdicts[item] = [
+                    self.engine.grade(task, text, prepared) for text in item.options
+                ]
+            except EngineError:
+                pass  # each option is graded when chosen instead
         return prepared
 
     def outcome(self, item: Item) -> Outcome | None:
@@ -70,7 +84,9 @@ class Grader:
         question = item.shown
         text = item.options[index]
         if not isinstance(question, ChoiceQuestion):
-            return self.grade(item, text)
+            self.prepare(item)
+            graded = self._option_verdicts.get(item)
+            return graded[index] if graded else self.grade(item, text)
         right = [question.options[i] for i in question.correct]
         correct = index in question.correct
         return Verdict(
@@ -87,6 +103,8 @@ class Grader:
         with self._lock:
             keys = list(items) if items else list(self._truths)
             futures = [self._truths.pop(k) for k in keys if k in self._truths]
+            for key in keys:
+                self._option_verdicts.pop(key, None)
         prepared = [f.result() for f in futures]
         done = [p for p in prepared if p is not None]
         if done:

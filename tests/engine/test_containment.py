@@ -146,11 +146,14 @@ def test_a_submodule_imported_by_one_question_can_be_imported_by_the_next(engine
         assert verdict.correct, verdict.error
 
 
-def test_every_run_starts_from_the_same_numpy_random_state(engine):
-    draw = Task("value", "out = np.random.rand(3)")
+# One normal draw leaves a cached second value behind: the next run must not see it.
+@pytest.mark.parametrize("meddling", ["np.random.seed(0)", "np.random.rand()", "np.random.normal()"])
+def test_every_run_starts_from_the_same_numpy_random_state(engine, meddling):
+    draw = Task("value", "out = np.random.normal(size=3)")
     first = engine.prepare(draw).outcome.preview
-    seeded = engine.prepare(Task("value", "np.random.seed(0)\nout = np.random.rand(3)")).outcome.preview
-    assert engine.prepare(draw).outcome.preview == first != seeded
+    meddled = engine.prepare(Task("value", f"{meddling}\nout = np.random.normal(size=3)")).outcome.preview
+    assert meddled != first
+    assert engine.prepare(draw).outcome.preview == first
 
 
 def test_names_defined_by_one_question_are_not_seen_by_the_next(engine):

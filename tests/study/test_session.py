@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 import threading
 import time
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -287,7 +288,7 @@ class FakeEngine:
         if self.fail:
             raise EngineError("the JAX worker could not start")
         self.graded.append((answer, prepared))
-        return graded(True)
+        return replace(graded(True), answer=answer)
 
     def forget(self, *prepared):
         self.forgotten.extend(prepared)
@@ -312,11 +313,26 @@ def test_a_truth_is_prepared_once_even_when_grading_races_the_preparation(deck):
     assert engine.forgotten == [prepared]
 
 
-def test_options_of_an_executing_question_are_graded_as_typed(deck):
+def test_options_of_an_executing_question_are_graded_as_typed_while_it_is_prepared(deck):
     engine = FakeEngine()
+    grader = Grader(engine)  # type: ignore[arg-type]
     item = Session.quiz(deck, random.Random(0)).item(1)
-    Grader(engine).choose(item, 1)  # type: ignore[arg-type]
-    assert engine.graded[0][0] == "int32"
+    grader.prepare(item)
+    assert [typed for typed, _ in engine.graded] == item.options
+    assert all(prepared is not None and prepared.token == "token-1" for _, prepared in engine.graded)
+    chosen = grader.choose(item, 1)
+    assert chosen.answer == item.options[1]
+    assert len(engine.graded) == len(item.options)  # choosing looked the verdict up
+
+
+def test_an_option_is_graded_when_chosen_if_grading_ahead_failed(deck):
+    engine = FakeEngine()
+    grader = Grader(engine)  # type: ignore[arg-type]
+    item = Session.quiz(deck, random.Random(0)).item(1)
+    engine.fail = True
+    grader.prepare(item)
+    engine.fail = False
+    assert grader.choose(item, 1).answer == item.options[1]
 
 
 def test_a_choice_is_graded_by_its_index_without_the_engine(deck):

@@ -5,6 +5,7 @@ captured output, and a guard that puts back whatever global state the code chang
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import linecache
 import os
 import shutil
@@ -362,12 +363,37 @@ class _Baseline:
         self.sys_path = list(sys.path)
         self.environ = _environ_snapshot()
         self.cwd = os.getcwd()
-        self.np_random = np.random.get_state()
+        self.np_random = _NumpyRandom()
         self.recursion = sys.getrecursionlimit()
         self.threads = set(threading.enumerate())
 
     def reset_numpy_random(self) -> None:
-        np.random.set_state(self.np_random)
+        self.np_random.reset()
+
+
+class _NumpyRandom:
+    """numpy's global RNG as it was, put back when a run drew from it or seeded it.
+
+    `get_state` and `set_state` copy its 624-word state (tens of microseconds); comparing the raw
+    bytes of the Mersenne Twister's state, read through the bit generator's ctypes interface,
+    takes one. Any draw or seeding changes those bytes (a normal draw too: it consumes words
+    before it caches its second value), and `set_state` then puts everything back.
+    """
+
+    _STATE_BYTES = 624 * 4 + 4  # mt19937_state: uint32 key[624], int pos
+
+    def __init__(self) -> None:
+        self.state = np.random.get_state()
+        try:
+            address = np.random.mtrand._rand._bit_generator.ctypes.state_address
+            self._read: Callable[[], bytes] | None = partial(ctypes.string_at, address, self._STATE_BYTES)
+            self._raw = self._read()
+        except (AttributeError, TypeError):  # another numpy: compare nothing, always reset
+            self._read = None
+
+    def reset(self) -> None:
+        if self._read is None or self._read() != self._raw:
+            np.random.set_state(self.state)
 
 
 _MISSING = object()
