@@ -62,6 +62,7 @@ def main() -> None:
     service = Service(memory_limit or None)
     # Compile something once so the first question does not pay for backend start-up.
     sandbox.execute("out = jax.jit(lambda x: x @ x.T + 1)(jnp.ones((2, 2)))", None, "out")
+    sandbox.tidy()
     # Everything alive now (jax and its caches) lives as long as the worker: keep it out of the
     # garbage collector's full passes, which would otherwise walk it again and again.
     gc.freeze()
