@@ -2,10 +2,14 @@
 
     python benchmarks/engine.py [--naive N]
 
-Per question type: executing a question through the engine (prepare), the verdict for a
-prepared question (grade: what the learner waits for), the same work in-process (the floor:
-no IPC), and one fresh `python -c` per question (the naive way, on a sample). Then cold start
-to the first verdict and the time until the next question is ready after a timeout.
+Per question type: the verdict for a prepared question (what the learner waits for), the first
+run of a question (compiles), grading through the engine against the same work in-process (the
+floor: no process, no sandbox), one fresh `python -c` per question (the naive way, on a sample),
+and the verdict when choosing an option of a multiple-choice question. Then cold start to the
+first verdict and the time until the next question is ready after a timeout.
+
+The engine and the floor are measured in turns, question by question, so that both see the
+machine (and its caches) in the same state.
 """
 
 from __future__ import annotations
@@ -20,7 +24,6 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
-from collections.abc import Callable
 from functools import partial
 from typing import Any
 
@@ -67,71 +70,85 @@ def is_literal(text: str) -> bool:
     return True
 
 
-def measure_engine(items) -> dict[str, dict[str, list[float]]]:
-    """Through the engine, per question: the first run (compiles), the verdict for a prepared
-    question, and, compiled programs cached, the median of REPEATS of grading it unprepared (one
-    request runs the code and compares: the same work as the floor) and of prepare + grade (two
-    requests, as the app does while the learner reads)."""
-    times: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+def measure(items) -> tuple[dict[str, dict[str, list[float]]], dict[str, dict[str, list[float]]]]:
+    """Each question through the engine and in-process, one right after the other, so that both
+    see the machine in the same state.
+
+    Engine: the first run (compiles), the verdict for a prepared question, and, compiled programs
+    cached, grading it unprepared (one request runs the code and compares: the same work as the
+    floor) and prepare + grade (two requests, as the app does while the learner reads).
+    In-process: judging the answer the first time after a first run of the truth, and the whole
+    work warm (the floor). Warm times are medians of REPEATS, taken in turns.
+    """
+    engine_times: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+    floor_times: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+    in_process = InProcess()
     with Engine(spare=False) as engine:
         engine.wait_ready()
         for kind, task, answer in items:
             start = time.perf_counter()
             prepared = engine.prepare(task)
-            times[kind]["first"].append(elapsed_ms(start))
+            engine_times[kind]["first"].append(elapsed_ms(start))
             start = time.perf_counter()
             engine.grade(task, answer, prepared)
-            times[kind]["verdict"].append(elapsed_ms(start))
-            times[kind]["graded"].append(median_ms(REPEATS, partial(engine.grade, task, answer)))
-            two_steps = partial(prepare_and_grade, engine, task, answer)
-            times[kind]["two steps"].append(median_ms(REPEATS, two_steps))
-    return times
+            engine_times[kind]["verdict"].append(elapsed_ms(start))
+            value, error = in_process.truth(task)
+            start = time.perf_counter()
+            in_process.judge(task, answer, value, error)
+            floor_times[kind]["verdict"].append(elapsed_ms(start))
+            warm = {
+                "graded": partial(engine.grade, task, answer),
+                "two steps": partial(prepare_and_grade, engine, task, answer),
+                "floor": partial(in_process.run, task, answer),
+            }
+            runs = defaultdict(list)
+            for _ in range(REPEATS):
+                for name, call in warm.items():
+                    start = time.perf_counter()
+                    call()
+                    runs[name].append(elapsed_ms(start))
+            engine_times[kind]["graded"].append(statistics.median(runs["graded"]))
+            engine_times[kind]["two steps"].append(statistics.median(runs["two steps"]))
+            floor_times[kind]["warm"].append(statistics.median(runs["floor"]))
+    return engine_times, floor_times
 
 
 def prepare_and_grade(engine: Engine, task: Task, answer: str) -> None:
     engine.grade(task, answer, engine.prepare(task))
 
 
-def median_ms(repeats: int, call: Callable[[], object]) -> float:
-    runs = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        call()
-        runs.append(elapsed_ms(start))
-    return statistics.median(runs)
+class InProcess:
+    """The same work in this process with nothing around it: exec, eval the answer, compare (a
+    fill runs twice, the truth and the learner's version)."""
 
+    def __init__(self) -> None:
+        from jaxquiz.engine.worker import compare
+        from jaxquiz.engine.worker.sandbox import PRELUDE
+        from jaxquiz.engine.worker.service import fill_blank
 
-def measure_floor(items) -> dict[str, dict[str, list[float]]]:
-    """The same work in this process with nothing around it: exec, eval the answer, compare
-    (a fill runs twice, the truth and the learner's version). `verdict`: judging the answer the
-    first time, after a first run of the truth (as the engine's verdict column); `warm`: the
-    median of REPEATS of the whole, compiled programs cached."""
-    import jax
+        self.compare, self.prelude, self.fill_blank = compare, PRELUDE, fill_blank
 
-    from jaxquiz.engine.worker import compare
-    from jaxquiz.engine.worker.sandbox import PRELUDE
-    from jaxquiz.engine.worker.service import fill_blank
+    def execute(self, task: Task, code: str) -> Any:
+        import jax
 
-    def execute(task: Task, code: str) -> Any:
-        namespace = dict(PRELUDE)
+        namespace = dict(self.prelude)
         if task.setup:
             exec(task.setup, namespace)
         exec(code, namespace)
         value = eval(task.answer, namespace) if task.answer else None
         return jax.block_until_ready(value)
 
-    def truth(task: Task) -> tuple[Any, Exception | None]:
-        code = (
-            fill_blank(task.code, task.solution or "", task.input == "block")
-            if task.type == "fill"
-            else task.code
-        )
+    def truth(self, task: Task) -> tuple[Any, Exception | None]:
+        code = task.code
+        if task.type == "fill":
+            code = self.fill_blank(task.code, task.solution or "", task.input == "block")
         try:
-            return execute(task, code), None
+            return self.execute(task, code), None
         except Exception as error:
             return None, error
 
-    def judge(task: Task, answer: str, value: Any, error: Exception | None) -> None:
+    def judge(self, task: Task, answer: str, value: Any, error: Exception | None) -> None:
+        compare = self.compare
         if task.type == "raises":
             compare.compare_raises(error, answer)
         elif error is not None:
@@ -144,7 +161,7 @@ def measure_floor(items) -> dict[str, dict[str, list[float]]]:
             compare.compare_value(value, answer, task.rtol, task.atol)
         elif task.type == "fill":  # the learner's version runs now, as in the engine
             try:
-                learner = execute(task, fill_blank(task.code, answer, task.input == "block"))
+                learner = self.execute(task, self.fill_blank(task.code, answer, task.input == "block"))
             except Exception:
                 return
             if task.compare == "shape":
@@ -152,18 +169,8 @@ def measure_floor(items) -> dict[str, dict[str, list[float]]]:
             else:
                 compare.compare_results(value, learner, task.rtol, task.atol)
 
-    def run(task: Task, answer: str) -> None:
-        judge(task, answer, *truth(task))
-
-    times: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
-    os.chdir(tempfile.mkdtemp(prefix="jaxquiz-bench-"))  # questions may write files
-    for kind, task, answer in items:
-        value, error = truth(task)
-        start = time.perf_counter()
-        judge(task, answer, value, error)
-        times[kind]["verdict"].append(elapsed_ms(start))
-        times[kind]["warm"].append(median_ms(REPEATS, partial(run, task, answer)))
-    return times
+    def run(self, task: Task, answer: str) -> None:
+        self.judge(task, answer, *self.truth(task))
 
 
 def measure_options() -> list[float]:
@@ -224,18 +231,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--naive", type=int, default=3, help="questions per type run with python -c")
     args = parser.parse_args()
+    os.chdir(tempfile.mkdtemp(prefix="jaxquiz-bench-"))  # questions run in-process may write files
     items = list(questions())
-    engine = measure_engine(items)
-    floor = measure_floor(items)
+    engine, floor = measure(items)
     options = measure_options()
     naive = measure_naive(items, args.naive)
     print(f"{len(items)} executing questions from the bundled decks (one draw each); times in ms")
     print("verdict: grading a prepared question (in-process: judging the answer the first time);")
     print("first run: executing it the first time (compiles). Compiled programs cached, the median")
-    print(f"of {REPEATS} runs of each question: graded: one request that runs the code and compares;")
-    print("floor: the same work in-process, nothing around it; overhead: median over questions of")
-    print("graded - floor; 2 steps: prepare, then grade (two requests, as the app does while the")
-    print("learner reads) - floor\n")
+    print(f"of {REPEATS} runs of each question, engine and in-process in turns: graded: one request")
+    print("that runs the code and compares; floor: the same work in-process, nothing around it;")
+    print("overhead: median over questions of graded - floor; 2 steps: prepare, then grade (two")
+    print("requests, as the app does while the learner reads) - floor\n")
     header = (
         f"{'type':<26} {'n':>4} | {'verdict med':>11} {'p95':>6} {'in-process p95':>14} |"
         f" {'first run med':>13} {'p95':>7} |"
