@@ -286,12 +286,12 @@ def test_a_closed_engine_starts_nothing_more():
     [
         "sys.stdout.close()",
         "os.close(1)\nos.close(2)",
-        "os.close(_CapturedOutput.fd)",  # the capture file
-        "os.close(_CapturedOutput.originals[1])",  # the worker's own stderr, kept aside
+        "os.close(CapturedOutput.fd)",  # the capture file
+        "os.close(CapturedOutput.originals[1])",  # the worker's own stderr, kept aside
     ],
 )
 def test_code_that_closes_an_output_descriptor_does_not_break_the_next_run(engine, closing):
-    prelude = "import os, sys\nfrom jaxquiz.engine.worker.sandbox import _CapturedOutput\n"
+    prelude = "import os, sys\nfrom jaxquiz.engine.worker.capture import CapturedOutput\n"
     code = f"{prelude}{closing}\nout = jnp.ones(1)\n"
     assert engine.grade(shape_task(code), "1").correct
     verdict = engine.grade(shape_task("print('still captured')\nout = jnp.ones(1)"), "1")

@@ -56,13 +56,13 @@ def main() -> None:
     jax.config.update("jax_default_matmul_precision", "highest")
 
     from jaxquiz.engine.protocol import Ready
-    from jaxquiz.engine.worker import sandbox
+    from jaxquiz.engine.worker import chores, sandbox
     from jaxquiz.engine.worker.service import Service
 
     service = Service(memory_limit or None)
     # Compile something once so the first question does not pay for backend start-up.
     sandbox.execute("out = jax.jit(lambda x: x @ x.T + 1)(jnp.ones((2, 2)))", None, "out")
-    sandbox.tidy()
+    chores.tidy()
     # Everything alive now (jax and its caches) lives as long as the worker: keep it out of the
     # garbage collector's full passes, which would otherwise walk it again and again.
     gc.freeze()
@@ -81,7 +81,7 @@ def main() -> None:
         except Exception:
             conn.send(("error", traceback.format_exc(), "an internal error"))
         try:
-            sandbox.tidy()  # after the reply: nobody waits for it
+            chores.tidy()  # after the reply: nobody waits for it
         except Exception:
             traceback.print_exc()  # into the worker's log
             return  # the next run's state is not certain: exit, and the engine starts the spare

@@ -1,0 +1,85 @@
+"""Capturing what a run writes: fds 1 and 2, and sys.stdout and sys.stderr, into one file."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import tempfile
+from functools import partial
+from typing import TextIO
+
+from jaxquiz.engine.protocol import OUTPUT_CAP
+from jaxquiz.engine.worker import chores
+
+
+class CapturedOutput:
+    """Sends fds 1 and 2 (and sys.stdout/err) into a temp file for the duration of a run.
+
+    Working at the fd level also catches C code and `os.write(1, ...)`; the protocol socket is
+    not fd 1 or 2, so nothing the code writes or closes can reach it.
+    """
+
+    # Kept for the worker's life, cheaper than new ones per run: the file (a bare descriptor,
+    # not a file object: if user code closes it, nothing will later close a reused number),
+    # the stream that stands in for sys.stdout and sys.stderr (writing to its own descriptor,
+    # so that prints still land after the code closes fd 1), and the worker's own fds 1 and 2.
+    fd: int | None = None
+    stream: TextIO | None = None
+    originals: tuple[int, int] | None = None
+
+    def __enter__(self) -> CapturedOutput:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        cls = CapturedOutput
+        if cls.fd is None:
+            fd, path = tempfile.mkstemp(prefix="jaxquiz-output-")
+            os.unlink(path)
+            cls.fd, cls.stream = fd, None
+        if cls.stream is None or cls.stream.closed:
+            cls.stream = open(os.dup(cls.fd), "w", buffering=1, encoding="utf-8", errors="replace")
+        if cls.originals is None:
+            cls.originals = (os.dup(1), os.dup(2))
+        os.dup2(cls.fd, 1)
+        os.dup2(cls.fd, 2)
+        self._saved_streams = (sys.stdout, sys.stderr)
+        sys.stdout = sys.stderr = cls.stream
+        self.text = ""
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        cls = CapturedOutput
+        assert cls.fd is not None and cls.stream is not None and cls.originals is not None
+        try:
+            cls.stream.flush()
+        except (OSError, ValueError):
+            cls.stream = None  # the code closed it: a new one next time
+        sys.stdout, sys.stderr = self._saved_streams
+        try:
+            os.dup2(cls.originals[0], 1)
+            os.dup2(cls.originals[1], 2)
+        except OSError:  # the code closed the worker's own: output goes nowhere from now on
+            cls.originals = None
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, 1)
+            os.dup2(devnull, 2)
+            os.close(devnull)
+        try:
+            size = os.fstat(cls.fd).st_size
+            data = os.pread(cls.fd, OUTPUT_CAP, 0) if size else b""
+        except OSError:  # the code closed the file's descriptor: start a new one next time
+            cls.fd = None
+            return
+        if not size:
+            return
+        chores.later(partial(_rewind, cls.fd))
+        text = data.decode("utf-8", errors="replace")
+        if size > OUTPUT_CAP:
+            text += f"\n[output cut: {size:,} bytes written, the first {OUTPUT_CAP:,} shown]"
+        self.text = text
+
+
+def _rewind(fd: int) -> None:
+    with contextlib.suppress(OSError):  # the code closed it: a new file is made next time
+        os.ftruncate(fd, 0)
+        os.lseek(fd, 0, os.SEEK_SET)
