@@ -168,6 +168,13 @@ def test_each_run_gets_its_own_temporary_working_directory(engine):
     assert verdict.correct
 
 
+def test_code_that_removes_its_working_directory_does_not_break_the_next_run(engine):
+    engine.grade(shape_task("import os, shutil\nshutil.rmtree(os.getcwd())\nout = jnp.ones(1)"), "1")
+    code = "import os\nopen('note.txt', 'w').write('hi')\nout = os.listdir('.')"
+    verdict = engine.grade(Task("value", code), "['note.txt']")
+    assert verdict.correct, verdict.error or verdict.difference
+
+
 def test_code_that_leaves_a_thread_running_gets_a_fresh_worker(engine):
     before = engine.replacements
     code = (
