@@ -24,6 +24,7 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 
@@ -54,8 +55,8 @@ def questions():
             if isinstance(question, ChoiceQuestion | CardQuestion):
                 continue
             concrete = instantiate(question, draw(question, rng))
-            answer = getattr(concrete, "expect", None) or getattr(concrete, "solution", "")
-            kind = question.type
+            answer: str = getattr(concrete, "expect", None) or getattr(concrete, "solution", "")
+            kind: str = question.type
             if kind == "value" and not is_literal(answer):
                 kind = "value (expression answer)"  # the answer itself is code: it may compile
             yield kind, Task.from_question(concrete, loaded.deck.setup), answer
@@ -70,7 +71,10 @@ def is_literal(text: str) -> bool:
     return True
 
 
-def measure(items) -> tuple[dict[str, dict[str, list[float]]], dict[str, dict[str, list[float]]]]:
+Times = dict[str, dict[str, list[float]]]  # question type -> what was timed -> one time per question
+
+
+def measure(items) -> tuple[Times, Times]:
     """Each question through the engine and in-process, one right after the other, so that both
     see the machine in the same state.
 
@@ -80,8 +84,8 @@ def measure(items) -> tuple[dict[str, dict[str, list[float]]], dict[str, dict[st
     In-process: judging the answer the first time after a first run of the truth, and the whole
     work warm (the floor). Warm times are medians of REPEATS, taken in turns.
     """
-    engine_times: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
-    floor_times: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+    engine_times: Times = defaultdict(lambda: defaultdict(list))
+    floor_times: Times = defaultdict(lambda: defaultdict(list))
     in_process = InProcess()
     with Engine(spare=False) as engine:
         engine.wait_ready()
@@ -96,12 +100,12 @@ def measure(items) -> tuple[dict[str, dict[str, list[float]]], dict[str, dict[st
             start = time.perf_counter()
             in_process.judge(task, answer, value, error)
             floor_times[kind]["verdict"].append(elapsed_ms(start))
-            warm = {
+            warm: dict[str, Callable[[], object]] = {
                 "graded": partial(engine.grade, task, answer),
                 "two steps": partial(prepare_and_grade, engine, task, answer),
                 "floor": partial(in_process.run, task, answer),
             }
-            runs = defaultdict(list)
+            runs: dict[str, list[float]] = defaultdict(list)
             for _ in range(REPEATS):
                 for name, call in warm.items():
                     start = time.perf_counter()
