@@ -55,7 +55,7 @@ def questions():
             if isinstance(question, ChoiceQuestion | CardQuestion):
                 continue
             concrete = instantiate(question, draw(question, rng))
-            answer: str = getattr(concrete, "expect", None) or getattr(concrete, "solution", "")
+            answer = str(getattr(concrete, "expect", None) or getattr(concrete, "solution", ""))
             kind: str = question.type
             if kind == "value" and not is_literal(answer):
                 kind = "value (expression answer)"  # the answer itself is code: it may compile
