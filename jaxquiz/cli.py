@@ -172,7 +172,10 @@ def grade(
         _fail(f"{question_id!r} is a card: cards are graded by the learner", "pick another question")
     with Engine(spare=False) as engine:
         engine.wait_ready()  # the verdict's time is grading, not starting jax
-        verdict = engine.grade(Task.from_question(concrete, loaded.deck.setup), answer)
+        task = Task.from_question(concrete, loaded.deck.setup)
+        # Prepared first, as the app does: a run that fails is then known to be the question's
+        # own (exit 2) or the answer's (exit 1).
+        verdict = engine.grade(task, answer, engine.prepare(task))
     if as_json:
         click.echo(json.dumps({"params": values, **asdict(verdict)}, indent=2))
     else:
@@ -468,7 +471,7 @@ def _print_verdict(verdict, values: dict) -> None:  # type: ignore[no-untyped-de
     rows = [
         ("params", ", ".join(f"{k}={v}" for k, v in values.items())),
         ("you said", verdict.understood),
-        ("it is", verdict.truth.summary()),
+        ("it is", verdict.truth.summary() if verdict.truth.status == "ok" else ""),  # else: in error
         ("value", verdict.truth.preview),
         ("difference", verdict.difference),
         ("note", verdict.note),

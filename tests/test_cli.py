@@ -64,6 +64,19 @@ questions:
     prompt: What is `out`?
     code: out = undefined_name + 1
     expect: "1"
+  - id: endless
+    type: value
+    prompt: What is `out`?
+    code: |
+      while True:
+          pass
+    timeout: 1
+    expect: "1"
+  - id: fine
+    type: value
+    prompt: What is `out`?
+    code: out = jnp.arange(3)
+    expect: "[0, 1, 2]"
 """
 
 
@@ -238,6 +251,28 @@ def test_grade_a_question_whose_code_fails_exits_2(jaxquiz, tmp_path):
     assert result.returncode == 2
     assert result.stdout.splitlines()[0] == "question-error"
     assert "NameError" in result.stdout
+
+
+def test_grade_a_question_whose_code_times_out_exits_2(jaxquiz, tmp_path):
+    deck = write(tmp_path, "failing.yaml", FAILING_DECK)
+    result = jaxquiz("grade", "--trust", deck, "endless", "1", "--json")
+    assert result.returncode == 2, result.stdout + result.stderr
+    verdict = json.loads(result.stdout)
+    assert verdict["status"] == "question-error"
+    assert verdict["truth"]["status"] == "timeout"
+    assert "the question's own code did not run to the end (timed out" in verdict["error"]
+
+
+def test_grade_an_answer_that_crashes_the_worker_is_wrong_and_keeps_the_truth(jaxquiz, tmp_path):
+    deck = write(tmp_path, "failing.yaml", FAILING_DECK)
+    answer = "__import__('os')._exit(3)"
+    result = jaxquiz("grade", "--trust", deck, "fine", answer, "--json")
+    assert result.returncode == 1, result.stdout + result.stderr
+    verdict = json.loads(result.stdout)
+    assert verdict["status"] == "crashed"
+    assert "exited with status 3" in verdict["error"]
+    assert verdict["truth"]["status"] == "ok"
+    assert verdict["truth"]["shape"] == [3]
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ import time
 import uuid
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from jaxquiz.engine.process import WorkerFailed, WorkerProcess
 from jaxquiz.engine.protocol import (
@@ -25,7 +25,6 @@ from jaxquiz.engine.protocol import (
     Ready,
     Task,
     Verdict,
-    VerdictStatus,
 )
 from jaxquiz.errors import EngineError
 
@@ -120,15 +119,31 @@ class Engine:
         return Prepared(token, task, outcome)
 
     def grade(self, task: Task, answer: str, prepared: Prepared | None = None) -> Verdict:
-        """Grade an answer as typed; runs the question first if it was not prepared."""
+        """Grade an answer as typed; runs the question first if it was not prepared.
+
+        With `prepared`, a run that times out, crashes or runs out of memory is known to be the
+        learner's (their fill, or the expression they typed), and the verdict keeps the truth.
+        When the question's own code failed while being prepared, the question is at fault:
+        the verdict is a question-error. Without `prepared`, one request runs both, and a
+        failure cannot be told apart: it is reported with the truth unknown.
+        """
         token = prepared.token if prepared else uuid.uuid4().hex
         failed = self._failed.get(token)
-        if failed is not None:  # do not wait on a timeout twice
-            status = cast(VerdictStatus, failed.status)  # never "ok": only failures are kept
-            return Verdict(status=status, correct=False, answer=answer, truth=failed, error=failed.error)
+        if failed is not None:  # never wait on a timeout twice
+            return Verdict(
+                status="question-error",
+                correct=False,
+                answer=answer,
+                truth=failed,
+                error=f"the question's own code did not run to the end ({failed.error})",
+            )
+        # A fill runs the question's version too when the worker does not hold its truth (not
+        # prepared, or prepared by a worker since replaced).
         runs = 2 if task.type == "fill" else 1
         start = time.perf_counter()
-        verdict = self._call(Grade(token, task, answer), task.timeout * runs)
+        verdict = self._call(Grade(token, task, answer), task.timeout, runs)
+        if prepared is not None and verdict.truth.status != "ok" and prepared.outcome.status == "ok":
+            verdict = replace(verdict, truth=prepared.outcome)  # the learner's run failed
         total_ms = (time.perf_counter() - start) * 1000
         return replace(verdict, timings=replace(verdict.timings, total_ms=total_ms))
 
@@ -165,11 +180,12 @@ class Engine:
             ) from None
         return self._current
 
-    def _call(self, request: Any, timeout: float) -> Any:
+    def _call(self, request: Any, timeout: float, runs: int = 1) -> Any:
+        """Send a request whose code may run `runs` times: it gets `timeout` seconds for each."""
         with self._lock:
             worker = self._worker()
             try:
-                status, result, recycle = worker.request(request, timeout + GRACE)
+                status, result, recycle = worker.request(request, timeout * runs + GRACE)
             except WorkerFailed as failure:
                 self._replace()
                 return _failed_result(request, failure.status, _failure_text(failure, timeout))

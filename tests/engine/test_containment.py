@@ -43,14 +43,38 @@ def test_timeout_kills_the_worker_and_the_spare_takes_over(engine):
     assert_next_question_works(engine)
 
 
-def test_a_prepared_timeout_is_not_run_again_when_graded(engine):
+def test_a_prepared_timeout_is_the_questions_fault_and_is_not_run_again(engine):
     task = shape_task("while True:\n    pass", timeout=1)
     prepared = engine.prepare(task)
     assert prepared.outcome.status == "timeout"
     replacements = engine.replacements
     verdict = engine.grade(task, "(1,)", prepared)
-    assert verdict.status == "timeout"
+    assert verdict.status == "question-error"
+    assert verdict.truth.status == "timeout"
+    assert "the question's own code did not run to the end (timed out" in verdict.error
     assert engine.replacements == replacements  # answered from the failed truth
+    assert_next_question_works(engine)
+
+
+@pytest.mark.parametrize(
+    ("task", "answer", "status"),
+    [
+        (
+            Task("fill", "out = ___", solution="jnp.ones(2)", timeout=1),
+            "next(x for x in iter(int, 1) if x)",
+            "timeout",
+        ),
+        (Task("value", "out = jnp.ones(2)", timeout=1), "__import__('os')._exit(3)", "crashed"),
+    ],
+    ids=["fill-loops", "value-expression-exits"],
+)
+def test_a_learners_run_that_fails_is_their_answer_and_keeps_the_truth(engine, task, answer, status):
+    prepared = engine.prepare(task)
+    verdict = engine.grade(task, answer, prepared)
+    assert verdict.status == status
+    assert not verdict.correct
+    assert verdict.truth == prepared.outcome  # the question ran: the verdict can still show it
+    assert verdict.truth.shape == (2,)
     assert_next_question_works(engine)
 
 

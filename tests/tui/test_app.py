@@ -7,9 +7,11 @@ file; the clock only moves when a test moves it.
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 from textual.widgets import DataTable, Input, OptionList
 
+from jaxquiz.decks.loader import LoadResult, load_deck_text
 from jaxquiz.engine import Engine
 from jaxquiz.tui import make_app
 from jaxquiz.tui.screens.help import HelpScreen
@@ -236,7 +238,9 @@ async def test_a_block_fill_is_typed_in_the_editor(app, store, ui):
     assert review.answer == "y = x * x\nreturn y" and review.correct is True
 
 
-async def test_a_timeout_shows_a_verdict_and_the_next_question_works(fresh_engine, store, clock, decks, ui):
+async def test_a_question_that_times_out_is_not_held_against_the_learner(
+    fresh_engine, store, clock, decks, ui
+):
     app = make_app(fresh_engine, store, clock, decks, seed=0)
     async with app.run_test(size=SIZE) as pilot:
         ui.start(app, ("tui-more", "spin"), ("tui-basics", "sum-dtype"))
@@ -244,8 +248,9 @@ async def test_a_timeout_shows_a_verdict_and_the_next_question_works(fresh_engin
         await answer_line(pilot, "1")
         await ui.wait_for_screen(pilot, VerdictScreen)
         text = ui.shown(app)
-        assert "⏱  Timed out" in text
-        assert "did not finish within 1 s" in text
+        assert "⚠  This question is broken (not your answer)" in text
+        assert "the question's own code did not run to the end" in text
+        assert "this answer is not recorded" in text
         await pilot.press("enter")
         await ui.wait_until(pilot, lambda: isinstance(app.screen, QuestionScreen) and "2/2" in ui.shown(app))
         await pilot.press(key_for(app, "int32"))
@@ -253,8 +258,46 @@ async def test_a_timeout_shows_a_verdict_and_the_next_question_works(fresh_engin
         assert "✔  Right" in ui.shown(app)
         await pilot.press("enter")
         await ui.wait_for_screen(pilot, SummaryScreen)
-    spin, dtype = store.reviews()
-    assert spin.verdict["status"] == "timeout" and spin.correct is False and spin.rating == 1
+    [dtype] = store.reviews()  # the question that could not run is not recorded
+    assert dtype.question == "sum-dtype" and dtype.correct is True
+
+
+FILL_WITH_A_SHORT_TIMEOUT = """\
+format: 1
+deck: tui-short
+title: A fill with a short timeout
+questions:
+  - id: count-to-three
+    type: fill
+    timeout: 1
+    prompt: Fill the blank so that `out` is 3.
+    code: out = jnp.asarray(___)
+    solution: "1 + 2"
+    wrong: ["2"]
+"""
+
+
+async def test_an_answer_that_times_out_is_wrong_and_shows_the_truth(fresh_engine, store, clock, decks, ui):
+    short = load_deck_text(FILL_WITH_A_SHORT_TIMEOUT, Path("decks/short.yaml"))
+    app = make_app(fresh_engine, store, clock, LoadResult([*decks.decks, short]), seed=0)
+    async with app.run_test(size=SIZE) as pilot:
+        ui.start(app, ("tui-short", "count-to-three"), ("tui-basics", "sum-dtype"))
+        await ui.wait_for_screen(pilot, QuestionScreen)
+        await answer_line(pilot, "next(x for x in iter(int, 1) if x)")
+        await ui.wait_for_screen(pilot, VerdictScreen)
+        text = ui.shown(app)
+        assert "⏱  Timed out" in text
+        assert "did not finish within 1 s" in text  # the question's limit, not the request's
+        assert "Array(3, dtype=int32" in text  # what the question gives, from its own run
+        await pilot.press("enter")
+        await ui.wait_until(pilot, lambda: isinstance(app.screen, QuestionScreen) and "2/2" in ui.shown(app))
+        await pilot.press(key_for(app, "int32"))
+        await ui.wait_for_screen(pilot, VerdictScreen)
+        assert "✔  Right" in ui.shown(app)
+        await pilot.press("enter")
+        await ui.wait_for_screen(pilot, SummaryScreen)
+    loop, dtype = store.reviews()
+    assert loop.verdict["status"] == "timeout" and loop.correct is False and loop.rating == 1
     assert dtype.correct is True
 
 
