@@ -59,6 +59,17 @@ async def test_home_lists_decks_with_counts_and_the_load_problems(app, ui):
         assert "● JAX ready" in text
 
 
+async def test_home_and_end_go_to_the_first_and_the_last_deck(app, ui):
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        table = app.screen.query_one("#decks", DataTable)
+        await pilot.press("end")
+        assert table.cursor_row == table.row_count - 1
+        assert "Timeouts, choices and cards" in str(app.screen.query_one("#deck-info").render())
+        await pilot.press("home")
+        assert table.cursor_row == 0
+
+
 async def test_home_shows_at_once_while_decks_load_in_the_background(engine, store, clock, decks, ui):
     app = make_app(engine, store, clock, lambda: decks, seed=0)
     async with app.run_test(size=SIZE) as pilot:
@@ -251,6 +262,7 @@ async def test_a_question_that_times_out_is_not_held_against_the_learner(
         assert "⚠  This question is broken (not your answer)" in text
         assert "the question's own code did not run to the end" in text
         assert "this answer is not recorded" in text
+        assert "⏎ Next" in text and "Accept rating" not in text
         await pilot.press("enter")
         await ui.wait_until(pilot, lambda: isinstance(app.screen, QuestionScreen) and "2/2" in ui.shown(app))
         await pilot.press(key_for(app, "int32"))

@@ -20,6 +20,7 @@ from jaxquiz.study.session import Session
 from jaxquiz.tui.screens.base import AppScreen
 from jaxquiz.tui.services import Services
 from jaxquiz.tui.text import share_bar
+from jaxquiz.tui.widgets.row_table import RowTable
 from jaxquiz.tui.widgets.top_bar import TopBar
 
 MASTERY_BAR = 8
@@ -95,7 +96,7 @@ class HomeScreen(AppScreen[None]):
         with Vertical(id="home"):
             yield Static(id="totals")
             yield LoadingIndicator(id="loading")
-            yield DataTable(id="decks", cursor_type="row", zebra_stripes=True)
+            yield RowTable(id="decks", zebra_stripes=True)
             yield Static(id="deck-info")
             with VerticalScroll(id="problems"):
                 yield Static(id="problem-list")

@@ -20,6 +20,7 @@ from jaxquiz.tui.screens.base import AppScreen
 from jaxquiz.tui.services import Services
 from jaxquiz.tui.text import clip, one_line
 from jaxquiz.tui.widgets.python_editor import PythonEditor
+from jaxquiz.tui.widgets.row_table import RowTable
 from jaxquiz.tui.widgets.top_bar import TopBar
 
 PREVIEW_WIDTH = 40  # of a value in the shape table
@@ -84,7 +85,7 @@ dtype. `answer =` is evaluated after the code. `ctrl+o` puts the question's code
                 id="run-status",
             )
         with VerticalScroll(id="results"):
-            yield DataTable(id="bindings", cursor_type="row", zebra_stripes=True)
+            yield RowTable(id="bindings", zebra_stripes=True)
             yield Static(id="answer-value")
             yield Static(id="run-error")
             yield Static(id="run-output")

@@ -95,6 +95,7 @@ class VerdictScreen(AppScreen[Rating | None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "accept", "Accept rating"),
+        Binding("enter", "skip", "Next"),
         Binding("escape,enter", "back", "Back"),
         Binding("1", "rate(1)", "Again", show=False),
         Binding("2", "rate(2)", "Hard", show=False),
@@ -180,16 +181,20 @@ sooner after Again, later after Easy.
         if action == "rate":
             return self.counts
         if action == "accept":
-            return not self.review
+            return self.counts
+        if action == "skip":
+            return not self.counts and not self.review
         if action == "back":
             return self.review
         return True
 
     def action_accept(self) -> None:
-        self.dismiss(self.proposed if self.counts else None)
+        self.dismiss(self.proposed)
 
     def action_back(self) -> None:
         self.dismiss(None)
+
+    action_skip = action_back  # an answer that is not recorded: on to the next question
 
     def action_rate(self, number: int) -> None:
         if self.counts:
