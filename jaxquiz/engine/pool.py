@@ -16,6 +16,7 @@ from typing import Any
 
 from jaxquiz.engine.process import WorkerFailed, WorkerProcess
 from jaxquiz.engine.protocol import (
+    EXIT_UNTIDY,
     Exploration,
     Explore,
     Forget,
@@ -183,9 +184,8 @@ class Engine:
     def _call(self, request: Any, timeout: float, runs: int = 1) -> Any:
         """Send a request whose code may run `runs` times: it gets `timeout` seconds for each."""
         with self._lock:
-            worker = self._worker()
             try:
-                status, result, recycle = worker.request(request, timeout * runs + GRACE)
+                status, result, recycle = self._request(request, timeout * runs + GRACE)
             except WorkerFailed as failure:
                 self._replace()
                 return _failed_result(request, failure.status, _failure_text(failure, timeout))
@@ -194,6 +194,18 @@ class Engine:
             if status == "error":
                 raise EngineError(f"internal error in the worker:\n{result}")
             return result
+
+    def _request(self, request: Any, budget: float) -> Any:
+        """Send to the current worker. One that exited because tidying up after its last reply
+        failed never read the request: the spare gets it instead."""
+        worker = self._worker()
+        try:
+            return worker.request(request, budget)
+        except WorkerFailed:
+            if worker.exit_status() != EXIT_UNTIDY:
+                raise
+        self._replace()
+        return self._worker().request(request, budget)
 
     def _replace(self) -> None:
         """Kill the current worker; the spare takes over and a new spare starts warming."""

@@ -95,6 +95,10 @@ class WorkerProcess:
         except (EOFError, OSError):
             raise WorkerFailed("crashed", self.describe_death()) from None
 
+    def exit_status(self) -> int | None:
+        """The worker's exit status (negative: the signal that killed it); None while it runs."""
+        return self.process.poll()
+
     def describe_death(self) -> str:
         """Why the worker is gone, in words a learner understands."""
         try:

@@ -14,6 +14,10 @@ from jaxquiz.decks.models import FillQuestion, QuestionBase, ValueQuestion
 # Output kept from one execution; more is cut with a note.
 OUTPUT_CAP = 64 * 1024
 
+# The worker's exit status when it could not tidy up after a reply. It exits before reading the
+# next request, so the engine can send that request to the spare as if nothing happened.
+EXIT_UNTIDY = 75
+
 
 @dataclass(frozen=True)
 class Task:

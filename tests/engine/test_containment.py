@@ -199,6 +199,26 @@ def test_code_that_removes_its_working_directory_does_not_break_the_next_run(eng
     assert verdict.correct, verdict.error or verdict.difference
 
 
+@pytest.mark.parametrize(
+    "chore",
+    ["lambda: 1 / 0", "lambda: time.sleep(60)"],
+    ids=["raises", "hangs"],
+)
+def test_a_worker_that_cannot_tidy_up_is_replaced_before_the_next_question(engine, chore):
+    # Question code runs in the worker, so it can leave the worker a chore that fails after the
+    # reply, as a `__del__` of something it left behind could.
+    before = engine.replacements
+    pid = engine.wait_ready().pid
+    code = f"import time\nfrom jaxquiz.engine.worker import chores\nchores.later({chore})\nout = jnp.ones(2)"
+    verdict = engine.grade(shape_task(code), "2")
+    assert verdict.status == "graded" and verdict.correct  # the reply came before the chore
+    start = time.perf_counter()
+    assert_next_question_works(engine)  # not a crash: the spare answered in its place
+    assert time.perf_counter() - start < 10  # a hanging chore is stopped, not waited for
+    assert engine.replacements == before + 1
+    assert engine.wait_ready().pid != pid
+
+
 def test_code_that_leaves_a_thread_running_gets_a_fresh_worker(engine):
     before = engine.replacements
     code = (

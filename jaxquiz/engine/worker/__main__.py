@@ -14,6 +14,8 @@ import time
 import traceback
 from multiprocessing.connection import Connection
 
+TIDY_LIMIT_S = 2.0  # tidying takes well under a millisecond unless a run left something odd
+
 
 def _die_with_parent() -> None:
     """Exit when the app goes away, even while user code is stuck in a loop.
@@ -55,7 +57,7 @@ def main() -> None:
     # Full float32 matmuls on every device: verdicts must not depend on TF32 on a GPU.
     jax.config.update("jax_default_matmul_precision", "highest")
 
-    from jaxquiz.engine.protocol import Ready
+    from jaxquiz.engine.protocol import EXIT_UNTIDY, Ready
     from jaxquiz.engine.worker import chores, sandbox
     from jaxquiz.engine.worker.service import Service
 
@@ -80,11 +82,11 @@ def main() -> None:
             conn.send(("ok", reply.result, reply.recycle))
         except Exception:
             conn.send(("error", traceback.format_exc(), "an internal error"))
-        try:
-            chores.tidy()  # after the reply: nobody waits for it
-        except Exception:
-            traceback.print_exc()  # into the worker's log
-            return  # the next run's state is not certain: exit, and the engine starts the spare
+        if not chores.tidy_within(TIDY_LIMIT_S):  # after the reply: nobody waits for it
+            # The next run's state is not certain: exit before reading another request, so
+            # that the engine gives it to the spare.
+            sys.stderr.flush()
+            os._exit(EXIT_UNTIDY)
 
 
 if __name__ == "__main__":
