@@ -197,11 +197,7 @@ def stats(as_json: bool, db_path: Path | None) -> None:
     from jaxquiz.store import Store
     from jaxquiz.study import statistics
 
-    tags = {
-        (loaded.id, q.id): [*loaded.deck.tags, *q.tags]
-        for loaded in discover().decks
-        for q in loaded.deck.questions
-    }
+    tags = statistics.question_tags(discover().decks)
     with Store.open(db_path or paths.database_path()) as store:
         figures = statistics.compute(store, tags, datetime.now(UTC))
     if as_json:

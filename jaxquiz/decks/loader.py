@@ -48,6 +48,10 @@ class LoadedDeck:
     def line_of(self, question_id: str) -> int:
         return self.question_lines.get(question_id, 1)
 
+    def tags_of(self, question: QuestionBase) -> tuple[str, ...]:
+        """The deck's tags and the question's own, each once."""
+        return tuple(dict.fromkeys([*self.deck.tags, *question.tags]))
+
 
 class DeckLoadError(DeckError):
     """A deck file that cannot be used; `problems` lists everything wrong with it."""

@@ -119,7 +119,7 @@ def make_note(engine: Engine, loaded: LoadedDeck, question: QuestionBase, rng: r
     explain = _section("Why", _md(concrete.explain)) if concrete.explain else ""
     drawn = ", ".join(f"{k}={v}" for k, v in values.items())
     source = html.escape(f"{loaded.id}::{question.id}" + (f" ({drawn})" if drawn else ""))
-    tags = ["jaxquiz", _tag(loaded.id), *(_tag(t) for t in (*loaded.deck.tags, *question.tags))]
+    tags = ["jaxquiz", _tag(loaded.id), *(_tag(t) for t in loaded.tags_of(question))]
     return genanki.Note(
         model=MODEL,
         fields=[*front, answer, explain, source],

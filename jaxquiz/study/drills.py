@@ -86,7 +86,7 @@ class DrillItem:
     @property
     def tags(self) -> tuple[str, ...]:
         """The deck's tags and the question's own, each once."""
-        return tuple(dict.fromkeys([*self.deck.deck.tags, *self.question.tags]))
+        return self.deck.tags_of(self.question)
 
 
 def matching(decks: Sequence[LoadedDeck], settings: DrillSettings) -> list[DrillItem]:

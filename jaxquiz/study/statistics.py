@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 
+from jaxquiz.decks import LoadedDeck
 from jaxquiz.store import DrillRecord, Review, Store
 from jaxquiz.study.drills import DrillSettings
 
@@ -140,6 +141,11 @@ def drill_points(drills: Sequence[DrillRecord]) -> list[DrillPoint]:
             )
         )
     return points
+
+
+def question_tags(decks: Sequence[LoadedDeck]) -> dict[tuple[str, str], tuple[str, ...]]:
+    """(deck, question) -> its tags, as `compute` takes them."""
+    return {(loaded.id, q.id): loaded.tags_of(q) for loaded in decks for q in loaded.deck.questions}
 
 
 def compute(store: Store, tags: Mapping[tuple[str, str], Sequence[str]], now: datetime) -> Stats:

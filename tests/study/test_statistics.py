@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
+from jaxquiz.decks.loader import load_deck_text
 from jaxquiz.store import Review, Store
 from jaxquiz.study import statistics
 from jaxquiz.study.drills import DrillSettings
@@ -99,3 +101,17 @@ def test_drill_scores_over_time(store):
     points = statistics.compute(store, {}, NOW).drills
     assert [(p.at, p.correct, p.answered) for p in points] == [("2026-03-10", 4, 5)]
     assert points[0].settings == "5 questions · vmap"
+
+
+def test_a_tag_on_both_the_deck_and_the_question_counts_once_per_review(store):
+    deck = load_deck_text(
+        "format: 1\ndeck: d\ntitle: D\ntags: [einsum, shapes]\nquestions:\n"
+        "  - id: q\n    type: shape\n    prompt: P\n    code: out = jnp.ones(2)\n    expect: '2'\n"
+        "    tags: [einsum, broadcasting]\n",
+        Path("d.yaml"),
+    )
+    store.record_review(review(0, "d", "q", False))
+    tags = statistics.question_tags([deck])
+    assert tags == {("d", "q"): ("einsum", "shapes", "broadcasting")}
+    by_tag = {a.name: a.reviews for a in statistics.compute(store, tags, NOW).accuracy_by_tag}
+    assert by_tag == {"einsum": 1, "shapes": 1, "broadcasting": 1}

@@ -17,7 +17,7 @@ from textual.widgets import Footer, Static, TabbedContent, TabPane
 from textual_plotext import Plot, PlotextPlot
 
 from jaxquiz.decks import LoadResult
-from jaxquiz.study.statistics import Accuracy, DrillPoint, Stats, compute
+from jaxquiz.study.statistics import Accuracy, DrillPoint, Stats, compute, question_tags
 from jaxquiz.tui.screens.base import AppScreen
 from jaxquiz.tui.services import Services
 from jaxquiz.tui.widgets.top_bar import TopBar
@@ -38,17 +38,6 @@ DRILLS_LISTED = 3
 # Rows of a plot that are not bars: the title, the frame's top and bottom, and the x ticks.
 PLOT_FRAME_ROWS = 4
 PERCENT_TICKS: tuple[list[float], list[str]] = ([0, 25, 50, 75, 100], ["0%", "25%", "50%", "75%", "100%"])
-
-
-def question_tags(decks: LoadResult | None) -> dict[tuple[str, str], list[str]]:
-    """(deck, question) -> the deck's and the question's tags, as `statistics.compute` takes them."""
-    if decks is None:
-        return {}
-    return {
-        (loaded.id, q.id): [*loaded.deck.tags, *q.tags]
-        for loaded in decks.decks
-        for q in loaded.deck.questions
-    }
 
 
 def heatmap(per_day: Sequence[tuple[str, int]], color: str, background: str) -> Content:
@@ -187,7 +176,7 @@ reviews that were right. `jaxquiz stats` prints the same figures for the shell.
 
     def __init__(self, services: Services, decks: LoadResult | None) -> None:
         super().__init__(services)
-        self.stats = compute(services.store, question_tags(decks), services.now())
+        self.stats = compute(services.store, question_tags(decks.decks if decks else []), services.now())
         # A drill ended before its first answer is stored, but has no score to plot.
         self.drills = [p for p in self.stats.drills if p.answered]
 
