@@ -18,6 +18,7 @@ from jaxquiz.decks import LoadedDeck, checked_draws, instantiate
 from jaxquiz.decks.models import CardQuestion, ChoiceQuestion, FillQuestion, QuestionBase
 from jaxquiz.decks.params import Draw
 from jaxquiz.engine import Engine, Task, Verdict
+from jaxquiz.errors import EngineError
 
 
 @dataclass
@@ -60,7 +61,11 @@ def audit(
     jobs: int | None = None,
     on_done: Callable[[QuestionReport], None] | None = None,
 ) -> list[QuestionReport]:
-    """Audit every question with `jobs` workers in parallel; reports in deck order."""
+    """Audit every question with `jobs` workers in parallel; reports in deck order.
+
+    Raises EngineError when no worker could start, so that nothing passes unchecked. A question
+    the engine fails on (an internal error) is reported failed, with the error.
+    """
     reports = [QuestionReport(deck, q) for deck in decks for q in deck.deck.questions]
     if not reports:
         return reports  # no worker to start
@@ -69,15 +74,24 @@ def audit(
         todo.put(report)
     workers = max(1, min(jobs or default_jobs(), len(reports)))
     lock = threading.Lock()
+    unable: list[EngineError] = []  # one per worker that could not start
 
     def work() -> None:
         with Engine(spare=False, compile_cache=paths.compile_cache_dir()) as engine:
+            try:
+                engine.wait_ready()
+            except EngineError as error:
+                unable.append(error)
+                return
             while True:
                 try:
                     report = todo.get_nowait()
                 except queue.Empty:
                     return
-                audit_question(engine, report)
+                try:
+                    audit_question(engine, report)
+                except EngineError as error:
+                    report.failures.append(f"the engine failed: {error.message}")
                 if on_done:
                     with lock:
                         on_done(report)
@@ -87,6 +101,8 @@ def audit(
         thread.start()
     for thread in threads:
         thread.join()
+    if len(unable) == workers:
+        raise unable[0]
     return reports
 
 

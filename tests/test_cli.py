@@ -92,14 +92,16 @@ def data_dir(tmp_path: Path) -> Path:
 def jaxquiz(data_dir: Path):
     """Run `python -m jaxquiz ARGS` with its own data dir; returns the completed process."""
 
-    def run(*args: str | Path, timeout: float = 240) -> subprocess.CompletedProcess[str]:
-        env = {"JAXQUIZ_DATA_DIR": str(data_dir), "NO_COLOR": "1", "PATH": "/usr/bin:/bin"}
+    def run(
+        *args: str | Path, timeout: float = 240, env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        base = {"JAXQUIZ_DATA_DIR": str(data_dir), "NO_COLOR": "1", "PATH": "/usr/bin:/bin"}
         return subprocess.run(
             [sys.executable, "-m", "jaxquiz", *map(str, args)],
             capture_output=True,
             text=True,
             timeout=timeout,
-            env=env,
+            env={**base, **(env or {})},
             stdin=subprocess.DEVNULL,
         )
 
@@ -210,6 +212,16 @@ def test_check_json_has_one_object_per_question(jaxquiz, tmp_path):
     assert "expect '(3, 3)' is graded wrong" in by_question["bad-shape"]["message"]
     assert by_question["typo"]["ok"] is False
     assert f"{broken}:{line_of(broken, 'colour:')}" in by_question["typo"]["message"]
+
+
+def test_check_fails_when_no_jax_worker_can_start(jaxquiz):
+    # A memory limit too small to import jax: nothing can be audited, so nothing may pass.
+    result = jaxquiz("check", "--trust", EVERY_TYPE, env={"JAXQUIZ_MEMORY_LIMIT_MB": "1"})
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "error: the JAX worker could not start" in result.stderr
+    assert "MemoryError" in result.stderr
+    assert "fix: " in result.stderr and "JAXQUIZ_MEMORY_LIMIT_MB" in result.stderr
+    assert "passed" not in result.stdout
 
 
 def test_check_of_a_folder_without_decks_fails(jaxquiz, tmp_path):

@@ -172,12 +172,11 @@ class Engine:
         try:
             self._current.wait_ready(timeout)
         except WorkerFailed as failure:
-            log = self._current.log_tail()
             self._replace()
             raise EngineError(
                 f"the JAX worker could not start: {failure.description}",
-                where=log,
-                fix="check that jax is installed in this environment: python -c 'import jax'",
+                fix="check that jax imports in this Python (python -c 'import jax'), and that "
+                f"{MEMORY_LIMIT_ENV}, if set, leaves room for it (it is in MiB)",
             ) from None
         return self._current
 

@@ -113,7 +113,8 @@ class WorkerProcess:
                 "SIGABRT": "an abort (a fatal error inside XLA or C code)",
             }.get(name, name)
             return f"the process running the code was killed by {why}"
-        detail = self.log_tail()
+        lines = self.log_tail().splitlines()
+        detail = lines[-1].strip() if lines else ""  # the error itself, after its traceback
         return f"the process running the code exited with status {code} (os._exit or a fatal error)" + (
             f": {detail}" if detail else ""
         )

@@ -249,6 +249,17 @@ async def test_a_block_fill_is_typed_in_the_editor(app, store, ui):
     assert review.answer == "y = x * x\nreturn y" and review.correct is True
 
 
+async def answer_the_next_question_right(pilot, ui) -> None:
+    """The second and last question of a session is tui-basics/sum-dtype: answer it right."""
+    app = pilot.app
+    await ui.wait_until(pilot, lambda: isinstance(app.screen, QuestionScreen) and "2/2" in ui.shown(app))
+    await pilot.press(key_for(app, "int32"))
+    await ui.wait_for_screen(pilot, VerdictScreen)
+    assert "✔  Right" in ui.shown(app)
+    await pilot.press("enter")
+    await ui.wait_for_screen(pilot, SummaryScreen)
+
+
 async def test_a_question_that_times_out_is_not_held_against_the_learner(
     fresh_engine, store, clock, decks, ui
 ):
@@ -264,12 +275,7 @@ async def test_a_question_that_times_out_is_not_held_against_the_learner(
         assert "this answer is not recorded" in text
         assert "⏎ Next" in text and "Accept rating" not in text
         await pilot.press("enter")
-        await ui.wait_until(pilot, lambda: isinstance(app.screen, QuestionScreen) and "2/2" in ui.shown(app))
-        await pilot.press(key_for(app, "int32"))
-        await ui.wait_for_screen(pilot, VerdictScreen)
-        assert "✔  Right" in ui.shown(app)
-        await pilot.press("enter")
-        await ui.wait_for_screen(pilot, SummaryScreen)
+        await answer_the_next_question_right(pilot, ui)
     [dtype] = store.reviews()  # the question that could not run is not recorded
     assert dtype.question == "sum-dtype" and dtype.correct is True
 
@@ -302,12 +308,7 @@ async def test_an_answer_that_times_out_is_wrong_and_shows_the_truth(fresh_engin
         assert "did not finish within 1 s" in text  # the question's limit, not the request's
         assert "Array(3, dtype=int32" in text  # what the question gives, from its own run
         await pilot.press("enter")
-        await ui.wait_until(pilot, lambda: isinstance(app.screen, QuestionScreen) and "2/2" in ui.shown(app))
-        await pilot.press(key_for(app, "int32"))
-        await ui.wait_for_screen(pilot, VerdictScreen)
-        assert "✔  Right" in ui.shown(app)
-        await pilot.press("enter")
-        await ui.wait_for_screen(pilot, SummaryScreen)
+        await answer_the_next_question_right(pilot, ui)
     loop, dtype = store.reviews()
     assert loop.verdict["status"] == "timeout" and loop.correct is False and loop.rating == 1
     assert dtype.correct is True
