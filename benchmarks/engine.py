@@ -23,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import warnings
 from collections import defaultdict
 from collections.abc import Callable
 from functools import partial
@@ -236,6 +237,7 @@ def main() -> None:
     parser.add_argument("--naive", type=int, default=3, help="questions per type run with python -c")
     args = parser.parse_args()
     os.chdir(tempfile.mkdtemp(prefix="jaxquiz-bench-"))  # questions run in-process may write files
+    warnings.simplefilter("ignore")  # what questions run in-process warn about (the worker captures it)
     items = list(questions())
     engine, floor = measure(items)
     options = measure_options()
