@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+from textual import events
 from textual.widgets import DataTable, Input, OptionList
 
 from jaxquiz.decks.loader import LoadResult, load_deck_text
@@ -63,11 +64,22 @@ async def test_home_and_end_go_to_the_first_and_the_last_deck(app, ui):
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         table = app.screen.query_one("#decks", DataTable)
+        assert "⏎ Quiz" in ui.shown(app)  # the deck list's Enter, in the footer
         await pilot.press("end")
         assert table.cursor_row == table.row_count - 1
         assert "Timeouts, choices and cards" in str(app.screen.query_one("#deck-info").render())
         await pilot.press("home")
         assert table.cursor_row == 0
+
+
+async def test_enter_right_after_a_cursor_key_quizzes_the_deck_the_cursor_moved_to(app, ui):
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        # As a terminal delivers a fast typist's keys: both queued before either is handled.
+        app.post_message(events.Key("down", None))
+        app.post_message(events.Key("enter", "\r"))
+        await ui.wait_for_screen(pilot, QuestionScreen)
+        assert app.session.entries[0].deck.id == "tui-more"
 
 
 async def test_home_shows_at_once_while_decks_load_in_the_background(engine, store, clock, decks, ui):

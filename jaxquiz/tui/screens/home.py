@@ -72,11 +72,19 @@ def problem_text(problem: LoadProblem) -> Content:
     )
 
 
+class DeckTable(RowTable):
+    """The deck list. Enter selects the row under the cursor, and the screen quizzes that deck."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("enter", "select_cursor", "Quiz")]
+
+
 class HomeScreen(AppScreen[None]):
     """Pick a deck to quiz, or study what is due across the marked decks."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "quiz", "Quiz", priority=True),
+        # Not a priority binding: that would run ahead of cursor keys still queued for the
+        # table, and quiz the deck the cursor was on before them.
+        Binding("enter", "quiz", "Quiz"),
         Binding("x", "quiz_shuffled", "Shuffle"),
         Binding("s", "study", "Study"),
         Binding("space", "mark", "Mark"),
@@ -96,7 +104,7 @@ class HomeScreen(AppScreen[None]):
         with Vertical(id="home"):
             yield Static(id="totals")
             yield LoadingIndicator(id="loading")
-            yield RowTable(id="decks", zebra_stripes=True)
+            yield DeckTable(id="decks", zebra_stripes=True)
             yield Static(id="deck-info")
             with VerticalScroll(id="problems"):
                 yield Static(id="problem-list")
@@ -225,6 +233,9 @@ class HomeScreen(AppScreen[None]):
 
     def on_data_table_row_highlighted(self) -> None:
         self._show_info()
+
+    def on_data_table_row_selected(self) -> None:
+        self.action_quiz()  # Enter on the deck list
 
     @property
     def selected(self) -> LoadedDeck | None:
