@@ -339,14 +339,15 @@ async def test_try_it_shows_every_binding_and_errors_with_their_line(app, ui):
         editor = screen.query_one("#editor", PythonEditor)
         assert editor.text == f"x = jnp.ones(({n}, 3))\nout = x.T"
 
-        editor.load_text("a = jnp.ones((4, 2))\ntree = {'w': a, 'b': jnp.zeros(2)}\nout = a.sum(0)")
+        editor.load_text("a = jnp.ones((4, 2))\nparams = {'w': a, 'b': jnp.zeros(2)}\nout = a.sum(0)")
         await pilot.press("ctrl+r")
         await ui.wait_until(pilot, lambda: ui.text_of(screen, "#run-status").startswith("ran"))
         table = screen.query_one("#bindings", DataTable)
         rows = {str(table.get_row_at(i)[0]): table.get_row_at(i) for i in range(table.row_count)}
-        assert set(rows) == {"a", "tree", "out"}
+        assert set(rows) == {"a", "params", "out"}
         assert [str(c) for c in rows["a"][1:4]] == ["array", "(4, 2)", "float32"]
-        assert str(rows["tree"][1]).startswith("pytree")
+        assert str(rows["params"][1]).startswith("pytree")
+        assert "params  pytree" in ui.shown(app)  # a name longer than its column's title, in full
         assert "shape (2,), dtype float32" in ui.text_of(screen, "#answer-value")
 
         editor.load_text("a = jnp.ones(3)\nb = a @ jnp.ones(2)")

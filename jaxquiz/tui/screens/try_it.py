@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import ClassVar
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
@@ -150,7 +151,7 @@ dtype. `answer =` is evaluated after the code. `ctrl+o` puts the question's code
         table.clear()
         for binding in exploration.bindings:
             table.add_row(
-                Content.styled(binding.name, "bold"),
+                Text(binding.name, style="bold"),  # a Content cell would not widen its column
                 binding.kind if binding.leaves <= 1 else f"{binding.kind} ({binding.leaves} leaves)",
                 "" if binding.shape is None else str(binding.shape),
                 binding.dtype or "",
