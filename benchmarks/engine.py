@@ -5,8 +5,9 @@
 Per question type: the verdict for a prepared question (what the learner waits for), the first
 run of a question (compiles), grading through the engine against the same work in-process (the
 floor: no process, no sandbox), one fresh `python -c` per question (the naive way, on a sample),
-and the verdict when choosing an option of a multiple-choice question. Then cold start to the
-first verdict and the time until the next question is ready after a timeout.
+the verdict when choosing an option of a multiple-choice question, and the verdict for an answer
+typed as an expression in a later session (a fresh worker, compiled programs on disk). Then cold
+start to the first verdict and the time until the next question is ready after a timeout.
 
 The engine and the floor are measured in turns, question by question, so that both see the
 machine (and its caches) in the same state.
@@ -27,6 +28,7 @@ import warnings
 from collections import defaultdict
 from collections.abc import Callable
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 from jaxquiz.decks import discover, draw, instantiate
@@ -42,6 +44,7 @@ PRELUDE = (
 
 
 REPEATS = 5  # warm runs of each question, engine and floor alike: their median is its time
+EXPRESSION = "value (expression answer)"
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -59,7 +62,7 @@ def questions():
             answer = str(getattr(concrete, "expect", None) or getattr(concrete, "solution", ""))
             kind: str = question.type
             if kind == "value" and not is_literal(answer):
-                kind = "value (expression answer)"  # the answer itself is code: it may compile
+                kind = EXPRESSION  # the answer itself is code: it may compile
             yield kind, Task.from_question(concrete, loaded.deck.setup), answer
 
 
@@ -200,6 +203,24 @@ def measure_options() -> list[float]:
     return times
 
 
+def measure_answers_seen_before(items) -> list[float]:
+    """The verdict for an answer typed as an expression, by a learner who gave it in an earlier
+    session: a fresh worker, with XLA's compiled programs on disk, as the app keeps them."""
+    expressions = [(task, answer) for kind, task, answer in items if kind == EXPRESSION]
+    times = []
+    with tempfile.TemporaryDirectory(prefix="jaxquiz-bench-cache-") as cache:
+        for session in ("earlier", "now"):
+            with Engine(spare=False, compile_cache=Path(cache)) as engine:
+                engine.wait_ready()
+                for task, answer in expressions:
+                    prepared = engine.prepare(task)
+                    start = time.perf_counter()
+                    engine.grade(task, answer, prepared)
+                    if session == "now":
+                        times.append(elapsed_ms(start))
+    return times
+
+
 def elapsed_ms(start: float) -> float:
     return (time.perf_counter() - start) * 1000
 
@@ -241,6 +262,7 @@ def main() -> None:
     items = list(questions())
     engine, floor = measure(items)
     options = measure_options()
+    seen_before = measure_answers_seen_before(items)
     naive = measure_naive(items, args.naive)
     print(f"{len(items)} executing questions from the bundled decks (one draw each); times in ms")
     print("verdict: grading a prepared question (in-process: judging the answer the first time);")
@@ -274,6 +296,10 @@ def main() -> None:
     print(
         f"\noptions: {len(options)} multiple-choice questions, graded ahead; verdict on choosing:"
         f" median {statistics.median(options):.3f}, p95 {percentile(options, 0.95):.3f}"
+    )
+    print(
+        f"{EXPRESSION}, given in an earlier session (fresh worker, XLA's disk cache): verdict"
+        f" median {statistics.median(seen_before):.2f}, p95 {percentile(seen_before, 0.95):.2f}"
     )
     cold, recovery = cold_start_and_recovery()
     print(f"\ncold start to the first verdict: {cold:.0f} ms")
