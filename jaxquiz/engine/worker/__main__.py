@@ -82,7 +82,11 @@ def main() -> None:
             conn.send(("ok", reply.result, reply.recycle))
         except Exception:
             conn.send(("error", traceback.format_exc(), "an internal error"))
-        if not chores.tidy_within(TIDY_LIMIT_S):  # after the reply: nobody waits for it
+        try:
+            tidied = chores.tidy_within(TIDY_LIMIT_S)  # after the reply: nobody waits for it
+        except BaseException:  # its alarm fired just as it was handling a failure
+            tidied = False
+        if not tidied:
             # The next run's state is not certain: exit before reading another request, so
             # that the engine gives it to the spare.
             sys.stderr.flush()

@@ -35,10 +35,12 @@ def tidy_within(seconds: float) -> bool:
     ignores an exception raised inside `__del__`, so being interrupted is remembered apart.
     Failures are written to stderr: between runs, that is the worker's log.
     """
-    overdue = False
+    overdue = finished = False
 
     def interrupt(signum: int, frame: object) -> None:
         nonlocal overdue
+        if finished:  # fired on the way out: nothing left to interrupt
+            return
         overdue = True
         raise Overdue(f"tidying took longer than {seconds:g} s")
 
@@ -46,6 +48,7 @@ def tidy_within(seconds: float) -> bool:
     signal.setitimer(signal.ITIMER_REAL, seconds, seconds)  # again and again, until it gives in
     try:
         tidy()
+        finished = True
     except BaseException:
         traceback.print_exc()
         return False
