@@ -261,6 +261,14 @@ async def test_a_block_fill_is_typed_in_the_editor(app, store, ui):
     assert review.answer == "y = x * x\nreturn y" and review.correct is True
 
 
+async def answer_and_see_the_verdict(pilot, ui, answer: str) -> str:
+    """Type `answer` to the question being asked; what the verdict screen shows."""
+    await ui.wait_for_screen(pilot, QuestionScreen)
+    await answer_line(pilot, answer)
+    await ui.wait_for_screen(pilot, VerdictScreen)
+    return ui.shown(pilot.app)
+
+
 async def answer_the_next_question_right(pilot, ui) -> None:
     """The second and last question of a session is tui-basics/sum-dtype: answer it right."""
     app = pilot.app
@@ -278,10 +286,7 @@ async def test_a_question_that_times_out_is_not_held_against_the_learner(
     app = make_app(fresh_engine, store, clock, decks, seed=0)
     async with app.run_test(size=SIZE) as pilot:
         ui.start(app, ("tui-more", "spin"), ("tui-basics", "sum-dtype"))
-        await ui.wait_for_screen(pilot, QuestionScreen)
-        await answer_line(pilot, "1")
-        await ui.wait_for_screen(pilot, VerdictScreen)
-        text = ui.shown(app)
+        text = await answer_and_see_the_verdict(pilot, ui, "1")
         assert "⚠  This question is broken (not your answer)" in text
         assert "the question's own code did not run to the end" in text
         assert "this answer is not recorded" in text
@@ -312,10 +317,7 @@ async def test_an_answer_that_times_out_is_wrong_and_shows_the_truth(fresh_engin
     app = make_app(fresh_engine, store, clock, LoadResult([*decks.decks, short]), seed=0)
     async with app.run_test(size=SIZE) as pilot:
         ui.start(app, ("tui-short", "count-to-three"), ("tui-basics", "sum-dtype"))
-        await ui.wait_for_screen(pilot, QuestionScreen)
-        await answer_line(pilot, "next(x for x in iter(int, 1) if x)")
-        await ui.wait_for_screen(pilot, VerdictScreen)
-        text = ui.shown(app)
+        text = await answer_and_see_the_verdict(pilot, ui, "next(x for x in iter(int, 1) if x)")
         assert "⏱  Timed out" in text
         assert "did not finish within 1 s" in text  # the question's limit, not the request's
         assert "Array(3, dtype=int32" in text  # what the question gives, from its own run
