@@ -2,7 +2,8 @@
 
 For every parameter draw checked: the code runs within its timeout (and raises what a `raises`
 question expects), `expect` graded as typed is right, a fill's solution is right and each wrong
-answer is rejected, and multiple-choice options hold at least one right and one wrong answer.
+answer is rejected, and the options of a shape, dtype, value or raises question hold exactly one
+right answer (a second right option would let a learner pass without the idea), each text once.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from dataclasses import dataclass, field
 
 from jaxquiz import paths
 from jaxquiz.decks import LoadedDeck, checked_draws, instantiate
-from jaxquiz.decks.models import CardQuestion, ChoiceQuestion, FillQuestion, QuestionBase
+from jaxquiz.decks.models import CardQuestion, ChoiceQuestion, FillQuestion, QuestionBase, repeated_option
 from jaxquiz.decks.params import Draw
 from jaxquiz.engine import Engine, Task, Verdict
 from jaxquiz.errors import EngineError
@@ -122,6 +123,9 @@ def _draw_label(values: Draw) -> str:
 
 
 def _audit_draw(engine: Engine, question: QuestionBase, setup: str | None) -> list[str]:
+    repeated = repeated_option(question.options or [])
+    if repeated is not None:
+        return [f"the option {repeated!r} appears twice: change the parameters or the option"]
     if isinstance(question, ChoiceQuestion):
         if len(set(question.correct)) >= len(question.options):
             return ["every option is marked correct: a choice needs at least one wrong option"]
@@ -161,15 +165,25 @@ def _audit_draw(engine: Engine, question: QuestionBase, setup: str | None) -> li
         if not verdict.correct:
             failures.append(f"expect {expect!r} is graded wrong: {_why(verdict)}")
     if question.options:
-        verdicts = [grade(option) for option in question.options]
-        if not any(v.correct for v in verdicts):
-            failures.append(
-                "no option is right: "
-                + "; ".join(f"{o!r}: {_why(v)}" for o, v in zip(question.options, verdicts, strict=True))
-            )
-        if all(v.correct for v in verdicts):
-            failures.append("every option is right: multiple choice needs at least one wrong option")
+        failures.extend(_exactly_one_right(question.options, [grade(option) for option in question.options]))
     return failures
+
+
+def _exactly_one_right(options: list[str], verdicts: list[Verdict]) -> list[str]:
+    """Options are a fallback for typing: exactly one must be right, or one is passable blind."""
+    right = [option for option, verdict in zip(options, verdicts, strict=True) if verdict.correct]
+    if not right:
+        return [
+            "no option is right: "
+            + "; ".join(f"{o!r}: {_why(v)}" for o, v in zip(options, verdicts, strict=True))
+            + ". Fix: change the parameters or the option"
+        ]
+    if len(right) > 1:
+        return [
+            f"{len(right)} options are right ({', '.join(map(repr, right))}): exactly one must be. "
+            "Fix: change the parameters or the option"
+        ]
+    return []
 
 
 def _why(verdict: Verdict) -> str:

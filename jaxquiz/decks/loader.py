@@ -21,8 +21,9 @@ from jaxquiz.decks.models import (
     QUESTION_MODELS,
     Deck,
     QuestionBase,
+    repeated_option,
 )
-from jaxquiz.decks.params import placeholders, texts_with_params
+from jaxquiz.decks.params import checked_draws, instantiate, placeholders, texts_with_params
 from jaxquiz.decks.problems import LoadProblem
 from jaxquiz.errors import DeckError
 
@@ -323,8 +324,31 @@ def _check_deck_rules(deck: Deck, context: _Context) -> list[LoadProblem]:
                 )
             )
         seen.add(question.id)
-        problems.extend(_undefined_params(question, index, context))
+        undefined = _undefined_params(question, index, context)
+        problems.extend(undefined)
+        if not undefined:
+            problems.extend(_repeated_options(deck.deck, question, index, context))
     return problems
+
+
+def _repeated_options(deck_id: str, question: QuestionBase, index: int, context: _Context) -> list[LoadProblem]:
+    """Two options that read the same once a draw's values are substituted (`$N` and `3` at N=3)."""
+    if not question.options or not question.params:
+        return []  # without parameters the model has already compared the options as written
+    for values in checked_draws(deck_id, question):
+        options = instantiate(question, values).options or []
+        repeated = repeated_option(options)
+        if repeated is not None:
+            draw = ", ".join(f"{name}={value}" for name, value in values.items())
+            return [
+                context.problem_at(
+                    ("questions", index, "options"),
+                    f"on the draw {draw} the option {repeated!r} appears twice",
+                    "change the parameters or the option, so that every option reads differently",
+                    question.id,
+                )
+            ]
+    return []
 
 
 def _undefined_params(question: QuestionBase, index: int, context: _Context) -> list[LoadProblem]:

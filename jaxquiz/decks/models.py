@@ -60,6 +60,17 @@ def _one_scalar(value: Any, handler: Any) -> Any:
 Scalar = Annotated[int | float | str | bool, WrapValidator(_one_scalar)]
 
 
+def repeated_option(options: list[str]) -> str | None:
+    """The first option written twice (spaces around and inside runs of spaces ignored), if any."""
+    seen: set[str] = set()
+    for option in options:
+        text = " ".join(option.split())
+        if text in seen:
+            return option
+        seen.add(text)
+    return None
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -125,6 +136,14 @@ class QuestionBase(_Strict):
     difficulty: Literal[1, 2, 3] | None = Field(None, description="1 easy, 2 medium, 3 hard")
     timeout: float = Field(10, gt=0, le=300, description="seconds for one execution")
 
+    @field_validator("options")
+    @classmethod
+    def _no_repeated_option(cls, options: list[str] | None) -> list[str] | None:
+        repeated = repeated_option(options or [])
+        if repeated is not None:
+            raise ValueError(f"the option {repeated!r} appears twice: each option must be different")
+        return options
+
     @property
     def level(self) -> int:
         """The difficulty, counting an unrated question as easy (1)."""
@@ -162,6 +181,11 @@ class ValueQuestion(_Expecting):
 
 class RaisesQuestion(_Expecting):
     type: Literal["raises"]
+    exception: Literal["exact", "any"] = Field(
+        "exact",
+        description="`exact`: the class raised must be named; `any`: naming any exception class "
+        "(or typing `error`) is right when the code raises, because the lesson is that it fails",
+    )
 
 
 class FillQuestion(QuestionBase):

@@ -11,6 +11,9 @@ import re
 SHAPE_EXAMPLES = "write it like (100, 2), 100, 2 or [100, 2]; `()` or `scalar` for a scalar"
 _DTYPE_PREFIXES = ("jax.numpy.", "jnp.", "numpy.", "np.", "jax.dtypes.", "jax.")
 _NO_EXCEPTION = {"none", "nothing", "no error", "no exception"}
+# Said instead of a class, for a question that asks only whether the code fails.
+ANY_ERROR = "error"
+_SOME_EXCEPTION = {"error", "an error", "exception", "an exception", "raises", "it raises", "fails", "it fails"}
 _DOTTED_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 _KEY_DTYPE = re.compile(r"^key<[a-z0-9_]+>$")
 _CLOSING = {"(": ")", "[": "]"}
@@ -74,13 +77,15 @@ def normalise_dtype(text: str) -> str:
 
 
 def parse_raises(text: str) -> str | None:
-    """An exception class name (module prefix optional), or None for 'none'."""
+    """An exception class name (module prefix optional), `error` for "it fails", or None for 'none'."""
     name = text.strip().strip("`'\"").removesuffix("()")
     if name.lower() in _NO_EXCEPTION:
         return None
+    if " ".join(name.lower().split()) in _SOME_EXCEPTION:
+        return ANY_ERROR
     if not _DOTTED_NAME.match(name):
         raise UnreadableAnswer(
             f"{text!r} is not an exception class name: write one like TypeError or "
-            "jax.errors.TracerBoolConversionError, or `none` if nothing is raised"
+            "jax.errors.TracerBoolConversionError, `error` if it fails, or `none` if nothing is raised"
         )
     return name

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from jaxquiz.decks.models import FillQuestion, QuestionBase, ValueQuestion
+from jaxquiz.decks.models import FillQuestion, QuestionBase, RaisesQuestion, ValueQuestion
 
 # Output kept from one execution; more is cut with a note.
 OUTPUT_CAP = 64 * 1024
@@ -34,6 +34,8 @@ class Task:
     solution: str | None = None
     compare: Literal["value", "shape"] = "value"
     input: Literal["line", "block"] = "line"
+    # raises only: `any` accepts any exception class (or `error`) when the code raised
+    exception: Literal["exact", "any"] = "exact"
 
     @classmethod
     def from_question(cls, question: QuestionBase, setup: str | None = None) -> Task:
@@ -43,6 +45,8 @@ class Task:
             extra.update(rtol=question.tolerance.rtol, atol=question.tolerance.atol)
         if isinstance(question, FillQuestion):
             extra.update(solution=question.solution, compare=question.compare, input=question.input)
+        if isinstance(question, RaisesQuestion):
+            extra.update(exception=question.exception)
         # A raises question (or a card) asks about the code itself unless it names an answer.
         explicit = "answer" in question.model_fields_set or question.type not in ("raises", "card")  # type: ignore[attr-defined]
         return cls(

@@ -78,7 +78,9 @@ def _is_key(dtype: Any) -> bool:
 # --- raises ---------------------------------------------------------------------------------
 
 
-def compare_raises(raised: BaseException | None, text: str) -> Comparison:
+def compare_raises(raised: BaseException | None, text: str, exception: str = "exact") -> Comparison:
+    """`exception`: `exact` wants the raised class (or a JAX base of it) named; `any` wants only
+    to hear that the code fails, so `error` or any exception class is right when it raised."""
     name = answers.parse_raises(text)
     if raised is None:
         if name is None:
@@ -89,6 +91,8 @@ def compare_raises(raised: BaseException | None, text: str) -> Comparison:
     if name is None:
         return Comparison(False, "none", f"it raises {actual}")
     short = name.rsplit(".", 1)[-1]
+    if exception == "any":
+        return _any_exception(cls, actual, name, short)
     if short == cls.__name__:
         return Comparison(True, actual)
     bases = [b for b in cls.__mro__[1:] if b.__module__.startswith("jax")]
@@ -100,9 +104,35 @@ def compare_raises(raised: BaseException | None, text: str) -> Comparison:
                 note=f"{actual} was raised; it is a subclass of {describe.class_path(base)}, "
                 "so your answer counts",
             )
-    known = isinstance(getattr(builtins, short, None), type) or hasattr(jax.errors, short)
-    hint = "" if known else f" ({short} is not an exception class of Python or jax.errors)"
+    if name == answers.ANY_ERROR:
+        return Comparison(False, name, f"it raises {actual}: this question asks which class, so name it")
+    hint = "" if _is_exception_name(short) else f" ({short} is not an exception class of Python or jax.errors)"
     return Comparison(False, name, f"it raises {actual}, not {name}{hint}")
+
+
+def _any_exception(cls: type, actual: str, name: str, short: str) -> Comparison:
+    if short in {base.__name__ for base in cls.__mro__}:
+        return Comparison(True, actual)
+    if name == answers.ANY_ERROR or _is_exception_name(short):
+        return Comparison(
+            True,
+            name,
+            note=f"it raises {actual}; this question asks only whether the code fails, "
+            "so any exception class counts",
+        )
+    return Comparison(
+        False,
+        name,
+        f"it raises {actual}; {name} is not an exception class: type `error` or a class name",
+    )
+
+
+def _is_exception_name(short: str) -> bool:
+    """A class of Python or jax.errors, or a name that reads as an exception class (EinopsError)."""
+    known = getattr(builtins, short, None) or getattr(jax.errors, short, None)
+    if isinstance(known, type) and issubclass(known, BaseException):
+        return True
+    return short[:1].isupper() and short.endswith(("Error", "Exception"))
 
 
 # --- value ----------------------------------------------------------------------------------

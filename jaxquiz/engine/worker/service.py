@@ -178,7 +178,7 @@ class Service:
 
     def _compare(self, task: Task, run: sandbox.Run, text: str) -> Comparison:
         if task.type == "raises":
-            return compare.compare_raises(run.exception, text)
+            return compare.compare_raises(run.exception, text, task.exception)
         if task.type == "shape":
             return compare.compare_shape(run.value, text)
         if task.type == "dtype":
