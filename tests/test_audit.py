@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from jaxquiz.audit import audit
+from jaxquiz.audit import QuestionReport, audit, audit_question
 from jaxquiz.decks import load_deck_file
+from jaxquiz.engine import Engine
 
 DECK = """\
 format: 1
@@ -48,6 +49,20 @@ questions:
       while True:
           pass
     expect: "1"
+  - id: two-right-on-one-draw
+    type: value
+    prompt: p
+    params: {X: [2, 3]}
+    code: out = 3 * $X ** 2
+    expect: 3 * $X ** 2
+    options: ["3 * $X ** 2", "6 * $X", "$X ** 3"]
+  - id: raises-any-options
+    type: raises
+    prompt: p
+    exception: any
+    code: out = jnp.zeros(6).reshape(4, 2)
+    expect: error
+    options: [TypeError, ValueError, none]
   - id: a-card
     type: card
     prompt: front
@@ -70,6 +85,8 @@ def test_every_rule_is_proven_with_two_workers(tmp_path: Path):
         "all-options-right",
         "raises-nothing",
         "slow",
+        "two-right-on-one-draw",
+        "raises-any-options",
         "a-card",
     ]
     assert len(done) == len(reports)
@@ -78,10 +95,35 @@ def test_every_rule_is_proven_with_two_workers(tmp_path: Path):
     assert "axis 0" in by_id["wrong-expect"].failures[0]
     [accepted] = by_id["wrong-accepted"].failures
     assert "'3' is accepted" in accepted  # jnp.zeros(3) is jnp.zeros((3,)): not a wrong answer
-    assert by_id["all-options-right"].failures == [
-        "every option is right: multiple choice needs at least one wrong option"
+    [all_right] = by_id["all-options-right"].failures
+    assert "2 options are right ('float32', 'jnp.float32'): exactly one must be" in all_right
+    # 3·X² is 6·X at X=2 and X³ at X=3: each draw names itself and the two right options
+    assert by_id["two-right-on-one-draw"].failures == [
+        "[X=2] 2 options are right ('3 * 2 ** 2', '6 * 2'): exactly one must be. "
+        "Fix: change the parameters or the option",
+        "[X=3] 2 options are right ('3 * 3 ** 2', '3 ** 3'): exactly one must be. "
+        "Fix: change the parameters or the option",
     ]
+    # with `exception: any` every class is right once the code fails
+    [any_class] = by_id["raises-any-options"].failures
+    assert "2 options are right ('TypeError', 'ValueError')" in any_class
     assert "nothing was raised" in by_id["raises-nothing"].failures[0]
     assert "timeout" in by_id["slow"].failures[0]
     assert "card's code fails" in by_id["a-card"].failures[0]
     assert by_id["wrong-expect"].location == f"{path}:11"
+
+
+def test_an_option_written_twice_on_a_draw_fails_the_audit(tmp_path: Path):
+    """The loader rejects such a deck; the audit says the same of a question it is handed."""
+    path = tmp_path / "twice.yaml"
+    path.write_text(
+        "format: 1\ndeck: twice\ntitle: T\nquestions:\n"
+        "  - id: q\n    type: shape\n    prompt: p\n    code: out = jnp.zeros(2)\n    expect: (2,)\n"
+        "    options: ['(2,)', '(3,)']\n"
+    )
+    loaded = load_deck_file(path)
+    question = loaded.deck.questions[0].model_copy(update={"options": ["(2,)", "(3,)", "(3,)"]})
+    report = QuestionReport(loaded, question)
+    with Engine(spare=False) as engine:
+        audit_question(engine, report)
+    assert report.failures == ["the option '(3,)' appears twice: change the parameters or the option"]

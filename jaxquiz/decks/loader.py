@@ -302,6 +302,10 @@ def _explain(error: Any, path: tuple, data: dict) -> tuple[str, str]:
         return f"`{label}`: {rule}", (
             "write each parameter as NAME: [v1, v2, ...] or NAME: {range: [lo, hi]} with lo <= hi"
         )
+    if in_question and key == "options" and "appears twice" in error["msg"]:
+        return f"`options`: {error['msg'].removeprefix('Value error, ')}", (
+            "change or remove one of the two, so that every option reads differently"
+        )
     if kind == "too_short":
         least = error.get("ctx", {}).get("min_length", 1)
         return f"`{label}` needs at least {least} item(s)", f"add items to `{label}`"

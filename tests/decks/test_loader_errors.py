@@ -295,6 +295,50 @@ CASES = [
         "correct `correct`",
     ),
     (
+        "option-written-twice",
+        HEAD + "  - id: a\n    type: dtype\n    prompt: p\n    code: out = 1\n    expect: int32\n"
+        "    options: [int32, float32, ' int32']\n",
+        ("options:", 1),
+        "a",
+        "the option ' int32' appears twice",
+        "change or remove one of the two",
+    ),
+    (
+        "choice-option-written-twice",
+        HEAD + "  - id: a\n    type: choice\n    prompt: p\n    options: [x, y, x]\n    correct: [0]\n",
+        ("options:", 1),
+        "a",
+        "the option 'x' appears twice",
+        "change or remove one of the two",
+    ),
+    (
+        "option-twice-on-one-draw",
+        HEAD + "  - id: a\n    type: shape\n    prompt: p\n    params: {N: [2, 3]}\n"
+        "    code: out = jnp.zeros(($N, 3))\n    expect: ($N, 3)\n    options: ['($N, 3)', '(3, $N)', '(3, 3)']\n",
+        ("options:", 1),
+        "a",
+        "on the draw N=3 the option '(3, 3)' appears twice",
+        "change the parameters or the option",
+    ),
+    (
+        "exception-on-a-shape-question",
+        HEAD + "  - id: a\n    type: shape\n    prompt: p\n    code: out = 1\n    expect: ()\n"
+        "    exception: any\n",
+        ("exception:", 1),
+        "a",
+        "key `exception` belongs to type raises, not shape",
+        "remove `exception` or change `type`",
+    ),
+    (
+        "exception-neither-exact-nor-any",
+        HEAD + "  - id: a\n    type: raises\n    prompt: p\n    code: x = 1\n    expect: none\n"
+        "    exception: TypeError\n",
+        ("exception:", 1),
+        "a",
+        "`exception`: Input should be 'exact' or 'any'",
+        "correct `exception`",
+    ),
+    (
         "difficulty-out-of-range",
         HEAD + CARD + "    difficulty: 5\n",
         ("difficulty:", 1),

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from jaxquiz.decks import instantiate, load_deck_file
+from jaxquiz.decks.models import RaisesQuestion
 from jaxquiz.engine import Engine, Task, Verdict
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "decks"
@@ -268,6 +270,53 @@ def test_raises_none_when_nothing_is_raised(engine, answer):
     verdict = grade(engine, NOTHING, answer)
     assert_right(verdict)
     assert verdict.understood == "none"
+
+
+# A bad reshape raises TypeError: whether it fails is the lesson, not which class JAX picked.
+RESHAPE_ANY = Task("raises", "out = jnp.zeros(6).reshape(4, 2)", answer=None, exception="any")
+RESHAPE_EXACT = replace(RESHAPE_ANY, exception="exact")
+NOTHING_ANY = replace(NOTHING, exception="any")
+
+
+@pytest.mark.parametrize("answer", ["error", "an error", "Exception", "ValueError", "EinopsError"])
+def test_raises_any_accepts_error_or_any_class_and_names_the_real_one(engine, answer):
+    verdict = grade(engine, RESHAPE_ANY, answer)
+    assert_right(verdict)
+    assert verdict.truth.exception == "TypeError"
+    assert "it raises TypeError; this question asks only whether the code fails" in verdict.note
+
+
+def test_raises_any_naming_the_raised_class_needs_no_note(engine):
+    verdict = grade(engine, RESHAPE_ANY, "TypeError")
+    assert_right(verdict)
+    assert verdict.understood == "TypeError" and verdict.note == ""
+
+
+@pytest.mark.parametrize(
+    ("task", "answer", "difference"),
+    [
+        (RESHAPE_ANY, "none", "it raises TypeError"),
+        (RESHAPE_ANY, "Banana", "Banana is not an exception class: type `error` or a class name"),
+        (NOTHING_ANY, "error", "nothing was raised"),
+        (NOTHING_ANY, "TypeError", "nothing was raised"),
+        # under `exact` (the default) another real class, or `error`, stays wrong
+        (RESHAPE_EXACT, "ValueError", "it raises TypeError, not ValueError"),
+        (RESHAPE_EXACT, "error", "this question asks which class, so name it"),
+    ],
+)
+def test_raises_any_and_exact_wrong(engine, task, answer, difference):
+    assert_wrong(grade(engine, task, answer), difference)
+
+
+def test_raises_any_with_nothing_raised_takes_none(engine):
+    assert_right(grade(engine, NOTHING_ANY, "none"))
+
+
+def test_the_exception_key_reaches_the_task():
+    fields = {"id": "q", "type": "raises", "prompt": "p", "code": "x = 1", "expect": "none"}
+    assert Task.from_question(RaisesQuestion.model_validate(fields)).exception == "exact"
+    question = RaisesQuestion.model_validate({**fields, "exception": "any"})
+    assert Task.from_question(question).exception == "any"
 
 
 def test_raises_from_the_answer_expression(engine):

@@ -106,7 +106,7 @@ def compare_raises(raised: BaseException | None, text: str, exception: str = "ex
             )
     if name == answers.ANY_ERROR:
         return Comparison(False, name, f"it raises {actual}: this question asks which class, so name it")
-    hint = "" if _is_exception_name(short) else f" ({short} is not an exception class of Python or jax.errors)"
+    hint = "" if _is_known_exception(short) else f" ({short} is not an exception class of Python or jax.errors)"
     return Comparison(False, name, f"it raises {actual}, not {name}{hint}")
 
 
@@ -127,12 +127,14 @@ def _any_exception(cls: type, actual: str, name: str, short: str) -> Comparison:
     )
 
 
-def _is_exception_name(short: str) -> bool:
-    """A class of Python or jax.errors, or a name that reads as an exception class (EinopsError)."""
+def _is_known_exception(short: str) -> bool:
     known = getattr(builtins, short, None) or getattr(jax.errors, short, None)
-    if isinstance(known, type) and issubclass(known, BaseException):
-        return True
-    return short[:1].isupper() and short.endswith(("Error", "Exception"))
+    return isinstance(known, type) and issubclass(known, BaseException)
+
+
+def _is_exception_name(short: str) -> bool:
+    """A class of Python or jax.errors, or a name that reads as one of a library (EinopsError)."""
+    return _is_known_exception(short) or (short[:1].isupper() and short.endswith(("Error", "Exception")))
 
 
 # --- value ----------------------------------------------------------------------------------
