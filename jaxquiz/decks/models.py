@@ -128,7 +128,9 @@ class QuestionBase(_Strict):
         description="one value drawn per showing: a list, or {range: [lo, hi]}",
     )
     options: Annotated[list[AnswerText], Field(min_length=2)] | None = Field(
-        None, description="answers shown as multiple choice, each graded as if typed"
+        None,
+        description="answers shown when the learner asks for options, each graded as if typed: "
+        "on every draw exactly one is right, and no text appears twice",
     )
     hint: Markdown | None = Field(None, description="markdown shown when the learner asks for a hint")
     explain: Markdown | None = Field(None, description="markdown shown after the verdict")
@@ -213,7 +215,10 @@ class FillQuestion(QuestionBase):
 class ChoiceQuestion(QuestionBase):
     type: Literal["choice"]
     options: Annotated[list[AnswerText], Field(min_length=2)]  # type: ignore[assignment]
-    correct: Annotated[list[int], Field(min_length=1)] = Field(description="0-based indices")
+    correct: Annotated[list[int], Field(min_length=1)] = Field(
+        description="0-based indices of the right options; with several, the learner marks every "
+        "right option (multi-select)"
+    )
 
     @field_validator("correct")
     @classmethod
