@@ -117,6 +117,11 @@ def test_normalise_dtype_rejects(text):
         ("nothing", None),
         ("no error", None),
         ("no exception", None),
+        # "it fails", for `exception: any` questions
+        ("error", "error"),
+        ("An Error", "error"),
+        ("it  raises", "error"),
+        ("exception", "error"),
     ],
 )
 def test_parse_raises(text, name):
