@@ -88,8 +88,8 @@ def check(paths: tuple[Path, ...], as_json: bool, jobs: int | None, watch: bool,
     """Audit decks by executing every question (default: the bundled decks).
 
     Proves for every parameter draw that the code runs, that `expect` is right, that a fill's
-    solution is right and its wrong answers are rejected, and that options hold a right and a
-    wrong answer. Exits 0 only when everything passes. With --watch, keeps running and re-checks
+    solution is right and its wrong answers are rejected, and that exactly one option is right,
+    each written once. Exits 0 only when everything passes. With --watch, keeps running and re-checks
     the questions you edit each time a deck file is saved (Ctrl-C stops).
     """
     from jaxquiz import audit
