@@ -3,7 +3,8 @@
 For every parameter draw checked: the code runs within its timeout (and raises what a `raises`
 question expects), `expect` graded as typed is right, a fill's solution is right and each wrong
 answer is rejected, and the options of a shape, dtype, value or raises question hold exactly one
-right answer (a second right option would let a learner pass without the idea), each text once.
+right answer (a second right option would let a learner pass without the idea), each text once;
+under `exception: any` a class named by `expect` must still be the one raised.
 """
 
 from __future__ import annotations
@@ -12,13 +13,14 @@ import os
 import queue
 import threading
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from jaxquiz import paths
 from jaxquiz.decks import LoadedDeck, checked_draws, instantiate
 from jaxquiz.decks.models import CardQuestion, ChoiceQuestion, FillQuestion, QuestionBase, repeated_option
 from jaxquiz.decks.params import Draw
 from jaxquiz.engine import Engine, Task, Verdict
+from jaxquiz.engine.answers import ANY_ERROR, UnreadableAnswer, parse_raises
 from jaxquiz.errors import EngineError
 
 
@@ -164,6 +166,14 @@ def _audit_draw(engine: Engine, question: QuestionBase, setup: str | None) -> li
         verdict = grade(expect)
         if not verdict.correct:
             failures.append(f"expect {expect!r} is graded wrong: {_why(verdict)}")
+        elif task.exception == "any" and _names_a_class(expect):
+            # A learner may name any class, but the deck's own claim must still be the truth.
+            exact = engine.grade(replace(task, exception="exact"), expect, prepared)
+            if not exact.correct:
+                failures.append(
+                    f"expect {expect!r} is not the class raised: {_why(exact)}. "
+                    "Fix: write the class it raises (or `error`)"
+                )
     if question.options:
         failures.extend(_exactly_one_right(question.options, [grade(option) for option in question.options]))
     return failures
@@ -184,6 +194,13 @@ def _exactly_one_right(options: list[str], verdicts: list[Verdict]) -> list[str]
             "Fix: change the parameters or the option"
         ]
     return []
+
+
+def _names_a_class(text: str) -> bool:
+    try:
+        return parse_raises(text) not in (None, ANY_ERROR)
+    except UnreadableAnswer:
+        return False
 
 
 def _why(verdict: Verdict) -> str:

@@ -63,6 +63,12 @@ questions:
     code: out = jnp.zeros(6).reshape(4, 2)
     expect: error
     options: [TypeError, ValueError, none]
+  - id: raises-any-wrong-expect
+    type: raises
+    prompt: p
+    exception: any
+    code: out = jnp.zeros(6).reshape(4, 2)
+    expect: ValueError
   - id: a-card
     type: card
     prompt: front
@@ -87,6 +93,7 @@ def test_every_rule_is_proven_with_two_workers(tmp_path: Path):
         "slow",
         "two-right-on-one-draw",
         "raises-any-options",
+        "raises-any-wrong-expect",
         "a-card",
     ]
     assert len(done) == len(reports)
@@ -107,6 +114,9 @@ def test_every_rule_is_proven_with_two_workers(tmp_path: Path):
     # with `exception: any` every class is right once the code fails
     [any_class] = by_id["raises-any-options"].failures
     assert "2 options are right ('TypeError', 'ValueError')" in any_class
+    # ... but the deck's own `expect` must still name what is raised
+    [claim] = by_id["raises-any-wrong-expect"].failures
+    assert "expect 'ValueError' is not the class raised: it raises TypeError, not ValueError" in claim
     assert "nothing was raised" in by_id["raises-nothing"].failures[0]
     assert "timeout" in by_id["slow"].failures[0]
     assert "card's code fails" in by_id["a-card"].failures[0]
