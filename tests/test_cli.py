@@ -329,3 +329,30 @@ def test_grade_finds_a_user_deck_by_its_id(jaxquiz, data_dir):
     result = jaxquiz("grade", "--trust", "every-type", "choice-pure", "lambda x: x + 1", "--json")
     assert result.returncode == 0, result.stdout + result.stderr
     assert json.loads(result.stdout) == {"correct": True, "answer": "lambda x: x + 1"}
+
+
+TWO_RIGHT_DECK = """\
+format: 1
+deck: two-right
+title: Two right options
+questions:
+  - id: cube-slope
+    type: value
+    prompt: p
+    params: {X: [2, 4]}
+    code: "out = jax.grad(lambda x: x ** 3)($X.0)"
+    expect: 3 * $X ** 2
+    options: ["3 * $X ** 2", "6 * $X", "$X ** 2"]
+"""
+
+
+def test_check_names_the_draw_and_the_options_that_are_both_right(jaxquiz, tmp_path):
+    deck = write(tmp_path, "two-right.yaml", TWO_RIGHT_DECK)
+    result = jaxquiz("check", "--trust", "-j", "1", deck)
+    assert result.returncode == 1
+    out = result.stdout
+    assert f"FAILED {deck}:{line_of(deck, 'id: cube-slope')} two-right::cube-slope" in out
+    # 3·X² equals 6·X at X=2 only: the draw, the two options and the fix are named
+    assert "[X=2] 2 options are right ('3 * 2 ** 2', '6 * 2'): exactly one must be." in out
+    assert "Fix: change the parameters or the option" in out
+    assert "[X=4]" not in out
