@@ -335,7 +335,9 @@ def _check_deck_rules(deck: Deck, context: _Context) -> list[LoadProblem]:
     return problems
 
 
-def _repeated_options(deck_id: str, question: QuestionBase, index: int, context: _Context) -> list[LoadProblem]:
+def _repeated_options(
+    deck_id: str, question: QuestionBase, index: int, context: _Context
+) -> list[LoadProblem]:
     """Two options that read the same once a draw's values are substituted (`$N` and `3` at N=3)."""
     if not question.options or not question.params:
         return []  # without parameters the model has already compared the options as written

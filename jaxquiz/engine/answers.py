@@ -13,7 +13,16 @@ _DTYPE_PREFIXES = ("jax.numpy.", "jnp.", "numpy.", "np.", "jax.dtypes.", "jax.")
 _NO_EXCEPTION = {"none", "nothing", "no error", "no exception"}
 # Said instead of a class, for a question that asks only whether the code fails.
 ANY_ERROR = "error"
-_SOME_EXCEPTION = {"error", "an error", "exception", "an exception", "raises", "it raises", "fails", "it fails"}
+_SOME_EXCEPTION = {
+    "error",
+    "an error",
+    "exception",
+    "an exception",
+    "raises",
+    "it raises",
+    "fails",
+    "it fails",
+}
 _DOTTED_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 _KEY_DTYPE = re.compile(r"^key<[a-z0-9_]+>$")
 _CLOSING = {"(": ")", "[": "]"}

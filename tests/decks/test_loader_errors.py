@@ -314,7 +314,8 @@ CASES = [
     (
         "option-twice-on-one-draw",
         HEAD + "  - id: a\n    type: shape\n    prompt: p\n    params: {N: [2, 3]}\n"
-        "    code: out = jnp.zeros(($N, 3))\n    expect: ($N, 3)\n    options: ['($N, 3)', '(3, $N)', '(3, 3)']\n",
+        "    code: out = jnp.zeros(($N, 3))\n    expect: ($N, 3)\n"
+        "    options: ['($N, 3)', '(3, $N)', '(3, 3)']\n",
         ("options:", 1),
         "a",
         "on the draw N=3 the option '(3, 3)' appears twice",

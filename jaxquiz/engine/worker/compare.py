@@ -106,7 +106,9 @@ def compare_raises(raised: BaseException | None, text: str, exception: str = "ex
             )
     if name == answers.ANY_ERROR:
         return Comparison(False, name, f"it raises {actual}: this question asks which class, so name it")
-    hint = "" if _is_known_exception(short) else f" ({short} is not an exception class of Python or jax.errors)"
+    hint = (
+        "" if _is_known_exception(short) else f" ({short} is not an exception class of Python or jax.errors)"
+    )
     return Comparison(False, name, f"it raises {actual}, not {name}{hint}")
 
 
