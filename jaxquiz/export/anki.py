@@ -148,8 +148,8 @@ def answer_html(engine: Engine, question: QuestionBase, setup: str | None) -> st
         back = _md(question.back)
         if not question.code:
             return back
-        # The code runs either way (a card whose code fails is broken); its result is shown when
-        # the card names an `answer`, as in the app.
+        # The code runs either way (a card whose code fails is broken); its result (`answer`,
+        # default `out`) is shown when there is one, as in the app.
         exploration = engine.explore(task.code, setup, task.answer, task.timeout)
         _require(exploration.outcome, raises_ok=False)
         if exploration.answer is None:

@@ -82,8 +82,12 @@ class Run:
     tainted: str | None = None
 
 
-def execute(code: str, setup: str | None = None, answer: str | None = "out") -> Run:
-    """Run setup, then code, then evaluate `answer`, in a fresh module and a temp cwd."""
+def execute(code: str, setup: str | None = None, answer: str | None = "out", *, lenient: bool = False) -> Run:
+    """Run setup, then code, then evaluate `answer`, in a fresh module and a temp cwd.
+
+    With `lenient` (a raises question, a card, exploring), an answer `out` that the code did not
+    bind is not evaluated: such a run is about the code itself, not a NameError.
+    """
     chores.tidy()
     module = fresh_module()
     ns = module.__dict__
@@ -99,7 +103,7 @@ def execute(code: str, setup: str | None = None, answer: str | None = "out") -> 
             if setup:
                 exec(_compile(setup, SETUP_FILE, "exec"), ns)
             exec(_compile(code, QUESTION_FILE, "exec"), ns)
-            if answer:
+            if answer and not (lenient and answer.strip() == "out" and "out" not in ns):
                 _flush_debug_callbacks()  # jax.debug.print lands in `printed` before it is read
                 run.value = _evaluate_answer(answer, ns, captured.printed, list(warned.names))
             _block_until_ready(run.value)
