@@ -22,7 +22,7 @@ from jaxquiz.decks.models import (
     Deck,
     QuestionBase,
 )
-from jaxquiz.decks.params import placeholders, texts_with_params
+from jaxquiz.decks.params import expression_problems, placeholders, texts_with_params
 from jaxquiz.decks.problems import LoadProblem
 from jaxquiz.errors import DeckError
 
@@ -338,5 +338,9 @@ def _undefined_params(question: QuestionBase, index: int, context: _Context) -> 
                     f"add `{name}` to `params`, or write $$ for a literal dollar sign",
                     question.id,
                 )
+            )
+        for error in expression_problems(text, question.param_values()):
+            problems.append(
+                context.problem_at(("questions", index, key), f"`{key}`: {error.rule}", error.fix, question.id)
             )
     return problems

@@ -1,7 +1,9 @@
-"""Parameters: `$NAME`, `${NAME}` and `$$` in a question's text, and drawing their values."""
+"""Parameters: `$NAME`, `${NAME}`, `${arithmetic}` and `$$` in a question's text, and drawing
+their values."""
 
 from __future__ import annotations
 
+import ast
 import itertools
 import random
 import re
@@ -17,29 +19,170 @@ SUBSTITUTED_KEYS = frozenset(
 # `check` runs every combination up to this many, else this many seeded draws.
 MAX_CHECKED_DRAWS = 16
 
-_PLACEHOLDER = re.compile(r"\$(?:(\$)|\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
+# `$$`, `${...}` (a name or arithmetic) or `$NAME`; a `$` before anything else is left as it is.
+_PLACEHOLDER = re.compile(r"\$(?:(\$)|\{([^{}]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
+_NAME = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*)\s*")
 
 Draw = dict[str, Scalar]
 
 
+class ParamExpressionError(ValueError):
+    """A `${...}` that cannot be computed: `rule` says why, `fix` what to write instead."""
+
+    def __init__(self, rule: str, fix: str) -> None:
+        super().__init__(rule)
+        self.rule = rule
+        self.fix = fix
+
+
 def placeholders(text: str) -> set[str]:
-    """The parameter names a text refers to."""
-    return {braced or bare for literal, braced, bare in _PLACEHOLDER.findall(text) if not literal}
+    """The parameter names a text refers to (inside `${...}` arithmetic too)."""
+    names: set[str] = set()
+    for literal, braced, bare in _PLACEHOLDER.findall(text):
+        if literal:
+            continue
+        if bare:
+            names.add(bare)
+        elif (plain := _NAME.fullmatch(braced)) is not None:
+            names.add(plain.group(1))
+        else:
+            try:
+                tree = ast.parse(braced.strip(), mode="eval")
+            except SyntaxError:
+                continue  # reported by expression_problems
+            names.update(node.id for node in ast.walk(tree) if isinstance(node, ast.Name))
+    return names
 
 
 def substitute(text: str, values: Mapping[str, Scalar]) -> str:
-    """Replace `$NAME`/`${NAME}` by the drawn value and `$$` by `$`.
+    """Replace `$NAME`/`${NAME}` by the drawn value, `${...}` by the integer it computes, and
+    `$$` by `$`.
 
-    A name that is not in `values` raises KeyError; the loader rejects such decks first.
+    A name that is not in `values` raises KeyError, arithmetic that cannot be computed raises
+    ParamExpressionError; the loader rejects such decks first.
     """
 
     def replace(match: re.Match[str]) -> str:
         literal, braced, bare = match.groups()
         if literal:
             return "$"
-        return str(values[braced or bare])
+        if bare:
+            return str(values[bare])
+        plain = _NAME.fullmatch(braced)
+        if plain is not None:
+            return str(values[plain.group(1)])
+        return str(evaluate(braced, values))
 
     return _PLACEHOLDER.sub(replace, text)
+
+
+# Integer arithmetic only, bounded so that no `${...}` can hang the loader (`${9**9**9}`).
+_OPERATORS = {
+    ast.Add: lambda a, b: a + b,
+    ast.Sub: lambda a, b: a - b,
+    ast.Mult: lambda a, b: a * b,
+    ast.FloorDiv: lambda a, b: a // b,
+    ast.Mod: lambda a, b: a % b,
+    ast.Pow: lambda a, b: a**b,
+}
+_SYMBOLS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.FloorDiv: "//", ast.Mod: "%", ast.Pow: "**"}
+LARGEST = 2**63 - 1
+_LONGEST = 200  # characters: no deep recursion over a pathological expression
+_FIX = "write integer arithmetic over parameters: + - * // % ** and parentheses, e.g. ${N // 2 + 1}"
+
+
+def evaluate(expression: str, values: Mapping[str, Scalar]) -> int:
+    """The integer a `${...}` computes for one draw; ParamExpressionError when it cannot."""
+    if len(expression) > _LONGEST:
+        raise ParamExpressionError(f"`${{{expression[:20]}...}}` is too long", "compute it in `code` instead")
+    try:
+        tree = ast.parse(expression.strip(), mode="eval")
+    except SyntaxError as error:
+        raise ParamExpressionError(
+            f"`${{{expression}}}` is not an arithmetic expression ({error.msg})", _FIX
+        ) from None
+    return _value(tree.body, expression, values)
+
+
+def _value(node: ast.AST, expression: str, values: Mapping[str, Scalar]) -> int:
+    where = f"in `${{{expression}}}`"
+    if isinstance(node, ast.Constant) and type(node.value) is int:
+        return node.value
+    if isinstance(node, ast.Name):
+        if node.id not in values:
+            raise KeyError(node.id)
+        value = values[node.id]
+        if type(value) is not int:
+            raise ParamExpressionError(
+                f"{where}, {node.id} is {value!r}: arithmetic needs integer parameters",
+                f"give {node.id} integer values, or use it as ${{{node.id}}} without arithmetic",
+            )
+        return value
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
+        operand = _value(node.operand, expression, values)
+        return -operand if isinstance(node.op, ast.USub) else operand
+    if isinstance(node, ast.BinOp) and type(node.op) in _OPERATORS:
+        left = _value(node.left, expression, values)
+        right = _value(node.right, expression, values)
+        symbol = _SYMBOLS[type(node.op)]
+        if isinstance(node.op, ast.FloorDiv | ast.Mod) and right == 0:
+            shown = ", ".join(f"{k}={v}" for k, v in values.items())
+            raise ParamExpressionError(
+                f"{where}, `{symbol}` divides by zero" + (f" when {shown}" if shown else ""),
+                "change the expression or the parameter's values so the divisor is never 0",
+            )
+        if isinstance(node.op, ast.Pow) and right < 0:
+            raise ParamExpressionError(
+                f"{where}, {left} ** {right} is not an integer", "use a non-negative exponent"
+            )
+        if isinstance(node.op, ast.Pow) and right > 64 and abs(left) > 1:  # before computing it
+            raise ParamExpressionError(f"{where}, {left} ** {right} is too large", "use a smaller exponent")
+        result = _OPERATORS[type(node.op)](left, right)
+        if abs(result) > LARGEST:
+            raise ParamExpressionError(f"{where}, the result {result} is too large", "use smaller numbers")
+        return result
+    shown = ast.get_source_segment(expression.strip(), node) or type(node).__name__
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
+        raise ParamExpressionError(f"{where}, `/` gives a float", "use `//`, integer division")
+    raise ParamExpressionError(f"{where}, `{shown}` is not allowed", _FIX)
+
+
+# How many draws the loader computes every `${...}` for; past that, the corner values.
+_MAX_PROBED = 4096
+
+
+def expression_problems(text: str, choices: Mapping[str, list[Scalar]]) -> list[ParamExpressionError]:
+    """Every `${...}` of a text that fails for some draw: bad syntax, a forbidden operation,
+    a non-integer parameter, division by zero, a result too large. Unknown names are left to
+    the caller (see `placeholders`)."""
+    problems: list[ParamExpressionError] = []
+    for literal, braced, _bare in _PLACEHOLDER.findall(text):
+        if literal or not braced or _NAME.fullmatch(braced):
+            continue
+        names = sorted(placeholders("${" + braced + "}") & set(choices))
+        if len(names) < len(placeholders("${" + braced + "}")):
+            continue  # an unknown name: reported as such
+        for draw_ in _probes({name: choices[name] for name in names}):
+            try:
+                evaluate(braced, draw_)
+            except ParamExpressionError as error:
+                problems.append(error)
+                break
+    return problems
+
+
+def _probes(choices: Mapping[str, list[Scalar]]) -> Iterator[dict[str, Scalar]]:
+    total = 1
+    for values in choices.values():
+        total *= len(values)
+    if total > _MAX_PROBED:  # a huge range: its ends and the values around zero
+        choices = {
+            name: [v for i, v in enumerate(values) if i in (0, len(values) - 1) or v in (-1, 0, 1)]
+            for name, values in choices.items()
+        }
+    names = list(choices)
+    for combo in itertools.product(*choices.values()):
+        yield dict(zip(names, combo, strict=True))
 
 
 def texts_with_params(question: QuestionBase) -> Iterator[tuple[str, str]]:
