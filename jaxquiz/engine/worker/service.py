@@ -213,7 +213,9 @@ class Service:
         if task.compare == "shape":
             comparison = compare.compare_shapes_of(truth_run.value, learner_run.value)
         else:
-            comparison = compare.compare_results(truth_run.value, learner_run.value, task.rtol, task.atol)
+            comparison = compare.compare_results(
+                truth_run.value, learner_run.value, task.rtol, task.atol, sides=compare.FILLED
+            )
         return make(status="graded", correct=comparison.correct, difference=comparison.difference)
 
     # -- explore ----------------------------------------------------------------------------
