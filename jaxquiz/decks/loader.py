@@ -341,6 +341,8 @@ def _undefined_params(question: QuestionBase, index: int, context: _Context) -> 
             )
         for error in expression_problems(text, question.param_values()):
             problems.append(
-                context.problem_at(("questions", index, key), f"`{key}`: {error.rule}", error.fix, question.id)
+                context.problem_at(
+                    ("questions", index, key), f"`{key}`: {error.rule}", error.fix, question.id
+                )
             )
     return problems

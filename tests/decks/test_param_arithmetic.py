@@ -96,7 +96,12 @@ def test_a_computed_shape_is_audited_and_graded_by_the_engine(tmp_path, engine: 
 @pytest.mark.parametrize(
     ("key", "text", "rule", "fix"),
     [
-        ("expect", "(${R // (C - 2)},)", "`expect`: in `${R // (C - 2)}`, `//` divides by zero when C=2, R=8", "divisor is never 0"),
+        (
+            "expect",
+            "(${R // (C - 2)},)",
+            "`expect`: in `${R // (C - 2)}`, `//` divides by zero when C=2, R=8",
+            "divisor is never 0",
+        ),
         ("hint", "try ${R +* 2}", "`hint`: `${R +* 2}` is not an arithmetic expression", "+ - * // % **"),
         ("explain", "see ${M + 1}", "`explain` uses $M, which is not in `params`", "add `M` to `params`"),
         ("prompt", "${R / 2} rows", "`prompt`: in `${R / 2}`, `/` gives a float", "use `//`"),
@@ -116,7 +121,8 @@ def test_bad_arithmetic_is_a_load_error_with_line_and_fix(tmp_path, key, text, r
     with pytest.raises(DeckLoadError) as info:
         load_deck_file(path)
     [problem] = info.value.problems
-    line = next(i for i, l in enumerate(path.read_text().splitlines(), 1) if l.strip().startswith(f"{key}:"))
+    lines = path.read_text().splitlines()
+    line = next(i for i, text in enumerate(lines, 1) if text.strip().startswith(f"{key}:"))
     assert (problem.path, problem.line, problem.question) == (path, line, "q")
     assert problem.rule.startswith(rule), problem.rule
     assert fix in problem.fix, problem.fix

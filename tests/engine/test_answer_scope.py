@@ -7,16 +7,12 @@ from jaxquiz.engine import Engine, Task
 
 
 def test_printed_counts_how_often_jit_traces(engine: Engine):
-    code = (
-        "@jax.jit\n"
-        "def f(x):\n"
-        "    print('tracing')\n"
-        "    return x + 1\n"
-        "f(1.0); f(2.0); f(jnp.ones(3))\n"
-    )
+    code = "@jax.jit\ndef f(x):\n    print('tracing')\n    return x + 1\nf(1.0); f(2.0); f(jnp.ones(3))\n"
     verdict = engine.grade(Task("value", code, answer="printed.count('tracing')"), "2")
     assert verdict.status == "graded" and verdict.correct, verdict
-    assert "you said 3" in engine.grade(Task("value", code, answer="printed.count('tracing')"), "3").difference
+    assert (
+        "you said 3" in engine.grade(Task("value", code, answer="printed.count('tracing')"), "3").difference
+    )
 
 
 def test_printed_holds_debug_print_and_not_stderr(engine: Engine):
@@ -35,12 +31,7 @@ def test_printed_holds_debug_print_and_not_stderr(engine: Engine):
 
 
 def test_warned_lists_categories_of_the_code_and_of_jax(engine: Engine):
-    code = (
-        "import warnings\n"
-        "warnings.warn('careful')\n"
-        "warnings.warn('old', DeprecationWarning)\n"
-        "out = 1\n"
-    )
+    code = "import warnings\nwarnings.warn('careful')\nwarnings.warn('old', DeprecationWarning)\nout = 1\n"
     task = Task("value", code, answer="warned")
     verdict = engine.grade(task, "['UserWarning', 'DeprecationWarning']")
     assert verdict.status == "graded" and verdict.correct, verdict
@@ -72,7 +63,9 @@ def test_printed_and_warned_are_not_bindings_of_the_code(engine: Engine):
 
 
 def _question(**keys):
-    deck = Deck.model_validate({"format": 1, "deck": "d", "title": "t", "questions": [{"prompt": "p", **keys}]})
+    deck = Deck.model_validate(
+        {"format": 1, "deck": "d", "title": "t", "questions": [{"prompt": "p", **keys}]}
+    )
     return deck.questions[0]
 
 

@@ -331,7 +331,9 @@ def test_fill_block_lines_are_indented_to_the_blank(engine, answer):
 
 
 def test_fill_block_wrong_body(engine):
-    assert_wrong(grade(engine, BODY, "return x"), "values differ at [1]: your answer gives 1, the solution gives 2")
+    assert_wrong(
+        grade(engine, BODY, "return x"), "values differ at [1]: your answer gives 1, the solution gives 2"
+    )
 
 
 def test_fill_block_bad_indentation_is_wrong_not_a_crash(engine):

@@ -264,10 +264,11 @@ def _as_result_dtype(want: np.ndarray, got: np.ndarray) -> tuple[np.ndarray, np.
     complex_result = jnp.issubdtype(want.dtype, jnp.complexfloating)
     if jnp.issubdtype(got.dtype, jnp.complexfloating) and not complex_result:
         pass  # never drop an imaginary part: it must make the answer differ
-    elif complex_result or jnp.issubdtype(want.dtype, jnp.floating):
-        if jnp.issubdtype(got.dtype, jnp.number) or got.dtype == np.bool_:
-            with np.errstate(all="ignore"):  # 1e39 for float32 is inf, as JAX would make it
-                got = got.astype(want.dtype)
+    elif (complex_result or jnp.issubdtype(want.dtype, jnp.floating)) and (
+        jnp.issubdtype(got.dtype, jnp.number) or got.dtype == np.bool_
+    ):
+        with np.errstate(all="ignore"):  # 1e39 for float32 is inf, as JAX would make it
+            got = got.astype(want.dtype)
     wide = np.complex128 if complex_result or jnp.issubdtype(got.dtype, jnp.complexfloating) else np.float64
     return want.astype(wide), got.astype(wide)
 
