@@ -274,6 +274,8 @@ class Deck(_Strict):
 
 def content_hash(deck: Deck, question: QuestionBase) -> str:
     """A short hash of what a question asks (with the deck's setup), to notice edited questions."""
-    payload = {"setup": deck.setup, "question": question.model_dump(mode="json")}
+    # `source` says where a question comes from, not what it asks: citing it is no edit (and
+    # progress stored before the key existed keeps its hashes).
+    payload = {"setup": deck.setup, "question": question.model_dump(mode="json", exclude={"source"})}
     digest = hashlib.sha256(json.dumps(payload, sort_keys=True).encode())
     return digest.hexdigest()[:16]

@@ -44,3 +44,12 @@ def test_setup_counts_as_used_when_a_question_uses_a_name_it_defines():
     used = deck(setup="key = jr.key(0)", question={"code": "out = jr.normal(key)"})
     unused = deck(setup="key = jr.key(0)", question={"code": "out = monkey = 1"})
     assert setup_is_used(used) and not setup_is_used(unused)
+
+
+def test_citing_a_source_is_not_an_edit_of_the_question():
+    from jaxquiz.decks.models import content_hash
+
+    plain, sourced = deck(), deck(source="book", question={"source": "page 3"})
+    assert content_hash(plain, plain.questions[0]) == content_hash(sourced, sourced.questions[0])
+    # the hash of a question written before `source` existed
+    assert content_hash(plain, plain.questions[0]) == "9c34a7d8ba94c6e4"
