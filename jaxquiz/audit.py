@@ -75,6 +75,7 @@ class DrawTruth:
             "preview": outcome.preview,
             "exception": outcome.exception,
             "error": outcome.error if outcome.raised or outcome.status != "ok" else None,
+            "output": outcome.output,  # what it printed, to hold against a notebook's output
         }
 
     def summary(self) -> str:

@@ -150,6 +150,9 @@ def _print_truths(reports: list, ready: list) -> None:
         click.secho(f"{report.name}", bold=True)
         for truth in report.truths:
             click.echo("  " + truth.summary())
+            if truth.outcome.output.strip():
+                printed = truth.outcome.output.rstrip("\n").replace("\n", "\n    | ")
+                click.echo(f"    | {printed}")
 
 
 def _print_check_report(result: LoadResult, reports: list, elapsed: float) -> None:
