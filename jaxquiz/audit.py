@@ -209,7 +209,7 @@ def _audit_draw(
     def right_only_near_zero(text: str, what: str) -> None:
         """Warn when `text` is right only because of `atol`: the truth is that close to zero
         (a flush-to-zero lesson, say) and the tolerance hides the difference."""
-        if task.type not in ("value", "fill") or task.atol <= 0:
+        if task.type not in ("value", "fill") or task.atol <= 0 or not grade(text).correct:
             return
         strict = engine.grade(replace(task, atol=0.0), text, prepared)
         if strict.status == "graded" and not strict.correct:
@@ -237,9 +237,6 @@ def _audit_draw(
             failures.append(f"expect {expect!r} is graded wrong: {_why(verdict)}")
     if question.options:
         verdicts = [grade(option) for option in question.options]
-        for option, verdict in zip(question.options, verdicts, strict=True):
-            if verdict.correct and option != getattr(question, "expect", None):
-                right_only_near_zero(option, "option")
         if not any(v.correct for v in verdicts):
             failures.append(
                 "no option is right: "
@@ -247,6 +244,9 @@ def _audit_draw(
             )
         if all(v.correct for v in verdicts):
             failures.append("every option is right: multiple choice needs at least one wrong option")
+    for option in question.options or []:
+        if option != getattr(question, "expect", None):  # the author's own answer may need atol
+            right_only_near_zero(option, "option")
     return failures
 
 

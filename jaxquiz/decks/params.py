@@ -7,7 +7,7 @@ import ast
 import itertools
 import random
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 
 from jaxquiz.decks.models import QuestionBase, Scalar
 
@@ -151,7 +151,7 @@ def _value(node: ast.AST, expression: str, values: Mapping[str, Scalar]) -> int:
 _MAX_PROBED = 4096
 
 
-def expression_problems(text: str, choices: Mapping[str, list[Scalar]]) -> list[ParamExpressionError]:
+def expression_problems(text: str, choices: Mapping[str, Sequence[Scalar]]) -> list[ParamExpressionError]:
     """Every `${...}` of a text that fails for some draw: bad syntax, a forbidden operation,
     a non-integer parameter, division by zero, a result too large. Unknown names are left to
     the caller (see `placeholders`)."""
@@ -171,13 +171,13 @@ def expression_problems(text: str, choices: Mapping[str, list[Scalar]]) -> list[
     return problems
 
 
-def _probes(choices: Mapping[str, list[Scalar]]) -> Iterator[dict[str, Scalar]]:
+def _probes(choices: Mapping[str, Sequence[Scalar]]) -> Iterator[dict[str, Scalar]]:
     total = 1
     for values in choices.values():
         total *= len(values)
     if total > _MAX_PROBED:  # a huge range: its ends and the values around zero
         choices = {
-            name: [v for i, v in enumerate(values) if i in (0, len(values) - 1) or v in (-1, 0, 1)]
+            name: list(dict.fromkeys([values[0], values[-1], *(v for v in (-1, 0, 1) if v in values)]))
             for name, values in choices.items()
         }
     names = list(choices)

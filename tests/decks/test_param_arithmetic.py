@@ -126,3 +126,11 @@ def test_bad_arithmetic_is_a_load_error_with_line_and_fix(tmp_path, key, text, r
     assert (problem.path, problem.line, problem.question) == (path, line, "q")
     assert problem.rule.startswith(rule), problem.rule
     assert fix in problem.fix, problem.fix
+
+
+def test_a_division_by_zero_inside_a_huge_range_is_found():
+    from jaxquiz.decks.params import expression_problems
+
+    [problem] = expression_problems("${1000 // N}", {"N": range(-5000, 5000)})
+    assert "divides by zero when N=0" in problem.rule
+    assert expression_problems("${N // 7}", {"N": range(-5000, 5000)}) == []
