@@ -51,4 +51,4 @@ def test_a_wrong_fill_index_is_not_called_what_you_said(engine: Engine):
     task = Task("fill", "x = jnp.array([10.0, 20.0, 30.0])\nout = x[___]", solution="2")
     verdict = engine.grade(task, "1")
     assert not verdict.correct
-    assert verdict.difference == "values differ: your answer gives 20.0, the solution gives 30.0"
+    assert verdict.difference == "values differ: yours gives 20.0, the solution 30.0"

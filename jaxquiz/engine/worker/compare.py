@@ -154,7 +154,7 @@ def compare_value(truth: Any, text: str, rtol: float, atol: float) -> Comparison
 
 # How a difference names the two sides: a value typed, or the result a fill's answer gave.
 TYPED = ("you said", "it is")
-FILLED = ("your answer gives", "the solution gives")
+FILLED = ("yours gives", "the solution")
 
 
 def compare_results(
