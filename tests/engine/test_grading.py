@@ -331,9 +331,7 @@ def test_fill_block_lines_are_indented_to_the_blank(engine, answer):
 
 
 def test_fill_block_wrong_body(engine):
-    assert_wrong(
-        grade(engine, BODY, "return x"), "values differ at [1]: yours gives 1, the solution 2"
-    )
+    assert_wrong(grade(engine, BODY, "return x"), "values differ at [1]: yours gives 1, the solution 2")
 
 
 def test_fill_block_bad_indentation_is_wrong_not_a_crash(engine):
