@@ -115,3 +115,9 @@ def test_starter_card_of_jaxquiz_new_shows_a_live_result(engine: Engine, tmp_pat
     card = next(q for q in loaded.deck.questions if q.type == "card" and getattr(q, "code", None))
     outcome = engine.prepare(Task.from_question(card, loaded.deck.setup)).outcome
     assert outcome.preview.strip() and not outcome.raised, outcome
+
+
+def test_a_refused_write_is_the_codes_error_not_printeds(engine: Engine):
+    code = "import sys\ntry:\n    sys.stdout.write(b'raw')\nexcept TypeError:\n    print('refused')\n"
+    verdict = engine.grade(Task("value", code, answer="printed"), "'refused\\n'")
+    assert verdict.correct, verdict

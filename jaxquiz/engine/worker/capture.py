@@ -97,10 +97,11 @@ class _Tee:
         self._size = 0
 
     def write(self, text: str) -> int:
+        written = self._stream.write(text)  # first: what it refuses (bytes) is not kept either
         if self._size < OUTPUT_CAP:  # `printed` is cut like the output shown
             self.parts.append(text)
             self._size += len(text)
-        return self._stream.write(text)
+        return written
 
     def __getattr__(self, name: str) -> Any:  # flush, fileno, encoding, ...: the stream's own
         return getattr(self._stream, name)
