@@ -128,11 +128,12 @@ def check(
             }
             for p in result.problems
         ]
-        runtime = (
-            {"jax": ready[0].jax_version, "backend": ready[0].device}
-            if ready
-            else {"jax": None, "backend": None}
-        )
+        device = ready[0].device if ready else None  # "cpu", "gpu:0": the backend, then the device
+        runtime = {
+            "jax": ready[0].jax_version if ready else None,
+            "backend": device.split(":")[0] if device else None,
+            "device": device,
+        }
         click.echo(json.dumps({**runtime, "questions": rows}, indent=2))
     else:
         if show_truth:

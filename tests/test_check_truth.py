@@ -65,7 +65,8 @@ def test_check_json_holds_each_draws_truth_and_the_jax_version(tmp_path: Path):
     result = check("--json", path)
     assert result.returncode == 0, result.stdout + result.stderr
     report = json.loads(result.stdout)
-    assert report["jax"] == jax.__version__ and report["backend"]
+    assert report["jax"] == jax.__version__
+    assert report["backend"] in ("cpu", "gpu", "tpu") and report["device"].startswith(report["backend"])
     rows = {row["question"]: row for row in report["questions"]}
     assert [(d["params"], d["shape"], d["dtype"]) for d in rows["rows"]["draws"]] == [
         ({"N": 2}, [2, 4], "float32"),
