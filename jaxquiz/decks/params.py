@@ -3,12 +3,12 @@ their values."""
 
 from __future__ import annotations
 
-import ast
 import itertools
 import random
 import re
 from collections.abc import Iterator, Mapping, Sequence
 
+from jaxquiz.decks.arithmetic import ParamExpressionError, evaluate, first_failure, names_in
 from jaxquiz.decks.models import QuestionBase, Scalar
 
 # The keys whose text may hold parameters (DECK_FORMAT.md, "Parameters").
@@ -26,15 +26,6 @@ _NAME = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*)\s*")
 Draw = dict[str, Scalar]
 
 
-class ParamExpressionError(ValueError):
-    """A `${...}` that cannot be computed: `rule` says why, `fix` what to write instead."""
-
-    def __init__(self, rule: str, fix: str) -> None:
-        super().__init__(rule)
-        self.rule = rule
-        self.fix = fix
-
-
 def placeholders(text: str) -> set[str]:
     """The parameter names a text refers to (inside `${...}` arithmetic too)."""
     names: set[str] = set()
@@ -46,11 +37,7 @@ def placeholders(text: str) -> set[str]:
         elif (plain := _NAME.fullmatch(braced)) is not None:
             names.add(plain.group(1))
         else:
-            try:
-                tree = ast.parse(braced.strip(), mode="eval")
-            except SyntaxError:
-                continue  # reported by expression_problems
-            names.update(node.id for node in ast.walk(tree) if isinstance(node, ast.Name))
+            names |= names_in(braced) or set()  # bad syntax: reported by expression_problems
     return names
 
 
@@ -76,113 +63,21 @@ def substitute(text: str, values: Mapping[str, Scalar]) -> str:
     return _PLACEHOLDER.sub(replace, text)
 
 
-# Integer arithmetic only, bounded so that no `${...}` can hang the loader (`${9**9**9}`).
-_OPERATORS = {
-    ast.Add: lambda a, b: a + b,
-    ast.Sub: lambda a, b: a - b,
-    ast.Mult: lambda a, b: a * b,
-    ast.FloorDiv: lambda a, b: a // b,
-    ast.Mod: lambda a, b: a % b,
-    ast.Pow: lambda a, b: a**b,
-}
-_SYMBOLS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.FloorDiv: "//", ast.Mod: "%", ast.Pow: "**"}
-LARGEST = 2**63 - 1
-_LONGEST = 200  # characters: no deep recursion over a pathological expression
-_FIX = "write integer arithmetic over parameters: + - * // % ** and parentheses, e.g. ${N // 2 + 1}"
-
-
-def evaluate(expression: str, values: Mapping[str, Scalar]) -> int:
-    """The integer a `${...}` computes for one draw; ParamExpressionError when it cannot."""
-    if len(expression) > _LONGEST:
-        raise ParamExpressionError(f"`${{{expression[:20]}...}}` is too long", "compute it in `code` instead")
-    try:
-        tree = ast.parse(expression.strip(), mode="eval")
-    except SyntaxError as error:
-        raise ParamExpressionError(
-            f"`${{{expression}}}` is not an arithmetic expression ({error.msg})", _FIX
-        ) from None
-    return _value(tree.body, expression, values)
-
-
-def _value(node: ast.AST, expression: str, values: Mapping[str, Scalar]) -> int:
-    where = f"in `${{{expression}}}`"
-    if isinstance(node, ast.Constant) and type(node.value) is int:
-        return node.value
-    if isinstance(node, ast.Name):
-        if node.id not in values:
-            raise KeyError(node.id)
-        value = values[node.id]
-        if type(value) is not int:
-            raise ParamExpressionError(
-                f"{where}, {node.id} is {value!r}: arithmetic needs integer parameters",
-                f"give {node.id} integer values, or use it as ${{{node.id}}} without arithmetic",
-            )
-        return value
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
-        operand = _value(node.operand, expression, values)
-        return -operand if isinstance(node.op, ast.USub) else operand
-    if isinstance(node, ast.BinOp) and type(node.op) in _OPERATORS:
-        left = _value(node.left, expression, values)
-        right = _value(node.right, expression, values)
-        symbol = _SYMBOLS[type(node.op)]
-        if isinstance(node.op, ast.FloorDiv | ast.Mod) and right == 0:
-            shown = ", ".join(f"{k}={v}" for k, v in values.items())
-            raise ParamExpressionError(
-                f"{where}, `{symbol}` divides by zero" + (f" when {shown}" if shown else ""),
-                "change the expression or the parameter's values so the divisor is never 0",
-            )
-        if isinstance(node.op, ast.Pow) and right < 0:
-            raise ParamExpressionError(
-                f"{where}, {left} ** {right} is not an integer", "use a non-negative exponent"
-            )
-        if isinstance(node.op, ast.Pow) and right > 64 and abs(left) > 1:  # before computing it
-            raise ParamExpressionError(f"{where}, {left} ** {right} is too large", "use a smaller exponent")
-        result = _OPERATORS[type(node.op)](left, right)
-        if abs(result) > LARGEST:
-            raise ParamExpressionError(f"{where}, the result {result} is too large", "use smaller numbers")
-        return result
-    shown = ast.get_source_segment(expression.strip(), node) or type(node).__name__
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
-        raise ParamExpressionError(f"{where}, `/` gives a float", "use `//`, integer division")
-    raise ParamExpressionError(f"{where}, `{shown}` is not allowed", _FIX)
-
-
-# How many draws the loader computes every `${...}` for; past that, the corner values.
-_MAX_PROBED = 4096
-
-
 def expression_problems(text: str, choices: Mapping[str, Sequence[Scalar]]) -> list[ParamExpressionError]:
     """Every `${...}` of a text that fails for some draw: bad syntax, a forbidden operation,
     a non-integer parameter, division by zero, a result too large. Unknown names are left to
     the caller (see `placeholders`)."""
-    problems: list[ParamExpressionError] = []
+    problems = []
     for literal, braced, _bare in _PLACEHOLDER.findall(text):
         if literal or not braced or _NAME.fullmatch(braced):
             continue
-        names = sorted(placeholders("${" + braced + "}") & set(choices))
-        if len(names) < len(placeholders("${" + braced + "}")):
+        names = names_in(braced)  # None: it does not parse, which first_failure says
+        if names is not None and not names <= set(choices):
             continue  # an unknown name: reported as such
-        for draw_ in _probes({name: choices[name] for name in names}):
-            try:
-                evaluate(braced, draw_)
-            except ParamExpressionError as error:
-                problems.append(error)
-                break
+        problem = first_failure(braced, {name: choices[name] for name in sorted(names or ())})
+        if problem is not None:
+            problems.append(problem)
     return problems
-
-
-def _probes(choices: Mapping[str, Sequence[Scalar]]) -> Iterator[dict[str, Scalar]]:
-    total = 1
-    for values in choices.values():
-        total *= len(values)
-    if total > _MAX_PROBED:  # a huge range: its ends and the values around zero
-        choices = {
-            name: list(dict.fromkeys([values[0], values[-1], *(v for v in (-1, 0, 1) if v in values)]))
-            for name, values in choices.items()
-        }
-    names = list(choices)
-    for combo in itertools.product(*choices.values()):
-        yield dict(zip(names, combo, strict=True))
 
 
 def texts_with_params(question: QuestionBase) -> Iterator[tuple[str, str]]:

@@ -9,7 +9,8 @@ import pytest
 
 from jaxquiz.audit import audit
 from jaxquiz.decks import DeckLoadError, instantiate, load_deck_file
-from jaxquiz.decks.params import ParamExpressionError, evaluate, placeholders, substitute
+from jaxquiz.decks.arithmetic import ParamExpressionError, evaluate
+from jaxquiz.decks.params import placeholders, substitute
 from jaxquiz.engine import Engine, Task
 
 
@@ -134,3 +135,14 @@ def test_a_division_by_zero_inside_a_huge_range_is_found():
     [problem] = expression_problems("${1000 // N}", {"N": range(-5000, 5000)})
     assert "divides by zero when N=0" in problem.rule
     assert expression_problems("${N // 7}", {"N": range(-5000, 5000)}) == []
+
+
+def test_a_zero_divisor_away_from_the_ends_of_a_huge_range_is_found():
+    from jaxquiz.decks.params import expression_problems
+
+    start = time.perf_counter()
+    [problem] = expression_problems("${N // (N - 700)}", {"N": range(0, 10**9)})
+    assert "divides by zero when N=700" in problem.rule
+    two = expression_problems("${N // (M - 3000)}", {"N": range(1, 50), "M": range(0, 10**6)})
+    assert len(two) == 1 and "M=3000" in two[0].rule
+    assert time.perf_counter() - start < 2
