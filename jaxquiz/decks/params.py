@@ -20,7 +20,7 @@ SUBSTITUTED_KEYS = frozenset(
 MAX_CHECKED_DRAWS = 16
 
 # `$$`, `${...}` (a name or arithmetic) or `$NAME`; a `$` before anything else is left as it is.
-_PLACEHOLDER = re.compile(r"\$(?:(\$)|\{([^{}]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
+_PLACEHOLDER = re.compile(r"\$(?:(\$)|\{([^{}]+)\}|([A-Za-z_][A-Za-z0-9_]*))")
 _NAME = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*)\s*")
 
 Draw = dict[str, Scalar]

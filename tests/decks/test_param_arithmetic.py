@@ -146,3 +146,11 @@ def test_a_zero_divisor_away_from_the_ends_of_a_huge_range_is_found():
     two = expression_problems("${N // (M - 3000)}", {"N": range(1, 50), "M": range(0, 10**6)})
     assert len(two) == 1 and "M=3000" in two[0].rule
     assert time.perf_counter() - start < 2
+
+
+def test_empty_braces_stay_text_and_blank_ones_are_an_error():
+    from jaxquiz.decks.params import expression_problems
+
+    assert substitute("${} costs $$", {}) == "${} costs $"
+    [problem] = expression_problems("${ }", {})
+    assert "not an arithmetic expression" in problem.rule
