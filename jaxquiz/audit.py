@@ -5,6 +5,8 @@ question expects), `expect` graded as typed is right, a fill's solution is right
 answer is rejected, and the options of a shape, dtype, value or raises question hold exactly one
 right answer (a second right option would let a learner pass without the idea), each text once;
 under `exception: any` a class named by `expect` must still be the one raised.
+Each draw's executed truth is kept for `--json` and `--show-truth`; warnings (an answer right
+only because of the tolerance near zero) do not fail a question.
 """
 
 from __future__ import annotations
@@ -19,8 +21,9 @@ from jaxquiz import paths
 from jaxquiz.decks import LoadedDeck, checked_draws, instantiate
 from jaxquiz.decks.models import CardQuestion, ChoiceQuestion, FillQuestion, QuestionBase, repeated_option
 from jaxquiz.decks.params import Draw
-from jaxquiz.engine import Engine, Task, Verdict
+from jaxquiz.engine import Engine, Outcome, Task, Verdict
 from jaxquiz.engine.answers import ANY_ERROR, UnreadableAnswer, parse_raises
+from jaxquiz.engine.protocol import Ready
 from jaxquiz.errors import EngineError
 
 
@@ -32,6 +35,8 @@ class QuestionReport:
     question: QuestionBase
     draws: int = 0
     failures: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    truths: list[DrawTruth] = field(default_factory=list)  # one per draw that ran code
 
     @property
     def ok(self) -> bool:
@@ -51,7 +56,39 @@ class QuestionReport:
             "question": self.question.id,
             "ok": self.ok,
             "message": "\n".join(self.failures),
+            "warnings": list(self.warnings),
+            "draws": [truth.as_json() for truth in self.truths],
         }
+
+
+@dataclass(frozen=True)
+class DrawTruth:
+    """What running one draw of a question gave: the truth the audit graded against."""
+
+    params: Draw
+    outcome: Outcome
+
+    def as_json(self) -> dict:
+        outcome = self.outcome
+        return {
+            "params": dict(self.params),
+            "status": outcome.status,
+            "shape": list(outcome.shape) if outcome.shape is not None else None,
+            "dtype": outcome.dtype,
+            "preview": outcome.preview,
+            "exception": outcome.exception,
+            "error": outcome.error if outcome.raised or outcome.status != "ok" else None,
+            "output": outcome.output,  # what it printed, to hold against a notebook's output
+        }
+
+    def summary(self) -> str:
+        """One line: the draw and what it gave."""
+        outcome = self.outcome
+        what = outcome.summary()
+        if outcome.status == "ok" and not outcome.raised and outcome.preview:
+            lines = outcome.preview.splitlines()
+            what += (": " if what else "") + lines[0] + (" ..." if len(lines) > 1 else "")
+        return f"{_draw_label(self.params)}{what}"
 
 
 def default_jobs() -> int:
@@ -63,8 +100,11 @@ def audit(
     decks: Iterable[LoadedDeck],
     jobs: int | None = None,
     on_done: Callable[[QuestionReport], None] | None = None,
+    on_ready: Callable[[Ready], None] | None = None,
 ) -> list[QuestionReport]:
     """Audit every question with `jobs` workers in parallel; reports in deck order.
+
+    `on_ready` hears from each worker that started (its JAX version and device).
 
     Raises EngineError when no worker could start, so that nothing passes unchecked. A question
     the engine fails on (an internal error) is reported failed, with the error.
@@ -82,10 +122,13 @@ def audit(
     def work() -> None:
         with Engine(spare=False, compile_cache=paths.compile_cache_dir()) as engine:
             try:
-                engine.wait_ready()
+                ready = engine.wait_ready()
             except EngineError as error:
                 unable.append(error)
                 return
+            if on_ready:
+                with lock:
+                    on_ready(ready)
             while True:
                 try:
                     report = todo.get_nowait()
@@ -114,8 +157,20 @@ def audit_question(engine: Engine, report: QuestionReport) -> None:
     for values in checked_draws(report.deck.id, question):
         report.draws += 1
         concrete = instantiate(question, values)
-        for failure in _audit_draw(engine, concrete, report.deck.deck.setup):
+        found = Found()
+        for failure in _audit_draw(engine, concrete, report.deck.deck.setup, found):
             report.failures.append(f"{_draw_label(values)}{failure}")
+        report.warnings.extend(f"{_draw_label(values)}{warning}" for warning in found.warnings)
+        if found.truth is not None:
+            report.truths.append(DrawTruth(values, found.truth))
+
+
+@dataclass
+class Found:
+    """What auditing one draw found besides its failures."""
+
+    truth: Outcome | None = None
+    warnings: list[str] = field(default_factory=list)
 
 
 def _draw_label(values: Draw) -> str:
@@ -124,7 +179,10 @@ def _draw_label(values: Draw) -> str:
     return "[" + ", ".join(f"{k}={v}" for k, v in values.items()) + "] "
 
 
-def _audit_draw(engine: Engine, question: QuestionBase, setup: str | None) -> list[str]:
+def _audit_draw(
+    engine: Engine, question: QuestionBase, setup: str | None, found: Found | None = None
+) -> list[str]:
+    found = found if found is not None else Found()
     repeated = repeated_option(question.options or [])
     if repeated is not None:
         return [f"the option {repeated!r} appears twice: change the parameters or the option"]
@@ -136,12 +194,15 @@ def _audit_draw(engine: Engine, question: QuestionBase, setup: str | None) -> li
     if isinstance(question, CardQuestion):
         if not question.code:
             return []
-        outcome = engine.explore(task.code, setup, task.answer, task.timeout).outcome
+        # As the app runs it: the live result, or what the code bound when it binds no `out`.
+        card = engine.prepare(task)
+        engine.forget(card)
+        outcome = found.truth = card.outcome
         if outcome.status != "ok" or outcome.raised:
             return [f"the card's code fails: {outcome.error}"]
         return []
     prepared = engine.prepare(task)
-    outcome = prepared.outcome
+    outcome = found.truth = prepared.outcome
     if outcome.status != "ok":
         return [f"the code {outcome.status}: {outcome.error}"]
     if outcome.raised and question.type != "raises":  # type: ignore[attr-defined]
@@ -151,6 +212,19 @@ def _audit_draw(engine: Engine, question: QuestionBase, setup: str | None) -> li
     def grade(text: str) -> Verdict:
         return engine.grade(task, text, prepared)
 
+    def right_only_near_zero(text: str, what: str) -> None:
+        """Warn when `text` is right only because of `atol`: the truth is that close to zero
+        (a flush-to-zero lesson, say) and the tolerance hides the difference."""
+        if task.type not in ("value", "fill") or task.atol <= 0 or not grade(text).correct:
+            return
+        strict = engine.grade(replace(task, atol=0.0), text, prepared)
+        if strict.status == "graded" and not strict.correct:
+            found.warnings.append(
+                f"{what} {text!r} is graded right only because of atol={task.atol:g} "
+                f"(with atol 0: {strict.difference}); if that difference near zero is the "
+                "lesson, set `tolerance: {atol: 0}`"
+            )
+
     if isinstance(question, FillQuestion):
         verdict = grade(question.solution)
         if not verdict.correct:
@@ -159,6 +233,7 @@ def _audit_draw(engine: Engine, question: QuestionBase, setup: str | None) -> li
             verdict = grade(wrong)
             if verdict.correct:
                 failures.append(f"the wrong answer {wrong!r} is accepted: it gives the same result")
+                right_only_near_zero(wrong, "the wrong answer")
             elif verdict.status not in ("graded", "unreadable"):
                 failures.append(f"the wrong answer {wrong!r} did not finish: {_why(verdict)}")
     else:
@@ -176,6 +251,9 @@ def _audit_draw(engine: Engine, question: QuestionBase, setup: str | None) -> li
                 )
     if question.options:
         failures.extend(_exactly_one_right(question.options, [grade(option) for option in question.options]))
+    for option in question.options or []:
+        if option != getattr(question, "expect", None):  # the author's own answer may need atol
+            right_only_near_zero(option, "option")
     return failures
 
 

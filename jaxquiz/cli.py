@@ -80,17 +80,26 @@ def decks_command(paths: tuple[Path, ...], markdown: bool) -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--json", "as_json", is_flag=True, help="Print a JSON list with one object per question.")
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print JSON: the JAX version and backend, and one object per question with the truth of each draw.",
+)
+@click.option("--show-truth", is_flag=True, help="Print what every draw of every question gave when run.")
 @click.option("-j", "--jobs", type=click.IntRange(1, 16), default=None, help="Workers in parallel.")
 @click.option("--watch", is_flag=True, help="Re-check on every save, showing only what changed.")
 @click.option("--trust", is_flag=True, help=TRUST_HELP)
-def check(paths: tuple[Path, ...], as_json: bool, jobs: int | None, watch: bool, trust: bool) -> None:
+def check(
+    paths: tuple[Path, ...], as_json: bool, show_truth: bool, jobs: int | None, watch: bool, trust: bool
+) -> None:
     """Audit decks by executing every question (default: the bundled decks).
 
     Proves for every parameter draw that the code runs, that `expect` is right, that a fill's
     solution is right and its wrong answers are rejected, and that exactly one option is right,
     each written once. Exits 0 only when everything passes. With --watch, keeps running and re-checks
-    the questions you edit each time a deck file is saved (Ctrl-C stops).
+    the questions you edit each time a deck file is saved (Ctrl-C stops). --show-truth and
+    --json show what the code actually gave for each draw (shape, dtype, value or exception).
     """
     from jaxquiz import audit
 
@@ -103,19 +112,48 @@ def check(paths: tuple[Path, ...], as_json: bool, jobs: int | None, watch: bool,
     with click.progressbar(
         length=total, label="checking", file=sys.stderr, show_pos=True, show_eta=False
     ) as bar:
-        reports = audit.audit(result.decks, jobs, on_done=lambda _: bar.update(1))
+        ready: list = []
+        reports = audit.audit(result.decks, jobs, on_done=lambda _: bar.update(1), on_ready=ready.append)
     elapsed = time.perf_counter() - start
     if as_json:
         rows = [r.as_json() for r in reports]
         rows += [
-            {"deck": str(p.path), "question": p.question, "ok": False, "message": str(p)}
+            {
+                "deck": str(p.path),
+                "question": p.question,
+                "ok": False,
+                "message": str(p),
+                "warnings": [],
+                "draws": [],
+            }
             for p in result.problems
         ]
-        click.echo(json.dumps(rows, indent=2))
+        device = ready[0].device if ready else None  # "cpu", "gpu:0": the backend, then the device
+        runtime = {
+            "jax": ready[0].jax_version if ready else None,
+            "backend": device.split(":")[0] if device else None,
+            "device": device,
+        }
+        click.echo(json.dumps({**runtime, "questions": rows}, indent=2))
     else:
+        if show_truth:
+            _print_truths(reports, ready)
         _print_check_report(result, reports, elapsed)
     failed = sum(not r.ok for r in reports) + len(result.problems)
     sys.exit(1 if failed or (not reports and not result.problems) else 0)
+
+
+def _print_truths(reports: list, ready: list) -> None:
+    """`check --show-truth`: what every draw gave, on which JAX."""
+    if ready:
+        click.secho(f"truth from JAX {ready[0].jax_version} on {ready[0].device}", bold=True)
+    for report in reports:
+        click.secho(f"{report.name}", bold=True)
+        for truth in report.truths:
+            click.echo("  " + truth.summary())
+            if truth.outcome.output.strip():
+                printed = truth.outcome.output.rstrip("\n").replace("\n", "\n    | ")
+                click.echo(f"    | {printed}")
 
 
 def _print_check_report(result: LoadResult, reports: list, elapsed: float) -> None:
@@ -123,6 +161,11 @@ def _print_check_report(result: LoadResult, reports: list, elapsed: float) -> No
     for problem in result.problems:
         click.secho(f"ERROR {problem.location}", fg="red", bold=True)
         click.echo(f"  {problem}")
+    for report in reports:
+        if report.warnings:
+            click.secho(f"WARNING {report.location} {report.name}", fg="yellow", bold=True)
+            for warning in report.warnings:
+                click.echo("  " + warning.replace("\n", "\n    "))
     for report in failures:
         click.secho(f"FAILED {report.location} {report.name}", fg="red", bold=True)
         for failure in report.failures:

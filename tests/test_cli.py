@@ -202,11 +202,20 @@ def test_check_json_has_one_object_per_question(jaxquiz, tmp_path):
     broken = write(tmp_path, "broken.yaml", BROKEN_DECK)
     result = jaxquiz("check", "--trust", "--json", "-j", "1", wrong, broken)
     assert result.returncode == 1
-    rows = json.loads(result.stdout)
-    assert all(set(row) == {"deck", "question", "ok", "message"} for row in rows)
+    report = json.loads(result.stdout)
+    assert report["jax"] and report["backend"]
+    rows = report["questions"]
+    assert all(set(row) == {"deck", "question", "ok", "message", "warnings", "draws"} for row in rows)
     assert all(isinstance(row["ok"], bool) and isinstance(row["message"], str) for row in rows)
     by_question = {row["question"]: row for row in rows}
-    assert by_question["fine"] == {"deck": "wrong-deck", "question": "fine", "ok": True, "message": ""}
+    assert by_question["fine"] | {"draws": None} == {
+        "deck": "wrong-deck",
+        "question": "fine",
+        "ok": True,
+        "message": "",
+        "warnings": [],
+        "draws": None,
+    }
     assert by_question["bad-shape"]["deck"] == "wrong-deck"
     assert by_question["bad-shape"]["ok"] is False
     assert "expect '(3, 3)' is graded wrong" in by_question["bad-shape"]["message"]

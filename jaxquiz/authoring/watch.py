@@ -107,7 +107,9 @@ class Rechecker:
             old = before.get(question.id)
             if old is not None and old.digest == digest:
                 # Same content: the result stands, with the deck's new line numbers for reports.
-                report = QuestionReport(loaded, question, old.report.draws, old.report.failures)
+                report = QuestionReport(
+                    loaded, question, old.report.draws, old.report.failures, old.report.warnings
+                )
                 result.kept.append(report)
             else:
                 report = self.audit_one(loaded, question)
@@ -137,6 +139,10 @@ def render(round_: Round, echo: Echo) -> None:
         echo(f"ERROR {problem.location}", "red")
         echo(f"  {problem}".replace("\n", "\n  "), None)
     for report in round_.rechecked:
+        if report.warnings:
+            echo(f"WARNING {report.location} {report.name}", "yellow")
+            for warning in report.warnings:
+                echo("  " + warning.replace("\n", "\n    "), None)
         if report.ok:
             if not round_.first:
                 echo(f"PASSED {report.name}", "green")

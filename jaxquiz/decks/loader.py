@@ -23,7 +23,13 @@ from jaxquiz.decks.models import (
     QuestionBase,
     repeated_option,
 )
-from jaxquiz.decks.params import checked_draws, instantiate, placeholders, texts_with_params
+from jaxquiz.decks.params import (
+    checked_draws,
+    expression_problems,
+    instantiate,
+    placeholders,
+    texts_with_params,
+)
 from jaxquiz.decks.problems import LoadProblem
 from jaxquiz.errors import DeckError
 
@@ -367,6 +373,12 @@ def _undefined_params(question: QuestionBase, index: int, context: _Context) -> 
                     f"`{key}` uses ${name}, which is not in `params`",
                     f"add `{name}` to `params`, or write $$ for a literal dollar sign",
                     question.id,
+                )
+            )
+        for error in expression_problems(text, question.param_values()):
+            problems.append(
+                context.problem_at(
+                    ("questions", index, key), f"`{key}`: {error.rule}", error.fix, question.id
                 )
             )
     return problems

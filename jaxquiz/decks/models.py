@@ -122,7 +122,11 @@ class QuestionBase(_Strict):
 
     id: str = Field(pattern=ID_PATTERN, description="unique in its deck; (deck, id) identifies progress")
     prompt: Markdown = Field(description="markdown shown above the code")
-    answer: str = Field("out", description="expression evaluated after `code`; what is asked about")
+    answer: str = Field(
+        "out",
+        description="expression evaluated after `code`; what is asked about. Also in scope there: "
+        "`printed` (what the code wrote to stdout) and `warned` (the warning category names it raised)",
+    )
     params: dict[Annotated[str, Field(pattern=PARAM_NAME_PATTERN)], ParamSpec] = Field(
         default_factory=dict,
         description="one value drawn per showing: a list, or {range: [lo, hi]}",
@@ -137,6 +141,9 @@ class QuestionBase(_Strict):
     tags: list[str] = Field(default_factory=list, description="labels for filtering drills and stats")
     difficulty: Literal[1, 2, 3] | None = Field(None, description="1 easy, 2 medium, 3 hard")
     timeout: float = Field(10, gt=0, le=300, description="seconds for one execution")
+    source: str | None = Field(
+        None, description="where the question comes from (a URL or citation), shown with the explanation"
+    )
 
     @field_validator("options")
     @classmethod
@@ -278,7 +285,14 @@ class Deck(_Strict):
     description: Markdown | None = Field(None, description="a short lesson shown first")
     tags: list[str] = Field(default_factory=list, description="labels for the whole deck")
     setup: str | None = Field(None, description="Python run before every question, after the prelude")
+    source: str | None = Field(
+        None, description="where the deck's material comes from (a URL or citation); shown in its lesson"
+    )
     questions: Annotated[list[Question], Field(min_length=1)] = Field(description="at least one question")
+
+    def source_of(self, question: QuestionBase) -> str | None:
+        """Where a question comes from: its own `source`, else the deck's."""
+        return question.source or self.source
 
     def question(self, question_id: str) -> QuestionBase:
         for question in self.questions:
@@ -289,6 +303,8 @@ class Deck(_Strict):
 
 def content_hash(deck: Deck, question: QuestionBase) -> str:
     """A short hash of what a question asks (with the deck's setup), to notice edited questions."""
-    payload = {"setup": deck.setup, "question": question.model_dump(mode="json")}
+    # `source` says where a question comes from, not what it asks: citing it is no edit (and
+    # progress stored before the key existed keeps its hashes).
+    payload = {"setup": deck.setup, "question": question.model_dump(mode="json", exclude={"source"})}
     digest = hashlib.sha256(json.dumps(payload, sort_keys=True).encode())
     return digest.hexdigest()[:16]

@@ -1,12 +1,14 @@
-"""Parameters: `$NAME`, `${NAME}` and `$$` in a question's text, and drawing their values."""
+"""Parameters: `$NAME`, `${NAME}`, `${arithmetic}` and `$$` in a question's text, and drawing
+their values."""
 
 from __future__ import annotations
 
 import itertools
 import random
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 
+from jaxquiz.decks.arithmetic import ParamExpressionError, evaluate, first_failure, names_in
 from jaxquiz.decks.models import QuestionBase, Scalar
 
 # The keys whose text may hold parameters (DECK_FORMAT.md, "Parameters").
@@ -17,29 +19,65 @@ SUBSTITUTED_KEYS = frozenset(
 # `check` runs every combination up to this many, else this many seeded draws.
 MAX_CHECKED_DRAWS = 16
 
-_PLACEHOLDER = re.compile(r"\$(?:(\$)|\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
+# `$$`, `${...}` (a name or arithmetic) or `$NAME`; a `$` before anything else is left as it is.
+_PLACEHOLDER = re.compile(r"\$(?:(\$)|\{([^{}]+)\}|([A-Za-z_][A-Za-z0-9_]*))")
+_NAME = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*)\s*")
 
 Draw = dict[str, Scalar]
 
 
 def placeholders(text: str) -> set[str]:
-    """The parameter names a text refers to."""
-    return {braced or bare for literal, braced, bare in _PLACEHOLDER.findall(text) if not literal}
+    """The parameter names a text refers to (inside `${...}` arithmetic too)."""
+    names: set[str] = set()
+    for literal, braced, bare in _PLACEHOLDER.findall(text):
+        if literal:
+            continue
+        if bare:
+            names.add(bare)
+        elif (plain := _NAME.fullmatch(braced)) is not None:
+            names.add(plain.group(1))
+        else:
+            names |= names_in(braced) or set()  # bad syntax: reported by expression_problems
+    return names
 
 
 def substitute(text: str, values: Mapping[str, Scalar]) -> str:
-    """Replace `$NAME`/`${NAME}` by the drawn value and `$$` by `$`.
+    """Replace `$NAME`/`${NAME}` by the drawn value, `${...}` by the integer it computes, and
+    `$$` by `$`.
 
-    A name that is not in `values` raises KeyError; the loader rejects such decks first.
+    A name that is not in `values` raises KeyError, arithmetic that cannot be computed raises
+    ParamExpressionError; the loader rejects such decks first.
     """
 
     def replace(match: re.Match[str]) -> str:
         literal, braced, bare = match.groups()
         if literal:
             return "$"
-        return str(values[braced or bare])
+        if bare:
+            return str(values[bare])
+        plain = _NAME.fullmatch(braced)
+        if plain is not None:
+            return str(values[plain.group(1)])
+        return str(evaluate(braced, values))
 
     return _PLACEHOLDER.sub(replace, text)
+
+
+def expression_problems(text: str, choices: Mapping[str, Sequence[Scalar]]) -> list[ParamExpressionError]:
+    """Every `${...}` of a text that fails for some draw: bad syntax, a forbidden operation,
+    a non-integer parameter, division by zero, a result too large. Unknown names are left to
+    the caller (see `placeholders`)."""
+    problems = []
+    for literal, braced, _bare in _PLACEHOLDER.findall(text):
+        if literal or not braced or _NAME.fullmatch(braced):
+            continue
+        names = names_in(braced)  # None: it does not parse, which first_failure says
+        if names is not None and not names <= set(choices):
+            continue  # an unknown name: reported as such
+        problem = first_failure(braced, {name: choices[name] for name in sorted(names or ())})
+        if problem is not None:
+            problems.append(problem)
+    return problems
 
 
 def texts_with_params(question: QuestionBase) -> Iterator[tuple[str, str]]:

@@ -47,12 +47,12 @@ class Task:
             extra.update(solution=question.solution, compare=question.compare, input=question.input)
         if isinstance(question, RaisesQuestion):
             extra.update(exception=question.exception)
-        # A raises question (or a card) asks about the code itself unless it names an answer.
-        explicit = "answer" in question.model_fields_set or question.type not in ("raises", "card")  # type: ignore[attr-defined]
+        # `answer` defaults to `out` for every type that runs code; a raises question or a card
+        # whose code binds no `out` is about the code itself (see sandbox.execute, `lenient`).
         return cls(
             type=question.type,  # type: ignore[attr-defined]
             code=getattr(question, "code", None) or "",
-            answer=question.answer if explicit else None,
+            answer=question.answer,
             setup=setup,
             timeout=question.timeout,
             **extra,

@@ -119,6 +119,9 @@ def make_note(engine: Engine, loaded: LoadedDeck, question: QuestionBase, rng: r
     explain = _section("Why", _md(concrete.explain)) if concrete.explain else ""
     drawn = ", ".join(f"{k}={v}" for k, v in values.items())
     source = html.escape(f"{loaded.id}::{question.id}" + (f" ({drawn})" if drawn else ""))
+    cited = loaded.deck.source_of(question)  # the author's `source`: a URL or a citation
+    if cited:
+        source += f" <div>{_MARKDOWN.renderInline(cited)}</div>"
     tags = ["jaxquiz", _tag(loaded.id), *(_tag(t) for t in loaded.tags_of(question))]
     return genanki.Note(
         model=MODEL,
@@ -148,8 +151,8 @@ def answer_html(engine: Engine, question: QuestionBase, setup: str | None) -> st
         back = _md(question.back)
         if not question.code:
             return back
-        # The code runs either way (a card whose code fails is broken); its result is shown when
-        # the card names an `answer`, as in the app.
+        # The code runs either way (a card whose code fails is broken); its result (`answer`,
+        # default `out`) is shown when there is one, as in the app.
         exploration = engine.explore(task.code, setup, task.answer, task.timeout)
         _require(exploration.outcome, raises_ok=False)
         if exploration.answer is None:

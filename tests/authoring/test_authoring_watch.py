@@ -182,3 +182,15 @@ def test_check_watch_wires_the_loop_to_the_cli(
     assert trusted.exit_code == 0, trusted.output
     assert f"{deck}: 3 checked (3 passed)" in trusted.output
     assert "watching for changes" in trusted.output
+
+
+def test_a_warning_near_zero_is_shown_when_a_question_is_checked(tmp_path: Path, recorder: Recorder) -> None:
+    path = tmp_path / "flush.yaml"
+    path.write_text(
+        "format: 1\ndeck: flush\ntitle: Flush\nquestions:\n"
+        "  - id: tiny\n    type: value\n    prompt: p\n    code: out = jnp.float32(0.0)\n"
+        "    expect: '0.0'\n    options: ['0.0', '1e-45', '1.0']\n"
+    )
+    out = lines_of(Rechecker(recorder).check(path))
+    assert out[0] == f"WARNING {path}:5 flush::tiny"
+    assert "option '1e-45' is graded right only because of atol=1e-06" in out[1]

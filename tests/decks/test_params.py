@@ -145,11 +145,11 @@ def test_instantiate_leaves_keys_outside_the_format_list_alone():
 
 
 def test_instantiate_keeps_defaults_unset():
-    # A raises question without `answer` asks about the code itself; a draw must not change that.
+    # Defaults hold no parameters: a draw must not mark them as written by the author.
     raises = dict(id="r", type="raises", prompt="p $N", code="jnp.zeros($N)[0] = 1", expect="TypeError")
     concrete = instantiate(RaisesQuestion.model_validate(raises | {"params": {"N": [2]}}), {"N": 2})
     assert "answer" not in concrete.model_fields_set
-    assert Task.from_question(concrete).answer is None
+    assert Task.from_question(concrete).answer == "out"
     assert concrete.code == "jnp.zeros(2)[0] = 1"
 
 

@@ -197,7 +197,7 @@ def test_value_a_list_is_not_a_tuple(engine):
 
 def test_value_container_leaves_compare_as_arrays(engine):
     task = Task("value", "out = (jnp.zeros(2), 1)")
-    assert_wrong(grade(engine, task, "([0, 1], 1)"), "at [0]: values differ at [1]: you said 1.0, it is 0.0")
+    assert_wrong(grade(engine, task, "([0, 1], 1)"), "at [0]: values differ at [1]: you said 1, it is 0.0")
     assert_wrong(grade(engine, task, "([0, 0, 0], 1)"), "at [0]: shape is (2,), yours is (3,)")
 
 
@@ -380,7 +380,7 @@ def test_fill_block_lines_are_indented_to_the_blank(engine, answer):
 
 
 def test_fill_block_wrong_body(engine):
-    assert_wrong(grade(engine, BODY, "return x"), "values differ at [1]: you said 1, it is 2")
+    assert_wrong(grade(engine, BODY, "return x"), "values differ at [1]: yours gives 1, the solution 2")
 
 
 def test_fill_block_bad_indentation_is_wrong_not_a_crash(engine):

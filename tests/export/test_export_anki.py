@@ -188,3 +188,40 @@ def test_cli_export_writes_the_package(
 def _export(engine: Engine, deck, out: Path, seed: int) -> Path:
     export_anki([deck], out, engine, random.Random(seed))
     return out
+
+
+SOURCED = """\
+format: 1
+deck: sourced
+title: Sourced
+source: JAX docs, *Sharp Bits*
+questions:
+  - id: own
+    type: value
+    prompt: p
+    code: out = 2
+    expect: "2"
+    source: "[Pure functions](https://docs.jax.dev/en/latest/notebooks/Common_Gotchas_in_JAX.html)"
+  - id: inherited
+    type: card
+    prompt: front
+    back: back
+    code: out = jnp.arange(3)
+"""
+
+
+def test_the_source_of_a_question_or_its_deck_is_exported(engine: Engine, tmp_path: Path) -> None:
+    path = tmp_path / "sourced.yaml"
+    path.write_text(SOURCED)
+    out = tmp_path / "sourced.apkg"
+    report = export_anki([load_deck_file(path)], out, engine, random.Random(0))
+    assert report.failures == []
+    notes = read_package(out)["notes"]
+    own = notes["own"]["fields"]["Source"]
+    assert (
+        '<a href="https://docs.jax.dev/en/latest/notebooks/Common_Gotchas_in_JAX.html">Pure functions</a>'
+        in own
+    )
+    assert "JAX docs, <em>Sharp Bits</em>" in notes["inherited"]["fields"]["Source"]
+    # a card's back shows its `out` without naming `answer`
+    assert "Running it gives" in notes["inherited"]["fields"]["Answer"]

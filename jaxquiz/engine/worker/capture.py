@@ -1,13 +1,16 @@
-"""Capturing what a run writes: fds 1 and 2, and sys.stdout and sys.stderr, into one file."""
+"""Capturing what a run writes: fds 1 and 2, and sys.stdout and sys.stderr, into one file;
+what it printed to sys.stdout alone, and the warnings it raised (for `printed` and `warned`)."""
 
 from __future__ import annotations
 
 import contextlib
 import os
+import re
 import sys
 import tempfile
+import warnings
 from functools import partial
-from typing import TextIO
+from typing import Any, TextIO
 
 from jaxquiz.engine.protocol import OUTPUT_CAP
 from jaxquiz.engine.worker import chores
@@ -43,9 +46,15 @@ class CapturedOutput:
         os.dup2(cls.fd, 1)
         os.dup2(cls.fd, 2)
         self._saved_streams = (sys.stdout, sys.stderr)
-        sys.stdout = sys.stderr = cls.stream
+        self._printed = _Tee(cls.stream)
+        sys.stdout, sys.stderr = self._printed, cls.stream
         self.text = ""
         return self
+
+    @property
+    def printed(self) -> str:
+        """What the run wrote to sys.stdout so far (print, jax.debug.print), without stderr."""
+        return "".join(self._printed.parts)
 
     def __exit__(self, *exc: object) -> None:
         cls = CapturedOutput
@@ -77,6 +86,54 @@ class CapturedOutput:
         if size > OUTPUT_CAP:
             text += f"\n[output cut: {size:,} bytes written, the first {OUTPUT_CAP:,} shown]"
         self.text = text
+
+
+class _Tee:
+    """sys.stdout during a run: writes go to the shared capture, and are kept apart as well."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+        self.parts: list[str] = []
+        self._size = 0
+
+    def write(self, text: str) -> int:
+        written = self._stream.write(text)  # first: what it refuses (bytes) is not kept either
+        if self._size < OUTPUT_CAP:  # `printed` is cut like the output shown
+            self.parts.append(text)
+            self._size += len(text)
+        return written
+
+    def __getattr__(self, name: str) -> Any:  # flush, fileno, encoding, ...: the stream's own
+        return getattr(self._stream, name)
+
+
+class RecordedWarnings:
+    """Records the category name of every warning shown during a run, still printing it.
+
+    Warnings are filtered as for a script's `__main__`: those the question's own code triggers
+    are shown (DeprecationWarning included), once per line per run; the filters and the
+    once-per-line memory are put back afterwards, so every run sees the same.
+    """
+
+    def __init__(self, module_name: str) -> None:
+        self._module = module_name
+        self._catch = warnings.catch_warnings()
+        self.names: list[str] = []
+
+    def __enter__(self) -> RecordedWarnings:
+        self._catch.__enter__()
+        warnings.filterwarnings("default", module=re.escape(self._module))
+        show = warnings.showwarning
+
+        def record(message: Any, category: type[Warning], *args: Any, **kwargs: Any) -> None:
+            self.names.append(category.__name__)
+            show(message, category, *args, **kwargs)
+
+        warnings.showwarning = record
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._catch.__exit__(None, None, None)  # puts the filters back; raises nothing itself
 
 
 def _rewind(fd: int) -> None:

@@ -186,10 +186,23 @@ def compare_value(truth: Any, text: str, rtol: float, atol: float) -> Comparison
     return compare_results(truth, said, rtol, atol, understood=describe.preview(said))
 
 
-def compare_results(truth: Any, said: Any, rtol: float, atol: float, *, understood: str = "") -> Comparison:
+# How a difference names the two sides: a value typed, or the result a fill's answer gave.
+TYPED = ("you said", "it is")
+FILLED = ("yours gives", "the solution")
+
+
+def compare_results(
+    truth: Any,
+    said: Any,
+    rtol: float,
+    atol: float,
+    *,
+    understood: str = "",
+    sides: tuple[str, str] = TYPED,
+) -> Comparison:
     """Structure must match exactly; leaves compare as arrays (allclose, exact for ints/bools)."""
     if _is_leaf(truth):
-        difference = leaf_difference(truth, said, rtol, atol)
+        difference = leaf_difference(truth, said, rtol, atol, sides)
         return Comparison(not difference, understood, difference)
     truth_leaves, truth_def = jax.tree_util.tree_flatten_with_path(truth)
     try:
@@ -202,10 +215,10 @@ def compare_results(truth: Any, said: Any, rtol: float, atol: float, *, understo
             f"structure differs: the result is {_structure(truth)}, yours is {_structure(said)}",
         )
     for (path, expected), given in zip(truth_leaves, said_leaves, strict=True):
-        difference = leaf_difference(expected, given, rtol, atol)
+        difference = leaf_difference(expected, given, rtol, atol, sides)
         if difference:
-            where = jax.tree_util.keystr(path) or "the leaf"
-            return Comparison(False, understood, f"at {where}: {difference}")
+            where = jax.tree_util.keystr(path)  # none: the result is one leaf (a string, say)
+            return Comparison(False, understood, f"at {where}: {difference}" if where else difference)
     return Comparison(True, understood)
 
 
@@ -238,10 +251,16 @@ def _structure(value: Any) -> str:
     return f"{type(value).__name__} with {count} {leaves} ({jax.tree.structure(value)})"
 
 
-def leaf_difference(expected: Any, given: Any, rtol: float, atol: float) -> str:
+def leaf_difference(
+    expected: Any, given: Any, rtol: float, atol: float, sides: tuple[str, str] = TYPED
+) -> str:
     """'' when equal; else what differs: shape, or the first differing index and values."""
-    if not _is_leaf(expected):
-        return "" if _safe_equal(expected, given) else f"expected {describe.preview(expected)}"
+    yours, truths = sides
+    if not _is_leaf(expected):  # text, None, ...: equal or not, and both shown
+        if _safe_equal(expected, given):
+            return ""
+        truth = "the truth is" if sides == TYPED else truths
+        return f"{truth} {describe.preview(expected)}, {yours} {describe.preview(given)}"
     if describe.is_array(expected) and _is_key(expected.dtype):
         expected = jax.random.key_data(expected)
         if describe.is_array(given) and _is_key(given.dtype):
@@ -255,13 +274,13 @@ def leaf_difference(expected: Any, given: Any, rtol: float, atol: float) -> str:
         return f"your answer ({describe.preview(given)}) cannot be read as an array of numbers"
     if want.shape != got.shape:
         return f"shape is {format_shape(want.shape)}, yours is {format_shape(got.shape)}"
+    shown, truth_shown = got, want  # as given and as the result's dtype prints, before any cast
     exact = want.dtype.kind in "biu"
     try:
         if exact:
             equal = np.equal(want, got)
         else:
-            # float32 at least, so an integer answer compares with a float result
-            got = got.astype(np.result_type(got, np.float32))
+            want, got = _as_result_dtype(want, got)
             equal = np.isclose(got, want, rtol=rtol, atol=atol, equal_nan=True)
     except (TypeError, ValueError) as error:
         return f"cannot compare: {error}"
@@ -269,11 +288,30 @@ def leaf_difference(expected: Any, given: Any, rtol: float, atol: float) -> str:
         return ""
     index = tuple(int(i) for i in np.argwhere(~equal)[0])
     at = f" at {list(index)}" if index else ""
-    return f"values differ{at}: you said {_item(got[index])}, it is {_item(want[index])}"
+    return f"values differ{at}: {yours} {_item(shown[index])}, {truths} {_item(truth_shown[index])}"
+
+
+def _as_result_dtype(want: np.ndarray, got: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A typed number is first rounded to the result's dtype (`1e-45` for a float32 result is
+    the float32 nearest to it, a subnormal); then both compare in float64 (complex128), so that
+    the tolerance itself is not rounded to a narrow dtype such as bfloat16."""
+    complex_result = jnp.issubdtype(want.dtype, jnp.complexfloating)
+    if jnp.issubdtype(got.dtype, jnp.complexfloating) and not complex_result:
+        pass  # never drop an imaginary part: it must make the answer differ
+    elif (complex_result or jnp.issubdtype(want.dtype, jnp.floating)) and (
+        jnp.issubdtype(got.dtype, jnp.number) or got.dtype == np.bool_
+    ):
+        with np.errstate(all="ignore"):  # 1e39 for float32 is inf, as JAX would make it
+            got = got.astype(want.dtype)
+    wide = np.complex128 if complex_result or jnp.issubdtype(got.dtype, jnp.complexfloating) else np.float64
+    return want.astype(wide), got.astype(wide)
 
 
 def _item(value: Any) -> Any:
-    """A numpy scalar as Python prints it: 0.5, not np.float32(0.5)."""
+    """A numpy scalar as Python prints it (0.5, not np.float32(0.5)); a float as its own dtype
+    prints it (float32 1e-45, not 1.401298464324817e-45)."""
+    if isinstance(value, np.generic) and value.dtype.kind in "fcV":
+        return str(value)
     return value.item() if hasattr(value, "item") else value
 
 

@@ -27,7 +27,7 @@ from einops import rearrange, reduce, repeat
 from jax import lax
 
 from jaxquiz.engine.worker import chores
-from jaxquiz.engine.worker.capture import CapturedOutput
+from jaxquiz.engine.worker.capture import CapturedOutput, RecordedWarnings
 from jaxquiz.engine.worker.guard import StateGuard
 
 QUESTION_FILE = "<question>"
@@ -82,8 +82,12 @@ class Run:
     tainted: str | None = None
 
 
-def execute(code: str, setup: str | None = None, answer: str | None = "out") -> Run:
-    """Run setup, then code, then evaluate `answer`, in a fresh module and a temp cwd."""
+def execute(code: str, setup: str | None = None, answer: str | None = "out", *, lenient: bool = False) -> Run:
+    """Run setup, then code, then evaluate `answer`, in a fresh module and a temp cwd.
+
+    With `lenient` (a raises question, a card, exploring), an answer `out` that the code did not
+    bind is not evaluated: such a run is about the code itself, not a NameError.
+    """
     chores.tidy()
     module = fresh_module()
     ns = module.__dict__
@@ -92,15 +96,16 @@ def execute(code: str, setup: str | None = None, answer: str | None = "out") -> 
     _remember_source(SETUP_FILE, setup or "")
     _remember_source(ANSWER_FILE, answer or "")
     start = time.perf_counter()
-    with StateGuard() as guard, CapturedOutput() as captured:
+    with StateGuard() as guard, CapturedOutput() as captured, RecordedWarnings(QUESTION_MODULE) as warned:
         os.chdir(_workdir())
         sys.modules[QUESTION_MODULE] = module
         try:
             if setup:
                 exec(_compile(setup, SETUP_FILE, "exec"), ns)
             exec(_compile(code, QUESTION_FILE, "exec"), ns)
-            if answer:
-                run.value = eval(_compile(answer.strip(), ANSWER_FILE, "eval"), ns)
+            if answer and not (lenient and answer.strip() == "out" and "out" not in ns):
+                _flush_debug_callbacks()  # jax.debug.print lands in `printed` before it is read
+                run.value = _evaluate_answer(answer, ns, captured.printed, list(warned.names))
             _block_until_ready(run.value)
         except BaseException as error:  # user code may raise anything, SystemExit included
             run.exception = error
@@ -116,6 +121,17 @@ def execute(code: str, setup: str | None = None, answer: str | None = "out") -> 
     chores.later(_leftovers.clear)
     chores.later(_empty_workdir)
     return run
+
+
+def _evaluate_answer(answer: str, ns: dict[str, Any], printed: str, warned: list[str]) -> Any:
+    """`answer` with `printed` and `warned` in scope, unless the code bound those names itself."""
+    extra = {name: value for name, value in (("printed", printed), ("warned", warned)) if name not in ns}
+    ns.update(extra)
+    try:
+        return eval(_compile(answer.strip(), ANSWER_FILE, "eval"), ns)
+    finally:
+        for name in extra:  # not bindings of the code: the try-it panel must not list them
+            ns.pop(name, None)
 
 
 _leftovers: list[dict[str, Any]] = []  # namespaces of finished runs, until a chore drops them

@@ -91,9 +91,12 @@ class Service:
                 if (task.type == "fill")
                 else task.code
             )
-            run = sandbox.execute(code, task.setup, task.answer)
+            run = sandbox.execute(code, task.setup, task.answer, lenient=task.type in ("raises", "card"))
+            outcome = self._outcome(run)
+            if task.type == "card" and _left_out_unbound(run, task.answer):
+                outcome = replace(outcome, type_name="what the code bound", preview=_bound_names(run))
             run.namespace = {}  # the result is kept; the rest of the namespace is not needed
-            truth = self.prepared[token] = (run, self._outcome(run))
+            truth = self.prepared[token] = (run, outcome)
             while len(self.prepared) > PREPARED_KEPT:
                 self.prepared.popitem(last=False)
         self.prepared.move_to_end(token)
@@ -210,15 +213,18 @@ class Service:
         if task.compare == "shape":
             comparison = compare.compare_shapes_of(truth_run.value, learner_run.value)
         else:
-            comparison = compare.compare_results(truth_run.value, learner_run.value, task.rtol, task.atol)
+            comparison = compare.compare_results(
+                truth_run.value, learner_run.value, task.rtol, task.atol, sides=compare.FILLED
+            )
         return make(status="graded", correct=comparison.correct, difference=comparison.difference)
 
     # -- explore ----------------------------------------------------------------------------
 
     def _explore(self, request: Explore) -> Reply:
-        run = sandbox.execute(request.code, request.setup, request.answer or None)
+        run = sandbox.execute(request.code, request.setup, request.answer or None, lenient=True)
         outcome = self._outcome(run)
-        answer = outcome if request.answer and not run.exception else None
+        answered = request.answer and not _left_out_unbound(run, request.answer)
+        answer = outcome if answered and not run.exception else None
         result = Exploration(
             bindings=describe.bindings(run.namespace),
             answer=answer,
@@ -226,6 +232,20 @@ class Service:
             timings=Timings(execute_ms=run.elapsed_ms),
         )
         return Reply(result, self._recycle(run))
+
+
+def _left_out_unbound(run: sandbox.Run, answer: str | None) -> bool:
+    """Whether a lenient run skipped its answer `out` because the code bound none."""
+    return run.exception is None and (answer or "").strip() == "out" and "out" not in run.namespace
+
+
+def _bound_names(run: sandbox.Run) -> str:
+    """A card's result when its code binds no `out`: every array and value it left, by name."""
+    lines = []
+    for binding in describe.bindings(run.namespace):
+        kind = f"{binding.dtype}{list(binding.shape)}" if binding.shape is not None else binding.kind
+        lines.append(f"{binding.name}: {kind} = {binding.preview}")
+    return "\n".join(lines) or "(no arrays or values)"
 
 
 def _resident_above(limit: float) -> bool:

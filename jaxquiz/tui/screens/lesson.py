@@ -1,4 +1,5 @@
-"""A deck's description, shown as a short lesson before its first question."""
+"""A deck's description, shown as a short lesson before its first question, with where its
+material comes from and (folded) the setup its questions depend on."""
 
 from __future__ import annotations
 
@@ -9,9 +10,11 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Markdown, Static
+from textual.widgets import Collapsible, Markdown, Static
 
 from jaxquiz.decks import LoadedDeck
+from jaxquiz.decks.setup_use import setup_is_used
+from jaxquiz.tui.widgets.code_view import CodeView
 
 
 class LessonScreen(ModalScreen[None]):
@@ -30,6 +33,16 @@ class LessonScreen(ModalScreen[None]):
             yield Static(Content.styled(f"Lesson · {self.deck.deck.title}", "bold"), id="lesson-title")
             with VerticalScroll(id="lesson-body"):
                 yield Markdown(self.deck.deck.description or "")
+                if self.deck.deck.source:
+                    yield Static(
+                        Content.assemble(("Source  ", "bold $text-muted"), self.deck.deck.source),
+                        id="lesson-source",
+                    )
+                if self.deck.deck.setup and setup_is_used(self.deck.deck):
+                    # The questions use names it defines; folded, as most learners need it only
+                    # when a question surprises them.
+                    with Collapsible(title="Setup, run before every question", id="lesson-setup"):
+                        yield CodeView(self.deck.deck.setup)
             yield Static(
                 Content.assemble(
                     ("Enter", "bold $text-accent"), " start   ", ("↑↓", "bold $text-accent"), " scroll"

@@ -160,6 +160,9 @@ sooner after Again, later after Easy.
             if item.shown.explain:
                 yield Static(Content.styled("Why", "bold"), id="why")
                 yield Markdown(item.shown.explain, id="explain")
+            source = item.deck.deck.source_of(item.question)
+            if source:
+                yield Static(Content.assemble(("Source  ", "bold $text-muted"), source), id="source")
             if item.code:
                 yield Static(Content.styled("The code", "bold"), id="code-title")
                 yield CodeView(item.code_with(self.answer), id="code")

@@ -1,0 +1,54 @@
+"""Typed numbers cast to the result's dtype, and how a difference names the truth, through the
+real worker."""
+
+from __future__ import annotations
+
+import pytest
+
+from jaxquiz.engine import Engine, Task
+
+EXACT = {"rtol": 0.0, "atol": 0.0}
+
+
+@pytest.mark.parametrize(
+    ("code", "answer"),
+    [
+        ("out = jnp.array(1e-45, jnp.float32)", "1e-45"),  # how JAX prints the float32 subnormal
+        ("out = jnp.float32(0.1)", "0.1"),
+        ("out = jnp.array([0.1, 0.2], jnp.float32)", "[0.1, 0.2]"),
+        ("out = jnp.array(1.1, jnp.bfloat16)", "1.1"),
+        ("out = jnp.array(1.1, jnp.float16)", "jnp.float32(1.1)"),
+        ("out = jnp.array(0.1 + 0.2j, jnp.complex64)", "0.1+0.2j"),
+    ],
+)
+def test_a_typed_number_is_the_nearest_of_the_results_dtype(engine: Engine, code, answer):
+    verdict = engine.grade(Task("value", code, **EXACT), answer)
+    assert verdict.status == "graded" and verdict.correct, verdict
+
+
+@pytest.mark.parametrize(
+    ("code", "answer", "difference"),
+    [
+        ("out = jnp.array(1e-45, jnp.float32)", "0.0", "you said 0.0, it is 1e-45"),
+        ("out = jnp.float32(1.0)", "1+1j", "you said (1+1j)"),  # an imaginary part is not dropped
+        ("out = jnp.array([1.0, 2.5])", "[1, 2]", "values differ at [1]: you said 2, it is 2.5"),
+    ],
+)
+def test_casting_does_not_make_a_wrong_answer_right(engine: Engine, code, answer, difference):
+    verdict = engine.grade(Task("value", code, **EXACT), answer)
+    assert verdict.status == "graded" and not verdict.correct, verdict
+    assert difference in verdict.difference, verdict.difference
+
+
+def test_a_string_mismatch_names_the_truth(engine: Engine):
+    verdict = engine.grade(Task("value", "print('x=7')", answer="printed"), "'x=8\\n'")
+    assert not verdict.correct
+    assert verdict.difference.startswith("the truth is 'x=7\\n'"), verdict.difference
+    assert "you said 'x=8\\n'" in verdict.difference and "expected" not in verdict.difference
+
+
+def test_a_wrong_fill_index_is_not_called_what_you_said(engine: Engine):
+    task = Task("fill", "x = jnp.array([10.0, 20.0, 30.0])\nout = x[___]", solution="2")
+    verdict = engine.grade(task, "1")
+    assert not verdict.correct
+    assert verdict.difference == "values differ: yours gives 20.0, the solution 30.0"
