@@ -162,6 +162,7 @@ class ValueQuestion(_Expecting):
 
 class RaisesQuestion(_Expecting):
     type: Literal["raises"]
+    exception: Literal["exact", "any"] = "exact"
 
 
 class FillQuestion(QuestionBase):
