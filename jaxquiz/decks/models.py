@@ -162,7 +162,11 @@ class ValueQuestion(_Expecting):
 
 class RaisesQuestion(_Expecting):
     type: Literal["raises"]
-    exception: Literal["exact", "any"] = "exact"
+    exception: Literal["exact", "any"] = Field(
+        "exact",
+        description="`exact`: the class raised must be named; `any`: naming any exception class "
+        "(or typing `error`) is right when the code raises, because the lesson is that it fails",
+    )
 
 
 class FillQuestion(QuestionBase):
