@@ -79,15 +79,17 @@ def audit(
     def work() -> None:
         with Engine(spare=False, compile_cache=paths.compile_cache_dir()) as engine:
             try:
-                engine.wait_ready()
+                report = todo.get_nowait()
+            except queue.Empty:
+                return
+            try:
+                # Start only the pool the first question needs (a devices deck needs no other).
+                engine.wait_ready(devices=report.question.devices)
             except EngineError as error:
                 unable.append(error)
+                todo.put(report)  # for a worker that could start
                 return
             while True:
-                try:
-                    report = todo.get_nowait()
-                except queue.Empty:
-                    return
                 try:
                     audit_question(engine, report)
                 except EngineError as error:
@@ -95,6 +97,10 @@ def audit(
                 if on_done:
                     with lock:
                         on_done(report)
+                try:
+                    report = todo.get_nowait()
+                except queue.Empty:
+                    return
 
     threads = [threading.Thread(target=work, daemon=True) for _ in range(workers)]
     for thread in threads:
@@ -130,7 +136,7 @@ def _audit_draw(engine: Engine, question: QuestionBase, setup: str | None) -> li
     if isinstance(question, CardQuestion):
         if not question.code:
             return []
-        outcome = engine.explore(task.code, setup, task.answer, task.timeout).outcome
+        outcome = engine.explore(task.code, setup, task.answer, task.timeout, devices=task.devices).outcome
         if outcome.status != "ok" or outcome.raised:
             return [f"the card's code fails: {outcome.error}"]
         return []
@@ -138,6 +144,8 @@ def _audit_draw(engine: Engine, question: QuestionBase, setup: str | None) -> li
     outcome = prepared.outcome
     if outcome.status != "ok":
         return [f"the code {outcome.status}: {outcome.error}"]
+    if question.devices and question.devices > 1 and not outcome.device.startswith(f"{question.devices} "):
+        return [f"asked for {question.devices} devices, but it ran on {outcome.device}"]
     if outcome.raised and question.type != "raises":  # type: ignore[attr-defined]
         return [f"the code raised {outcome.exception}: {outcome.error}\n{outcome.traceback or ''}"]
     failures = []

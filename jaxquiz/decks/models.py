@@ -20,6 +20,7 @@ from pydantic import (
     ValidationInfo,
     WrapValidator,
     field_validator,
+    model_validator,
 )
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
@@ -106,6 +107,10 @@ ParamSpec = Annotated[
 ]
 
 
+MAX_DEVICES = 8
+Devices = Annotated[int, Field(ge=1, le=MAX_DEVICES, strict=True)]
+
+
 class QuestionBase(_Strict):
     """Keys shared by every question type."""
 
@@ -124,6 +129,11 @@ class QuestionBase(_Strict):
     tags: list[str] = Field(default_factory=list, description="labels for filtering drills and stats")
     difficulty: Literal[1, 2, 3] | None = Field(None, description="1 easy, 2 medium, 3 hard")
     timeout: float = Field(10, gt=0, le=300, description="seconds for one execution")
+    devices: Devices | None = Field(
+        None,
+        description="how many devices `jax.devices()` holds when it runs (virtual CPU devices if "
+        "the machine has fewer); default: the deck's `devices`, else the machine's default",
+    )
 
     @property
     def level(self) -> int:
@@ -249,7 +259,19 @@ class Deck(_Strict):
     description: Markdown | None = Field(None, description="a short lesson shown first")
     tags: list[str] = Field(default_factory=list, description="labels for the whole deck")
     setup: str | None = Field(None, description="Python run before every question, after the prelude")
+    devices: Devices | None = Field(None, description="the default `devices` of the deck's questions")
     questions: Annotated[list[Question], Field(min_length=1)] = Field(description="at least one question")
+
+    @model_validator(mode="after")
+    def _deck_devices(self) -> Deck:
+        # The deck's default is written into its questions, so a question carries its own count.
+        if self.devices is not None:
+            questions = [
+                q if q.devices is not None else q.model_copy(update={"devices": self.devices})
+                for q in self.questions
+            ]
+            object.__setattr__(self, "questions", questions)
+        return self
 
     def question(self, question_id: str) -> QuestionBase:
         for question in self.questions:
@@ -260,6 +282,8 @@ class Deck(_Strict):
 
 def content_hash(deck: Deck, question: QuestionBase) -> str:
     """A short hash of what a question asks (with the deck's setup), to notice edited questions."""
-    payload = {"setup": deck.setup, "question": question.model_dump(mode="json")}
+    # A key left unset must not change the hash of questions written before it existed.
+    unset = {"devices"} if question.devices is None else set()
+    payload = {"setup": deck.setup, "question": question.model_dump(mode="json", exclude=unset)}
     digest = hashlib.sha256(json.dumps(payload, sort_keys=True).encode())
     return digest.hexdigest()[:16]

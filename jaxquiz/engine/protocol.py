@@ -34,6 +34,8 @@ class Task:
     solution: str | None = None
     compare: Literal["value", "shape"] = "value"
     input: Literal["line", "block"] = "line"
+    # how many devices `jax.devices()` must hold (None: the default worker); the engine routes by it
+    devices: int | None = None
 
     @classmethod
     def from_question(cls, question: QuestionBase, setup: str | None = None) -> Task:
@@ -51,6 +53,7 @@ class Task:
             answer=question.answer if explicit else None,
             setup=setup,
             timeout=question.timeout,
+            devices=question.devices,
             **extra,
         )
 

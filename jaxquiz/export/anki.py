@@ -150,7 +150,7 @@ def answer_html(engine: Engine, question: QuestionBase, setup: str | None) -> st
             return back
         # The code runs either way (a card whose code fails is broken); its result is shown when
         # the card names an `answer`, as in the app.
-        exploration = engine.explore(task.code, setup, task.answer, task.timeout)
+        exploration = engine.explore(task.code, setup, task.answer, task.timeout, devices=task.devices)
         _require(exploration.outcome, raises_ok=False)
         if exploration.answer is None:
             return back
