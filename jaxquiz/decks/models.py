@@ -172,6 +172,9 @@ class ValueQuestion(_Expecting):
 
 class RaisesQuestion(_Expecting):
     type: Literal["raises"]
+    exception: Literal["exact", "any"] = Field(
+        "exact", description="`any`: the lesson is whether it raises, not which class"
+    )
 
 
 class FillQuestion(QuestionBase):
