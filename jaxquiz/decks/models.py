@@ -286,7 +286,7 @@ class Deck(_Strict):
 def content_hash(deck: Deck, question: QuestionBase) -> str:
     """A short hash of what a question asks (with the deck's setup), to notice edited questions."""
     # A key left unset must not change the hash of questions written before it existed.
-    unset = {"devices"} if question.devices is None else set()
+    unset = {"devices", "exception"} - question.model_fields_set
     payload = {"setup": deck.setup, "question": question.model_dump(mode="json", exclude=unset)}
     digest = hashlib.sha256(json.dumps(payload, sort_keys=True).encode())
     return digest.hexdigest()[:16]
