@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from jaxquiz.engine.pool import START_TIMEOUT, Engine as Pool, Prepared
@@ -19,7 +20,7 @@ from jaxquiz.engine.protocol import Exploration, Ready, Task, Verdict
 from jaxquiz.errors import EngineError
 
 MAX_DEVICES = 8
-IDLE_STOP = 300.0  # seconds a pool of another device count stays warm unused
+IDLE_STOP = 600.0  # seconds a pool of another device count stays warm unused
 
 
 def pool_key(devices: int | None) -> int | None:
@@ -104,10 +105,12 @@ class Engine:
     # -- requests -----------------------------------------------------------------------------
 
     def prepare(self, task: Task) -> Prepared:
-        return self._route(task.devices).prepare(task)
+        with self._route(task.devices) as pool:
+            return pool.prepare(task)
 
     def grade(self, task: Task, answer: str, prepared: Prepared | None = None) -> Verdict:
-        return self._route(task.devices).grade(task, answer, prepared)
+        with self._route(task.devices) as pool:
+            return pool.grade(task, answer, prepared)
 
     def forget(self, *prepared: Prepared) -> None:
         by_pool: dict[int | None, list[Prepared]] = {}
@@ -127,7 +130,8 @@ class Engine:
         timeout: float = 10.0,
         devices: int | None = None,
     ) -> Exploration:
-        return self._route(devices).explore(code, setup, answer, timeout)
+        with self._route(devices) as pool:
+            return pool.explore(code, setup, answer, timeout)
 
     # -- machinery ----------------------------------------------------------------------------
 
@@ -148,11 +152,18 @@ class Engine:
                 pool = self._pools[key] = Pool(**self._options, devices=key)
         return pool.start()
 
-    def _route(self, devices: int | None) -> Pool:
+    @contextmanager
+    def _route(self, devices: int | None) -> Iterator[Pool]:
+        """The pool for a request; pools idle for too long are stopped meanwhile."""
         key = pool_key(devices)
         pool = self.pool(key)
         self._stop_idle(keep=key)
-        return pool
+        try:
+            yield pool
+        finally:
+            if key is not None:  # a long request counts as use until it ends
+                with self._lock:
+                    self._used[key] = time.monotonic()
 
     def _stop_idle(self, keep: int | None) -> None:
         now = time.monotonic()
