@@ -267,7 +267,7 @@ def measure_devices(items) -> tuple[float, list[float]]:
     start = time.perf_counter()
     with Engine() as engine:
         engine.start()  # the app starts its default worker at once
-        first_kind, first_task, first_answer = items[0]
+        _, first_task, first_answer = items[0]
         engine.warm([first_task.devices])  # opening the deck
         engine.grade(first_task, first_answer, engine.prepare(first_task))
         first = elapsed_ms(start)

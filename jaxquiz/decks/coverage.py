@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from jaxquiz.decks.loader import LoadedDeck
 from jaxquiz.decks.models import EXECUTING_TYPES, QUESTION_MODELS
 
-
 TOPICS_SHOWN = 6
 
 

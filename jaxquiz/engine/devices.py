@@ -15,7 +15,8 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from jaxquiz.engine.pool import START_TIMEOUT, Engine as Pool, Prepared
+from jaxquiz.engine.pool import START_TIMEOUT, Prepared
+from jaxquiz.engine.pool import Engine as Pool
 from jaxquiz.engine.protocol import Exploration, Ready, Task, Verdict
 from jaxquiz.errors import EngineError
 
@@ -140,9 +141,7 @@ class Engine:
         if key is None:
             return self.start().default
         if not 1 < key <= MAX_DEVICES:
-            raise EngineError(
-                f"no worker runs {key} devices", fix=f"ask for 1 to {MAX_DEVICES} devices"
-            )
+            raise EngineError(f"no worker runs {key} devices", fix=f"ask for 1 to {MAX_DEVICES} devices")
         with self._lock:
             if self._closed:
                 raise EngineError("the engine was closed", fix="create a new Engine")
@@ -168,9 +167,7 @@ class Engine:
     def _stop_idle(self, keep: int | None) -> None:
         now = time.monotonic()
         with self._lock:
-            idle = [
-                k for k in self._pools if k != keep and now - self._used.get(k, now) > self.idle_stop
-            ]
+            idle = [k for k in self._pools if k != keep and now - self._used.get(k, now) > self.idle_stop]
             stopped = [self._pools.pop(k) for k in idle]
         for pool in stopped:
             pool.close()

@@ -90,9 +90,12 @@ def grouped(decks: list[LoadedDeck]) -> list[str | LoadedDeck]:
     for deck in decks:
         groups[deck_group(deck)].append(deck)
     present = [(name, members) for name, members in groups.items() if members]
-    if len(present) <= 1:
-        return list(decks)
-    return [row for name, members in present for row in (name, *members)]
+    rows: list[str | LoadedDeck] = []
+    for name, members in present:
+        if len(present) > 1:
+            rows.append(name)
+        rows.extend(members)
+    return rows
 
 
 class DeckTable(RowTable):
