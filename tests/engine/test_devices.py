@@ -143,10 +143,12 @@ def test_a_pool_nobody_used_for_a_while_is_stopped():
         engine.warm([3])
         assert engine.running == (3,)
         three = engine.pool(3)
+        assert engine.wait_ready(devices=3).device == "3 virtual CPU devices"
+        assert three.is_ready
         time.sleep(0.6)
         engine.grade(Task(type="value", code="out = 1"), "1")  # the default pool
         assert engine.running == ()
-        assert not three._current  # its worker was stopped
+        assert not three.is_ready  # its worker was stopped
         # asked for again, it starts again
         verdict = engine.grade(Task(type="value", code="out = len(jax.devices())", devices=3), "3")
         assert verdict.correct and verdict.device == "3 virtual CPU devices"
