@@ -67,3 +67,19 @@ async def test_a_research_deck_is_answered_on_its_devices(engine, store, clock, 
         text = ui.shown(app)
         assert "Right" in text
         assert "ran on 8 virtual CPU devices" in text
+
+
+def test_the_learners_own_decks_come_after_the_bundled_groups(tmp_path):
+    from jaxquiz.decks.loader import load_deck_text
+    from jaxquiz.tui.screens.home import grouped
+
+    bundled = discover(user=False).decks
+    text = "format: 1\ndeck: mine\ntitle: Mine\ntags: [research]\nquestions:\n"
+    text += "  - {id: a, type: card, prompt: p, back: b}\n"
+    mine = load_deck_text(text, tmp_path / "mine.yaml", origin="user")
+    rows = grouped([mine, *bundled])
+    names = [row for row in rows if isinstance(row, str)]
+    assert names == ["Fundamentals", "Research", "Your decks"]
+    assert rows[-2:] == ["Your decks", mine]  # tagged research, but the learner's own
+    # one group only: no names at all
+    assert grouped([mine]) == [mine]
