@@ -6,8 +6,10 @@ Per question type: the verdict for a prepared question (what the learner waits f
 run of a question (compiles), grading through the engine against the same work in-process (the
 floor: no process, no sandbox), one fresh `python -c` per question (the naive way, on a sample),
 the verdict when choosing an option of a multiple-choice question, and the verdict for an answer
-typed as an expression in a later session (a fresh worker, compiled programs on disk). Then cold
-start to the first verdict and the time until the next question is ready after a timeout.
+typed as an expression in a later session (a fresh worker, compiled programs on disk). Questions
+with `devices` (the sharding decks) are timed apart: the first verdict on such a deck after the
+app starts, and the verdict for a prepared one. Then cold start to the first verdict and the
+time until the next question is ready after a timeout.
 
 The engine and the floor are measured in turns, question by question, so that both see the
 machine (and its caches) in the same state.
@@ -52,11 +54,15 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def questions():
+def questions(devices: bool = False):
+    """Executing questions of the bundled decks, one draw each: those without `devices` (which the
+    in-process floor can run), or with `devices` only."""
     rng = random.Random(0)
     for loaded in discover(user=False).decks:
         for question in loaded.deck.questions:
             if isinstance(question, ChoiceQuestion | CardQuestion):
+                continue
+            if (question.devices is not None) != devices:
                 continue
             concrete = instantiate(question, draw(question, rng))
             answer = str(getattr(concrete, "expect", None) or getattr(concrete, "solution", ""))
@@ -253,6 +259,36 @@ def cold_start_and_recovery() -> tuple[float, float]:
     return cold, recovery
 
 
+def measure_devices(items) -> tuple[float, float, list[float]]:
+    """Questions with `devices`, as the app runs them: the first verdict on such a deck when it
+    is opened as soon as the app starts (the default worker warming too), and when it is opened
+    once the app is warm (the deck's worker starts then, while the lesson is read); then the
+    verdict for each question prepared ahead."""
+    _, first_task, first_answer = items[0]
+    with Engine() as engine:
+        engine.start()  # the app starts its default worker at once
+        engine.wait_ready()
+        time.sleep(3)  # the spare warms while the learner looks at the home screen
+        start = time.perf_counter()
+        engine.warm([first_task.devices])  # opening the deck
+        engine.grade(first_task, first_answer, engine.prepare(first_task))
+        after_warm = elapsed_ms(start)
+    start = time.perf_counter()
+    with Engine() as engine:
+        engine.start()
+        engine.warm([first_task.devices])
+        engine.grade(first_task, first_answer, engine.prepare(first_task))
+        first = elapsed_ms(start)
+        times = []
+        for _, task, answer in items:
+            prepared = engine.prepare(task)
+            start = time.perf_counter()
+            engine.grade(task, answer, prepared)
+            times.append(elapsed_ms(start))
+            engine.forget(prepared)
+    return first, after_warm, times
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--naive", type=int, default=3, help="questions per type run with python -c")
@@ -301,6 +337,17 @@ def main() -> None:
         f"{EXPRESSION}, given in an earlier session (fresh worker, XLA's disk cache): verdict"
         f" median {statistics.median(seen_before):.2f}, p95 {percentile(seen_before, 0.95):.2f}"
     )
+    device_items = list(questions(devices=True))
+    if device_items:
+        first, after_warm, prepared = measure_devices(device_items)
+        counts = sorted({task.devices for _, task, _ in device_items})
+        print(
+            f"\n{len(device_items)} questions with devices ({', '.join(map(str, counts))} virtual"
+            f" CPU devices when the machine has fewer): first verdict on such a deck opened as the"
+            f" app starts: {first:.0f} ms; opened once the app is warm: {after_warm:.0f} ms;"
+            f" verdict for a prepared question: median {statistics.median(prepared):.2f},"
+            f" p95 {percentile(prepared, 0.95):.2f}"
+        )
     cold, recovery = cold_start_and_recovery()
     print(f"\ncold start to the first verdict: {cold:.0f} ms")
     print(f"next question ready after a timeout verdict: {recovery:.1f} ms")

@@ -122,18 +122,20 @@ def audit(
     def work() -> None:
         with Engine(spare=False, compile_cache=paths.compile_cache_dir()) as engine:
             try:
-                ready = engine.wait_ready()
+                report = todo.get_nowait()
+            except queue.Empty:
+                return
+            try:
+                # Start only the pool the first question needs (a devices deck needs no other).
+                ready = engine.wait_ready(devices=report.question.devices)
             except EngineError as error:
                 unable.append(error)
+                todo.put(report)  # for a worker that could start
                 return
             if on_ready:
                 with lock:
                     on_ready(ready)
             while True:
-                try:
-                    report = todo.get_nowait()
-                except queue.Empty:
-                    return
                 try:
                     audit_question(engine, report)
                 except EngineError as error:
@@ -141,6 +143,10 @@ def audit(
                 if on_done:
                     with lock:
                         on_done(report)
+                try:
+                    report = todo.get_nowait()
+                except queue.Empty:
+                    return
 
     threads = [threading.Thread(target=work, daemon=True) for _ in range(workers)]
     for thread in threads:
@@ -205,6 +211,8 @@ def _audit_draw(
     outcome = found.truth = prepared.outcome
     if outcome.status != "ok":
         return [f"the code {outcome.status}: {outcome.error}"]
+    if question.devices and question.devices > 1 and not outcome.device.startswith(f"{question.devices} "):
+        return [f"asked for {question.devices} devices, but it ran on {outcome.device}"]
     if outcome.raised and question.type != "raises":  # type: ignore[attr-defined]
         return [f"the code raised {outcome.exception}: {outcome.error}\n{outcome.traceback or ''}"]
     failures = []

@@ -214,8 +214,8 @@ def grade(
     if question.type == "card":  # type: ignore[attr-defined]
         _fail(f"{question_id!r} is a card: cards are graded by the learner", "pick another question")
     with Engine(spare=False) as engine:
-        engine.wait_ready()  # the verdict's time is grading, not starting jax
         task = Task.from_question(concrete, loaded.deck.setup)
+        engine.wait_ready(devices=task.devices)  # the verdict's time is grading, not starting jax
         # Prepared first, as the app does: a run that fails is then known to be the question's
         # own (exit 2) or the answer's (exit 1).
         verdict = engine.grade(task, answer, engine.prepare(task))

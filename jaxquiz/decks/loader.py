@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from jaxquiz.decks import yaml_lines
 from jaxquiz.decks.models import (
     ID_PATTERN,
+    MAX_DEVICES,
     PARAM_LIST_TAG,
     PARAM_RANGE_TAG,
     QUESTION_MODELS,
@@ -292,6 +293,11 @@ def _explain(error: Any, path: tuple, data: dict) -> tuple[str, str]:
         return (
             f"`{key}` {error['input']!r} is not a valid id",
             f"use lowercase letters, digits and dashes ({ID_PATTERN})",
+        )
+    if key == "devices" and (len(path) == 1 or (in_question and len(path) == 3)):
+        return (
+            f"`{label}` is {error['input']!r}: it must be a whole number of devices from 1 to {MAX_DEVICES}",
+            f"write e.g. `devices: {MAX_DEVICES}`, or leave the key out to use the machine's default device",
         )
     if kind == "literal_error" and key == "format":
         return f"unsupported format {error['input']!r}", "write `format: 1`"

@@ -20,6 +20,7 @@ from pydantic import (
     ValidationInfo,
     WrapValidator,
     field_validator,
+    model_validator,
 )
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
@@ -117,6 +118,10 @@ ParamSpec = Annotated[
 ]
 
 
+MAX_DEVICES = 8
+Devices = Annotated[int, Field(ge=1, le=MAX_DEVICES, strict=True)]
+
+
 class QuestionBase(_Strict):
     """Keys shared by every question type."""
 
@@ -143,6 +148,11 @@ class QuestionBase(_Strict):
     timeout: float = Field(10, gt=0, le=300, description="seconds for one execution")
     source: str | None = Field(
         None, description="where the question comes from (a URL or citation), shown with the explanation"
+    )
+    devices: Devices | None = Field(
+        None,
+        description="how many devices `jax.devices()` holds when it runs (virtual CPU devices if "
+        "the machine has fewer); default: the deck's `devices`, else the machine's default",
     )
 
     @field_validator("options")
@@ -288,7 +298,19 @@ class Deck(_Strict):
     source: str | None = Field(
         None, description="where the deck's material comes from (a URL or citation); shown in its lesson"
     )
+    devices: Devices | None = Field(None, description="the default `devices` of the deck's questions")
     questions: Annotated[list[Question], Field(min_length=1)] = Field(description="at least one question")
+
+    @model_validator(mode="after")
+    def _deck_devices(self) -> Deck:
+        # The deck's default is written into its questions, so a question carries its own count.
+        if self.devices is not None:
+            questions = [
+                q if q.devices is not None else q.model_copy(update={"devices": self.devices})
+                for q in self.questions
+            ]
+            object.__setattr__(self, "questions", questions)
+        return self
 
     def source_of(self, question: QuestionBase) -> str | None:
         """Where a question comes from: its own `source`, else the deck's."""
@@ -303,8 +325,9 @@ class Deck(_Strict):
 
 def content_hash(deck: Deck, question: QuestionBase) -> str:
     """A short hash of what a question asks (with the deck's setup), to notice edited questions."""
-    # `source` says where a question comes from, not what it asks: citing it is no edit (and
-    # progress stored before the key existed keeps its hashes).
-    payload = {"setup": deck.setup, "question": question.model_dump(mode="json", exclude={"source"})}
+    # A key left unset must not change the hash of questions written before it existed, and
+    # `source` says where a question comes from, not what it asks: citing it is no edit.
+    unset = {"devices", "exception"} - question.model_fields_set
+    payload = {"setup": deck.setup, "question": question.model_dump(mode="json", exclude=unset | {"source"})}
     digest = hashlib.sha256(json.dumps(payload, sort_keys=True).encode())
     return digest.hexdigest()[:16]

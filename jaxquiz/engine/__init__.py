@@ -3,7 +3,8 @@
 Only `jaxquiz.engine.worker` imports jax, and only inside the worker process.
 """
 
-from jaxquiz.engine.pool import Engine, Prepared, default_memory_limit
+from jaxquiz.engine.devices import Engine
+from jaxquiz.engine.pool import Prepared, default_memory_limit
 from jaxquiz.engine.protocol import Binding, Exploration, Outcome, Task, Timings, Verdict
 
 __all__ = [

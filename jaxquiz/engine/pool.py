@@ -63,7 +63,9 @@ class Engine:
         memory_limit: int | None = None,
         spare: bool = True,
         compile_cache: Path | None = None,
+        devices: int | None = None,
     ) -> None:
+        self.devices = devices  # None: the machine's default devices; else that many (jaxquiz.engine.devices)
         self.memory_limit = default_memory_limit() if memory_limit is None else memory_limit
         self.compile_cache = compile_cache
         self._want_spare = spare
@@ -81,9 +83,9 @@ class Engine:
         if self._closed:
             raise EngineError("the engine was closed", fix="create a new Engine")
         if self._current is None:
-            self._current = WorkerProcess(self.memory_limit, self.compile_cache)
+            self._current = WorkerProcess(self.memory_limit, self.compile_cache, self.devices)
         if self._want_spare and self._spare is None:
-            self._spare = WorkerProcess(self.memory_limit, self.compile_cache)
+            self._spare = WorkerProcess(self.memory_limit, self.compile_cache, self.devices)
         return self
 
     def wait_ready(self, timeout: float = START_TIMEOUT) -> Ready:

@@ -32,7 +32,9 @@ class WorkerFailed(Exception):
 class WorkerProcess:
     """A `python -m jaxquiz.engine.worker` child and the socket to it."""
 
-    def __init__(self, memory_limit: int, compile_cache: Path | None = None) -> None:
+    def __init__(
+        self, memory_limit: int, compile_cache: Path | None = None, devices: int | None = None
+    ) -> None:
         parent_end, child_end = socket.socketpair()
         self._log = tempfile.TemporaryFile()
         env = dict(os.environ)
@@ -51,6 +53,7 @@ class WorkerProcess:
                 "jaxquiz.engine.worker",
                 str(child_end.fileno()),
                 str(memory_limit),
+                str(devices or 0),  # 0: the machine's default devices
             ],
             pass_fds=(child_end.fileno(),),
             stdin=subprocess.DEVNULL,

@@ -36,6 +36,8 @@ class Task:
     input: Literal["line", "block"] = "line"
     # raises only: `any` accepts any exception class (or `error`) when the code raised
     exception: Literal["exact", "any"] = "exact"
+    # how many devices `jax.devices()` must hold (None: the default worker); the engine routes by it
+    devices: int | None = None
 
     @classmethod
     def from_question(cls, question: QuestionBase, setup: str | None = None) -> Task:
@@ -55,6 +57,7 @@ class Task:
             answer=question.answer,
             setup=setup,
             timeout=question.timeout,
+            devices=question.devices,
             **extra,
         )
 

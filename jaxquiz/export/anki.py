@@ -153,7 +153,7 @@ def answer_html(engine: Engine, question: QuestionBase, setup: str | None) -> st
             return back
         # The code runs either way (a card whose code fails is broken); its result (`answer`,
         # default `out`) is shown when there is one, as in the app.
-        exploration = engine.explore(task.code, setup, task.answer, task.timeout)
+        exploration = engine.explore(task.code, setup, task.answer, task.timeout, devices=task.devices)
         _require(exploration.outcome, raises_ok=False)
         if exploration.answer is None:
             return back

@@ -117,6 +117,8 @@ class Grader:
         """Run edited code of an item in a fresh sandbox (the try-it panel)."""
         timeout = item.question.timeout
         try:
-            return self.engine.explore(code, item.deck.deck.setup, answer or None, timeout)
+            return self.engine.explore(
+                code, item.deck.deck.setup, answer or None, timeout, devices=item.question.devices
+            )
         except EngineError as error:
             return Exploration(outcome=Outcome(status="crashed", error=error.message))

@@ -24,7 +24,7 @@ from jaxquiz.store import Store
 from jaxquiz.study.drill_run import DrillRun
 from jaxquiz.study.drills import DrillSettings
 from jaxquiz.study.library import Library, OpenedLibrary, PendingTrust
-from jaxquiz.study.session import Session
+from jaxquiz.study.session import Entry, Session
 from jaxquiz.tui.messages import DeckFilesChanged, DecksLoaded, EngineFailed, EngineWarmed
 from jaxquiz.tui.screens.drill import DrillScreen
 from jaxquiz.tui.screens.drill_setup import DrillSetupScreen
@@ -194,6 +194,7 @@ class JaxQuizApp(App[None]):
             self.notify("Nothing to ask: no questions due or new here.", title=session.title)
             return
         self.session = session
+        self._warm_devices(session.entries)
         self.push_screen(QuestionScreen(self.services, session, item))
 
     def next_question(self) -> None:
@@ -206,6 +207,14 @@ class JaxQuizApp(App[None]):
             self.switch_screen(SummaryScreen(self.services, session))
         else:
             self.switch_screen(QuestionScreen(self.services, session, item))
+
+    def _warm_devices(self, entries: Iterable[Entry]) -> None:
+        """Start the workers with the device counts these questions need (a sharding deck's 8
+        devices) while the learner reads the first one; a few milliseconds: importing jax
+        happens in the children."""
+        counts = {e.question.devices for e in entries} - {None}
+        if counts:
+            self.services.engine.warm(counts)
 
     def end_session(self) -> None:
         """Back to the home screen, letting the engine drop the truths prepared for the session."""
@@ -242,6 +251,7 @@ class JaxQuizApp(App[None]):
             self.open_drill(every, settings)
             return
         self.drill = run
+        self._warm_devices(run.session.entries)
         self.push_screen(DrillScreen(services, run, item))
 
     def _start_drill_at_start(self) -> None:

@@ -83,7 +83,7 @@ CASES = [
         ("author:", 1),
         None,
         "unknown key `author`",
-        "allowed keys here: format, deck, title, description, tags, setup, source, questions",
+        "allowed keys here: format, deck, title, description, tags, setup, source, devices, questions",
     ),
     (
         "unknown-key-nested",

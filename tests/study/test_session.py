@@ -293,7 +293,7 @@ class FakeEngine:
     def forget(self, *prepared):
         self.forgotten.extend(prepared)
 
-    def explore(self, code, setup=None, answer=None, timeout=10.0):
+    def explore(self, code, setup=None, answer=None, timeout=10.0, devices=None):
         raise EngineError("worker gone")
 
 

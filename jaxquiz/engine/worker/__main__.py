@@ -1,4 +1,4 @@
-"""Entry point of a worker process: `python -m jaxquiz.engine.worker FD MEMORY_LIMIT`.
+"""Entry point of a worker process: `python -m jaxquiz.engine.worker FD MEMORY_LIMIT [DEVICES]`.
 
 It talks to its parent over the socket FD only; fds 1 and 2 belong to user code.
 """
@@ -43,8 +43,21 @@ def _limit_memory(limit: int) -> None:
             pass
 
 
+def _use_devices(count: int) -> None:
+    """Make `jax.devices()` hold `count` devices: the real ones when there are exactly that many,
+    else as many virtual CPU devices (which must be asked for before a backend starts)."""
+    import jax
+    from jax.extend import backend
+
+    jax.config.update("jax_num_cpu_devices", count)
+    if len(jax.devices()) != count:  # e.g. one GPU: fall back to CPU for every device
+        backend.clear_backends()
+        jax.config.update("jax_platforms", "cpu")
+
+
 def main() -> None:
     fd, memory_limit = int(sys.argv[1]), int(sys.argv[2])
+    devices = int(sys.argv[3]) if len(sys.argv) > 3 else 0
     _die_with_parent()
     _limit_memory(memory_limit)
     # Each worker takes GPU memory as it needs it, so several can share one device.
@@ -54,6 +67,8 @@ def main() -> None:
 
     import jax
 
+    if devices:
+        _use_devices(devices)
     # Full float32 matmuls on every device: verdicts must not depend on TF32 on a GPU.
     jax.config.update("jax_default_matmul_precision", "highest")
 

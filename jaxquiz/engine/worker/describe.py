@@ -16,8 +16,13 @@ PREVIEW_LINES = 6
 
 
 def device_name() -> str:
-    """The device that runs the code, e.g. `cpu` or `cuda:0`."""
-    device = jax.devices()[0]
+    """The device that runs the code, e.g. `cpu` or `cuda:0`; several: `8 virtual CPU devices`."""
+    devices = jax.devices()
+    device = devices[0]
+    if len(devices) > 1:
+        # Several CPU devices only exist when asked for (jax_num_cpu_devices): they share one CPU.
+        kind = "virtual CPU devices" if device.platform == "cpu" else f"{device.platform.upper()} devices"
+        return f"{len(devices)} {kind}"
     return "cpu" if device.platform == "cpu" else f"{device.platform}:{device.id}"
 
 

@@ -25,6 +25,10 @@ from jaxquiz.tui.widgets.top_bar import TopBar
 
 MASTERY_BAR = 8
 ORIGINS = {"bundled": "bundled", "user": "your deck folder", "path": "from --deck"}
+# The deck list's groups, in order: bundled decks by level (a deck tagged `research` goes
+# deeper than the fundamentals), then the learner's own decks by where they come from.
+RESEARCH_TAG = "research"
+GROUPS = ("Fundamentals", "Research", "Your decks", "From --deck")
 # Columns other than the title take this many cells (with the table's cell padding).
 FIXED_COLUMNS = 44
 MIN_TITLE_WIDTH = 16  # however narrow the terminal, a title keeps this many cells
@@ -72,6 +76,28 @@ def problem_text(problem: LoadProblem) -> Content:
     )
 
 
+def deck_group(deck: LoadedDeck) -> str:
+    """The group a deck is listed under on the home screen."""
+    if deck.origin == "bundled":
+        return GROUPS[1] if RESEARCH_TAG in deck.deck.tags else GROUPS[0]
+    return GROUPS[3] if deck.origin == "path" else GROUPS[2]
+
+
+def grouped(decks: list[LoadedDeck]) -> list[str | LoadedDeck]:
+    """The rows of the deck list: decks in group order, each group after its name, or the decks
+    alone when they all fall in one group (a name would say nothing)."""
+    groups: dict[str, list[LoadedDeck]] = {name: [] for name in GROUPS}
+    for deck in decks:
+        groups[deck_group(deck)].append(deck)
+    present = [(name, members) for name, members in groups.items() if members]
+    rows: list[str | LoadedDeck] = []
+    for name, members in present:
+        if len(present) > 1:
+            rows.append(name)
+        rows.extend(members)
+    return rows
+
+
 class DeckTable(RowTable):
     """The deck list. Enter selects the row under the cursor, and the screen quizzes that deck."""
 
@@ -98,6 +124,8 @@ class HomeScreen(AppScreen[None]):
         self.decks = decks
         self.marked: set[str] = set()
         self.summaries: dict[str, DeckSummary] = {}
+        self.rows: list[str | LoadedDeck] = []  # the deck list's rows: group names and decks
+        self._last_row = 0
 
     def compose(self) -> ComposeResult:
         yield TopBar("jaxquiz · learn JAX by running it")
@@ -167,7 +195,11 @@ class HomeScreen(AppScreen[None]):
         table.add_column(Text("Due", justify="right"), key="due", width=3)
         table.add_column(Text("New", justify="right"), key="new", width=3)
         table.add_column("Mastery", key="mastery", width=MASTERY_BAR + 5)
-        for deck in self.decks.decks:
+        self.rows = grouped(self.decks.decks)
+        for deck in self.rows:
+            if isinstance(deck, str):  # a group's name
+                table.add_row("", Content.styled(deck, "bold $text-accent"), key=f"group:{deck}")
+                continue
             summary = self.summaries[deck.id]
             mark = Content.styled("●", "$text-accent") if deck.id in self.marked else Content("")
             due = Text(str(summary.due), justify="right", style="bold" if summary.due else "dim")
@@ -180,8 +212,9 @@ class HomeScreen(AppScreen[None]):
                 share_bar(summary.mastery, MASTERY_BAR),
                 key=deck.id,
             )
-        if self.decks.decks:
-            table.move_cursor(row=min(cursor, len(self.decks.decks) - 1))
+        if self.rows:
+            row = min(cursor, len(self.rows) - 1)
+            table.move_cursor(row=row + isinstance(self.rows[row], str))
         self._show_totals()
         self._show_info()
 
@@ -231,7 +264,17 @@ class HomeScreen(AppScreen[None]):
             )
         )
 
-    def on_data_table_row_highlighted(self) -> None:
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        row = event.cursor_row
+        if row != event.data_table.cursor_row:
+            return  # the cursor has moved on since (a redrawn table starts at row 0)
+        if 0 <= row < len(self.rows) and isinstance(self.rows[row], str):
+            # A group's name is not a deck: the cursor goes on past it, the way it was moving
+            # (down from the first row, which is always a name).
+            step = -1 if row < self._last_row and row > 0 else 1
+            event.data_table.move_cursor(row=row + step)
+            return
+        self._last_row = row
         self._show_info()
 
     def on_data_table_row_selected(self) -> None:
@@ -240,11 +283,13 @@ class HomeScreen(AppScreen[None]):
     @property
     def selected(self) -> LoadedDeck | None:
         """The deck under the cursor."""
-        if self.decks is None or not self.decks.decks:
+        if self.decks is None or not self.decks.decks or not self.rows:
             return None
         table = self.query_one("#decks", DataTable)
-        row = min(max(table.cursor_row, 0), len(self.decks.decks) - 1)
-        return self.decks.decks[row]
+        row = min(max(table.cursor_row, 0), len(self.rows) - 1)
+        chosen = self.rows[row]
+        # On a group's name only for a moment (the cursor is moving on): its first deck.
+        return self.rows[row + 1] if isinstance(chosen, str) else chosen  # type: ignore[return-value]
 
     def chosen(self) -> list[LoadedDeck]:
         """The marked decks, or every deck when none is marked."""

@@ -1,0 +1,188 @@
+"""The `devices` key: a question runs where `jax.devices()` holds that many devices.
+
+Real workers throughout: a pool of 4 virtual CPU devices beside the default one, the real
+`jaxquiz grade` and `jaxquiz check` processes, and the real deck loader.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from jaxquiz.decks import DeckLoadError, instantiate
+from jaxquiz.decks.loader import load_deck_text
+from jaxquiz.engine import Engine, Task
+
+DECK = """\
+format: 1
+deck: mesh-deck
+title: Questions on several devices
+devices: 4
+questions:
+  - id: count
+    type: value
+    prompt: How many devices?
+    code: out = len(jax.devices())
+    expect: 4
+  - id: two
+    type: value
+    prompt: How many devices?
+    devices: 2
+    code: out = len(jax.devices())
+    expect: 2
+  - id: shard
+    type: shape
+    prompt: The shape of one shard?
+    code: |
+      mesh = jax.make_mesh((4,), ("x",))
+      x = jax.device_put(jnp.zeros((8, 3)), jax.NamedSharding(mesh, jax.P("x")))
+      out = x.addressable_shards[0].data
+    expect: (2, 3)
+"""
+
+PLAIN = """\
+format: 1
+deck: plain-deck
+title: A question without the key
+questions:
+  - id: count
+    type: value
+    prompt: How many devices?
+    code: out = len(jax.devices())
+    expect: 1
+"""
+
+
+def load(text: str, name: str = "deck.yaml"):
+    return load_deck_text(textwrap.dedent(text), Path(name)).deck
+
+
+def task_of(deck, question_id: str) -> Task:
+    return Task.from_question(instantiate(deck.question(question_id), {}), deck.setup)
+
+
+@pytest.fixture(scope="module")
+def router() -> Iterator[Engine]:
+    with Engine(spare=False) as engine:
+        yield engine
+
+
+# --- the deck format ------------------------------------------------------------------------
+
+
+def test_the_deck_default_fills_questions_that_do_not_set_their_own():
+    deck = load(DECK)
+    assert [q.devices for q in deck.questions] == [4, 2, 4]
+    assert load(PLAIN).questions[0].devices is None
+
+
+@pytest.mark.parametrize("value", ["0", "9", '"x"', "2.5"])
+@pytest.mark.parametrize("where", ["deck", "question"])
+def test_a_bad_devices_value_is_a_clear_load_error(value, where):
+    if where == "deck":
+        text = DECK.replace("devices: 4", f"devices: {value}")
+        line, question = 4, None
+    else:
+        text = DECK.replace("    devices: 2", f"    devices: {value}")
+        line, question = 14, "two"
+    with pytest.raises(DeckLoadError) as caught:
+        load(text, "mesh.yaml")
+    [problem] = caught.value.problems
+    assert (problem.path.name, problem.line, problem.question) == ("mesh.yaml", line, question)
+    assert "whole number of devices from 1 to 8" in problem.rule
+    assert "devices: 8" in problem.fix
+
+
+# --- the engine -----------------------------------------------------------------------------
+
+
+def test_a_devices_question_sees_that_many_devices_and_says_so(router):
+    deck = load(DECK)
+    task = task_of(deck, "count")
+    assert task.devices == 4
+    verdict = router.grade(task, "4", router.prepare(task))
+    assert verdict.correct, verdict
+    assert verdict.device == "4 virtual CPU devices"
+    assert not router.grade(task, "1").correct
+
+
+def test_shards_are_cut_across_the_virtual_devices(router):
+    deck = load(DECK)
+    task = task_of(deck, "shard")
+    verdict = router.grade(task, "(2, 3)")
+    assert verdict.correct, verdict
+    assert verdict.truth.shape == (2, 3)
+
+
+def test_a_question_without_the_key_runs_on_the_default_device_as_before(router):
+    task = task_of(load(PLAIN), "count")
+    assert task.devices is None
+    verdict = router.grade(task, "1")
+    assert verdict.correct, verdict
+    assert verdict.device == "cpu"
+
+
+def test_each_device_count_has_its_own_warm_pool(router):
+    deck = load(DECK)
+    assert router.grade(task_of(deck, "two"), "2").device == "2 virtual CPU devices"
+    assert set(router.running) >= {2, 4}
+    # try-it runs edited code on the question's devices too
+    exploration = router.explore("n = len(jax.devices())", answer="n", devices=4)
+    assert exploration.answer is not None and exploration.answer.preview.startswith("4")
+
+
+def test_a_pool_nobody_used_for_a_while_is_stopped():
+    with Engine(spare=False, idle_stop=0.5) as engine:
+        engine.warm([3])
+        assert engine.running == (3,)
+        three = engine.pool(3)
+        assert engine.wait_ready(devices=3).device == "3 virtual CPU devices"
+        assert three.is_ready
+        time.sleep(0.6)
+        engine.grade(Task(type="value", code="out = 1"), "1")  # the default pool
+        assert engine.running == ()
+        assert not three.is_ready  # its worker was stopped
+        # asked for again, it starts again
+        verdict = engine.grade(Task(type="value", code="out = len(jax.devices())", devices=3), "3")
+        assert verdict.correct and verdict.device == "3 virtual CPU devices"
+
+
+# --- the command line -----------------------------------------------------------------------
+
+
+def run_cli(data_dir: Path, *args: str | Path) -> subprocess.CompletedProcess[str]:
+    env = {"JAXQUIZ_DATA_DIR": str(data_dir), "NO_COLOR": "1", "PATH": "/usr/bin:/bin"}
+    return subprocess.run(
+        [sys.executable, "-m", "jaxquiz", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=240,
+        env=env,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+def test_jaxquiz_grade_runs_a_devices_question_on_its_devices(tmp_path, data_dir):
+    deck = tmp_path / "mesh.yaml"
+    deck.write_text(DECK)
+    result = run_cli(data_dir, "grade", "--trust", deck, "shard", "(2, 3)", "--json")
+    assert result.returncode == 0, result.stdout + result.stderr
+    verdict = json.loads(result.stdout)
+    assert verdict["correct"] is True
+    assert verdict["truth"]["device"] == "4 virtual CPU devices"
+
+
+def test_jaxquiz_check_audits_devices_questions(tmp_path, data_dir):
+    deck = tmp_path / "mesh.yaml"
+    deck.write_text(DECK.replace("expect: 2\n", "expect: 1\n"))
+    result = run_cli(data_dir, "check", "--trust", deck)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "mesh-deck::two" in result.stdout
+    assert "2 passed" in result.stdout and "1 failed" in result.stdout
