@@ -17,10 +17,12 @@ from typing import Any
 from jaxquiz.engine.process import WorkerFailed, WorkerProcess
 from jaxquiz.engine.protocol import (
     EXIT_UNTIDY,
+    Answer,
     Exploration,
     Explore,
     Forget,
     Grade,
+    InternalFailure,
     Outcome,
     Prepare,
     Ready,
@@ -31,7 +33,7 @@ from jaxquiz.errors import EngineError
 
 MEMORY_LIMIT_ENV = "JAXQUIZ_MEMORY_LIMIT_MB"
 START_TIMEOUT = 180.0  # importing jax on a slow, busy machine
-GRACE = 0.5  # seconds on top of a question's timeout for pickling and the round trip
+GRACE = 0.5  # seconds on top of a question's timeout for encoding and the round trip
 
 
 def default_memory_limit() -> int:
@@ -167,8 +169,8 @@ class Engine:
     def _worker(self, timeout: float = START_TIMEOUT) -> WorkerProcess:
         self.start()
         assert self._current is not None
-        if not self._current.alive() and self._current.ready is not None:
-            self._replace()  # died while idle
+        if self._current.ready is not None and not self._current.fit_for_use():
+            self._replace()  # died while idle, or holds a message nobody asked for
         try:
             self._current.wait_ready(timeout)
         except WorkerFailed as failure:
@@ -184,17 +186,17 @@ class Engine:
         """Send a request whose code may run `runs` times: it gets `timeout` seconds for each."""
         with self._lock:
             try:
-                status, result, recycle = self._request(request, timeout * runs + GRACE)
+                reply = self._request(request, timeout * runs + GRACE)
             except WorkerFailed as failure:
                 self._replace()
                 return _failed_result(request, failure.status, _failure_text(failure, timeout))
-            if recycle:
+            if isinstance(reply, InternalFailure):
+                raise EngineError(f"internal error in the worker:\n{reply.traceback}")
+            if reply.recycle:
                 self._replace()
-            if status == "error":
-                raise EngineError(f"internal error in the worker:\n{result}")
-            return result
+            return reply.result
 
-    def _request(self, request: Any, budget: float) -> Any:
+    def _request(self, request: Any, budget: float) -> Answer | InternalFailure:
         """Send to the current worker. One that exited because tidying up after its last reply
         failed never read the request: the spare gets it instead."""
         worker = self._worker()

@@ -5,19 +5,26 @@ The worker talks over a private socket pair; its stdout and stderr are never rea
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
-from multiprocessing.connection import Connection
+import time
 from pathlib import Path
 from typing import Any
 
-from jaxquiz.engine.protocol import Ready
+from jaxquiz import paths
+from jaxquiz.engine import wire
+from jaxquiz.engine.protocol import REPLY_TYPES, Answer, Envelope, FromWorker, InternalFailure, Ready
 
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
+# How the worker finds its end of the socket, its private temp folder and the folders it may
+# write to (the environment, not argv: question code reads sys.argv first).
+FD_ENV = "JAXQUIZ_WORKER_FD"
+WRITABLE_ENV = "JAXQUIZ_WORKER_WRITABLE"
 
 
 class WorkerFailed(Exception):
@@ -25,41 +32,47 @@ class WorkerFailed(Exception):
 
     def __init__(self, status: str, description: str) -> None:
         super().__init__(description)
-        self.status = status  # "timeout" or "crashed"
+        self.status = status  # "timeout", "crashed" or "out-of-memory"
         self.description = description
 
 
 class WorkerProcess:
-    """A `python -m jaxquiz.engine.worker` child and the socket to it."""
+    """A `python -m jaxquiz.engine.worker` child and the socket to it.
+
+    The worker leads its own process group, so that killing it kills whatever its code started.
+    """
 
     def __init__(self, memory_limit: int, compile_cache: Path | None = None) -> None:
-        parent_end, child_end = socket.socketpair()
+        parent_end, child_end = wire.socket_pair()
         self._log = tempfile.TemporaryFile()
-        env = dict(os.environ)
+        # Everything the worker may write lives here (its runs' folder, captured output).
+        self.tempdir = tempfile.mkdtemp(prefix="jaxquiz-worker-")
+        writable = [self.tempdir]
+        env = worker_environment()
         if compile_cache is not None:
             # XLA's persistent cache: a question seen before (same shapes) skips compilation,
             # which is most of the time a small question takes.
+            with contextlib.suppress(OSError):
+                Path(compile_cache).mkdir(parents=True, exist_ok=True)
+                writable.append(str(compile_cache))
             env.setdefault("JAX_COMPILATION_CACHE_DIR", str(compile_cache))
             env.setdefault("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", "0")
             env.setdefault("JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES", "0")
-        # The worker must import this same jaxquiz, installed or run from a checkout.
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (_PACKAGE_ROOT, env.get("PYTHONPATH", "")) if p)
+        env[FD_ENV] = str(child_end.fileno())
+        env[WRITABLE_ENV] = os.pathsep.join(writable)
+        env["TMPDIR"] = self.tempdir
         self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "jaxquiz.engine.worker",
-                str(child_end.fileno()),
-                str(memory_limit),
-            ],
+            [sys.executable, "-m", "jaxquiz.engine.worker", str(memory_limit)],
             pass_fds=(child_end.fileno(),),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=self._log,
             env=env,
+            start_new_session=True,
         )
         child_end.close()
-        self._conn = Connection(parent_end.detach())
+        self._channel = wire.Channel(parent_end, peer_pid=self.process.pid)
+        self._seq = 0
         self.ready: Ready | None = None
 
     @property
@@ -68,6 +81,10 @@ class WorkerProcess:
 
     def alive(self) -> bool:
         return self.process.poll() is None
+
+    def fit_for_use(self) -> bool:
+        """Alive, and nothing unasked waiting on its socket (a reply that code forged)."""
+        return self.alive() and not self._channel.pending()
 
     def wait_ready(self, timeout: float) -> Ready:
         """Block until the worker has imported jax (it says so first)."""
@@ -78,20 +95,38 @@ class WorkerProcess:
             self.ready = message
         return self.ready
 
-    def request(self, request: Any, timeout: float) -> Any:
-        """Send one request and wait at most `timeout` seconds for its reply."""
+    def request(self, request: Any, timeout: float) -> Answer | InternalFailure:
+        """Send one request and wait at most `timeout` seconds for its reply.
+
+        A reply that is malformed, out of step, of the wrong kind, or followed by another is a
+        crash of this run: the worker can no longer be believed.
+        """
+        self._seq += 1
         try:
-            self._conn.send(request)
+            self._channel.send(Envelope(self._seq, request))
         except OSError:
             raise WorkerFailed("crashed", self.describe_death()) from None
-        return self._receive(timeout)
+        reply = self._receive(timeout)
+        if isinstance(reply, Ready) or reply.seq != self._seq:
+            raise WorkerFailed("crashed", "the worker answered out of step (the code wrote to its socket)")
+        if isinstance(reply, Answer):
+            expected = REPLY_TYPES.get(type(request))
+            if expected is not None and not isinstance(reply.result, expected):
+                raise WorkerFailed(
+                    "crashed", f"the worker answered with {type(reply.result).__name__}, not {expected.__name__}"
+                )
+        if self._channel.pending():
+            raise WorkerFailed("crashed", "the worker sent more than one reply (the code wrote to its socket)")
+        return reply
 
-    def _receive(self, timeout: float, starting: bool = False) -> Any:
+    def _receive(self, timeout: float, starting: bool = False) -> FromWorker:
         try:
-            if not self._conn.poll(timeout):
-                what = "start" if starting else "finish"
-                raise WorkerFailed("timeout", f"did not {what} within {timeout:g} s")
-            return self._conn.recv()
+            return self._channel.receive(FromWorker, time.monotonic() + timeout)
+        except TimeoutError:
+            what = "start" if starting else "finish"
+            raise WorkerFailed("timeout", f"did not {what} within {timeout:g} s") from None
+        except wire.WireError as error:
+            raise WorkerFailed("crashed", f"the worker sent a message that is not valid ({error})") from None
         except (EOFError, OSError):
             raise WorkerFailed("crashed", self.describe_death()) from None
 
@@ -129,21 +164,34 @@ class WorkerProcess:
             return ""
 
     def kill(self) -> None:
-        if self.alive():
-            self.process.kill()
+        """Kill the worker and everything it started, and remove its temp folder."""
+        if self.process.returncode is None:  # not reaped: its pid is still its group's id
+            with contextlib.suppress(OSError):
+                os.killpg(self.process.pid, signal.SIGKILL)
         try:
             self.process.wait(timeout=5)
         except subprocess.TimeoutExpired:
             pass
-        self._conn.close()
+        self._channel.close()
         self._log.close()
+        shutil.rmtree(self.tempdir, ignore_errors=True)
 
     def stop(self) -> None:
         """Ask the worker to exit, then make sure it did."""
         if self.alive():
             try:
-                self._conn.send(None)
+                self._seq += 1
+                self._channel.send(Envelope(self._seq, None))
                 self.process.wait(timeout=2)
             except (OSError, subprocess.TimeoutExpired):
                 pass
         self.kill()
+
+
+def worker_environment() -> dict[str, str]:
+    """The app's environment less what question code has no business knowing: the data dir."""
+    env = {k: v for k, v in os.environ.items() if k != paths.DATA_DIR_ENV}
+    # The worker must import this same jaxquiz, installed or run from a checkout.
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (_PACKAGE_ROOT, env.get("PYTHONPATH", "")) if p)
+    env["PYTHONDONTWRITEBYTECODE"] = "1"  # nothing to write outside its temp folder
+    return env

@@ -1,6 +1,7 @@
-"""Entry point of a worker process: `python -m jaxquiz.engine.worker FD MEMORY_LIMIT`.
+"""Entry point of a worker process: `python -m jaxquiz.engine.worker MEMORY_LIMIT`.
 
-It talks to its parent over the socket FD only; fds 1 and 2 belong to user code.
+It talks to its parent over the socket whose fd is in $JAXQUIZ_WORKER_FD only, in JSON frames;
+fds 1 and 2 belong to user code.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import sys
 import threading
 import time
 import traceback
-from multiprocessing.connection import Connection
+import socket
 
 TIDY_LIMIT_S = 2.0  # tidying takes well under a millisecond unless a run left something odd
 
@@ -44,12 +45,18 @@ def _limit_memory(limit: int) -> None:
 
 
 def main() -> None:
-    fd, memory_limit = int(sys.argv[1]), int(sys.argv[2])
+    from jaxquiz.engine.process import FD_ENV
+
+    memory_limit = int(sys.argv[1])
+    fd = int(os.environ.pop(FD_ENV))
+    os.set_inheritable(fd, False)  # nothing the code starts inherits the socket
     _die_with_parent()
     _limit_memory(memory_limit)
     # Each worker takes GPU memory as it needs it, so several can share one device.
     os.environ.setdefault("XLA_PYTHON_CLIENT_PREALLOCATE", "false")
-    conn = Connection(fd)
+    from jaxquiz.engine.wire import Channel
+
+    channel = Channel(socket.socket(fileno=fd))
     start = time.perf_counter()
 
     import jax
@@ -57,7 +64,7 @@ def main() -> None:
     # Full float32 matmuls on every device: verdicts must not depend on TF32 on a GPU.
     jax.config.update("jax_default_matmul_precision", "highest")
 
-    from jaxquiz.engine.protocol import EXIT_UNTIDY, Ready
+    from jaxquiz.engine.protocol import EXIT_UNTIDY, Answer, Envelope, InternalFailure, Ready
     from jaxquiz.engine.worker import chores, sandbox
     from jaxquiz.engine.worker.service import Service
 
@@ -69,19 +76,23 @@ def main() -> None:
     # garbage collector's full passes, which would otherwise walk it again and again.
     gc.freeze()
     import_ms = (time.perf_counter() - start) * 1000
-    conn.send(Ready(os.getpid(), service.device, jax.__version__, import_ms))
+    pid = os.getpid()
+    channel.send(Ready(pid, service.device, jax.__version__, import_ms))
     while True:
         try:
-            request = conn.recv()
+            envelope = channel.receive(Envelope)
         except (EOFError, OSError):
             return
-        if request is None:
+        if envelope.request is None:
             return
         try:
-            reply = service.handle(request)
-            conn.send(("ok", reply.result, reply.recycle))
+            reply = service.handle(envelope.request)
+            message: Answer | InternalFailure = Answer(envelope.seq, reply.result, reply.recycle)
         except Exception:
-            conn.send(("error", traceback.format_exc(), "an internal error"))
+            message = InternalFailure(envelope.seq, traceback.format_exc())
+        if os.getpid() != pid:  # a copy forked by the code came back here: it has no say
+            os._exit(0)
+        channel.send(message)
         try:
             tidied = chores.tidy_within(TIDY_LIMIT_S)  # after the reply: nobody waits for it
         except BaseException:  # its alarm fired just as it was handling a failure
