@@ -94,7 +94,7 @@ def from_plain(data: Any, hint: Any, where: str = "message") -> Any:
             return tuple(from_plain(item, args[0], f"{where}[{i}]") for i, item in enumerate(data))
         if len(args) != len(data):
             raise WireError(f"{where}: expected {len(args)} items, got {len(data)}")
-        return tuple(from_plain(item, arg, f"{where}[{i}]") for i, (item, arg) in enumerate(zip(args, data)))
+        return tuple(from_plain(item, arg, f"{where}[{i}]") for i, (item, arg) in enumerate(zip(data, args, strict=True)))
     if origin is list:
         if not isinstance(data, list):
             raise WireError(f"{where}: expected a list, got {_kind(data)}")
@@ -120,12 +120,16 @@ def _from_union(data: Any, members: tuple[Any, ...], where: str) -> Any:
         if cls is None:
             raise WireError(f"{where}: expected one of {', '.join(named) or 'no object'}, got {data.get(_TAG)!r}")
         return _from_object(data, cls, where)
+    others = [m for m in members if m is not type(None)]
+    if data is not None and len(others) == 1:  # `X | None`: say what is wrong inside X
+        return from_plain(data, others[0], where)
     for member in members:
         try:
             return from_plain(data, member, where)
         except WireError:
             continue
-    raise WireError(f"{where}: {_kind(data)} fits none of {members}")
+    names = ", ".join(getattr(m, "__name__", repr(m)) for m in members)
+    raise WireError(f"{where}: {_kind(data)} fits none of {names}")
 
 
 def _from_object(data: Any, cls: type, where: str) -> Any:

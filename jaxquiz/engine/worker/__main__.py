@@ -9,11 +9,13 @@ from __future__ import annotations
 import gc
 import os
 import resource
+import socket
 import sys
 import threading
 import time
 import traceback
-import socket
+
+from jaxquiz.engine.worker import reaper
 
 TIDY_LIMIT_S = 2.0  # tidying takes well under a millisecond unless a run left something odd
 
@@ -29,6 +31,7 @@ def _die_with_parent() -> None:
     def watch() -> None:
         while os.getppid() == parent:
             time.sleep(0.5)
+        reaper.sweep()  # what the code started goes too
         os._exit(0)
 
     threading.Thread(target=watch, name="jaxquiz-parent-watch", daemon=True).start()
@@ -45,11 +48,15 @@ def _limit_memory(limit: int) -> None:
 
 
 def main() -> None:
-    from jaxquiz.engine.process import FD_ENV
+    from jaxquiz.engine import landlock
+    from jaxquiz.engine.process import FD_ENV, WRITABLE_ENV
 
     memory_limit = int(sys.argv[1])
     fd = int(os.environ.pop(FD_ENV))
     os.set_inheritable(fd, False)  # nothing the code starts inherits the socket
+    reaper.become_subreaper()
+    # Before any thread starts: a Landlock domain binds the calling thread and its later threads.
+    landlock.restrict(os.environ.pop(WRITABLE_ENV, "").split(os.pathsep))
     _die_with_parent()
     _limit_memory(memory_limit)
     # Each worker takes GPU memory as it needs it, so several can share one device.
@@ -92,6 +99,7 @@ def main() -> None:
             message = InternalFailure(envelope.seq, traceback.format_exc())
         if os.getpid() != pid:  # a copy forked by the code came back here: it has no say
             os._exit(0)
+        reaper.sweep()  # nothing the code started outlives its run
         channel.send(message)
         try:
             tidied = chores.tidy_within(TIDY_LIMIT_S)  # after the reply: nobody waits for it
