@@ -1,0 +1,211 @@
+"""Hostile question code against the real worker: forged replies, escaping processes, the sandbox.
+
+Each case is one that once got through (issue 14): the worker's socket used by the code, forked
+or spawned processes, writes outside the run's folder, TCP, signals to the app.
+"""
+
+from __future__ import annotations
+
+import os
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from jaxquiz import paths
+from jaxquiz.engine import Engine, Task, landlock
+
+
+@pytest.fixture(scope="module")
+def engine():
+    with Engine() as engine:  # with a spare: these runs crash on purpose
+        engine.wait_ready()
+        yield engine
+
+
+def assert_grading_is_right(engine: Engine) -> None:
+    """The next question gets its own verdict: right for the right answer, wrong for a wrong one."""
+    task = Task("shape", "out = jnp.ones((2, 3))")
+    right = engine.grade(task, "(2, 3)")
+    wrong = engine.grade(task, "(9, 9)")
+    assert (right.status, right.correct) == ("graded", True), right.error
+    assert (wrong.status, wrong.correct) == ("graded", False), wrong.error
+
+
+def run(engine: Engine, code: str):
+    return engine.explore(textwrap.dedent(code))
+
+
+def binding(exploration, name: str) -> str:
+    return next(b.preview for b in exploration.bindings if b.name == name)
+
+
+def running(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+WRITE_TO_SOCKETS = """
+import os
+def write_to_sockets(data):
+    for name in os.listdir("/proc/self/fd"):
+        try:
+            if os.readlink(f"/proc/self/fd/{name}").startswith("socket:"):
+                os.write(int(name), data)
+        except OSError:
+            pass
+"""
+
+
+# --- the worker's socket ----------------------------------------------------------------------
+
+
+def test_a_pickle_written_to_the_socket_runs_nothing_in_the_app(engine, tmp_path):
+    marker = tmp_path / "pwned"
+    code = WRITE_TO_SOCKETS + textwrap.dedent(f"""
+        import pickle
+        class Boom:
+            def __reduce__(self):
+                return (os.system, ("touch {marker}",))
+        payload = pickle.dumps(("ok", Boom(), None))
+        write_to_sockets(len(payload).to_bytes(4, "big") + payload)
+        out = jnp.ones(2)
+    """)
+    verdict = engine.grade(Task("shape", code), "(2,)")
+    time.sleep(0.2)
+    assert not marker.exists()
+    assert verdict.status == "crashed"
+    assert "not valid" in verdict.error
+    assert_grading_is_right(engine)
+
+
+def test_garbage_written_to_the_socket_is_a_crash_of_that_run(engine):
+    code = WRITE_TO_SOCKETS + "write_to_sockets(b'\\xff' * 64)\nout = jnp.ones(2)\n"
+    verdict = engine.grade(Task("shape", code), "(2,)")
+    assert verdict.status == "crashed"
+    assert_grading_is_right(engine)
+
+
+def test_a_forged_reply_never_answers_a_later_question(engine):
+    # The code finds the number of the request it runs in, and answers it and the next one
+    # itself: "correct", whatever was typed.
+    code = WRITE_TO_SOCKETS + textwrap.dedent("""
+        import sys
+        from jaxquiz.engine import wire
+        from jaxquiz.engine.protocol import Answer, Verdict
+        frame, seq = sys._getframe(), 0
+        while frame is not None:
+            envelope = frame.f_locals.get("envelope")
+            seq = getattr(envelope, "seq", seq)
+            frame = frame.f_back
+        for n in (seq, seq + 1, seq + 2):
+            write_to_sockets(wire.encode(Answer(n, Verdict("graded", True, "forged"))))
+        out = jnp.ones(2)
+    """)
+    engine.grade(Task("shape", code), "(9, 9)")  # its own verdict is the code's to spoil
+    assert_grading_is_right(engine)
+
+
+def test_a_reply_from_a_forked_child_is_refused(engine):
+    code = WRITE_TO_SOCKETS + textwrap.dedent("""
+        from jaxquiz.engine import wire
+        from jaxquiz.engine.protocol import Answer, Verdict
+        if os.fork() == 0:
+            write_to_sockets(wire.encode(Answer(1, Verdict("graded", True, "forged"))))
+            os._exit(0)
+        import time
+        time.sleep(0.5)
+        out = jnp.ones(2)
+    """)
+    verdict = engine.grade(Task("shape", code), "(9, 9)")
+    assert not verdict.correct
+    assert verdict.status == "crashed"
+    assert "not the worker" in verdict.error
+    assert_grading_is_right(engine)
+
+
+# --- processes the code starts ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "child = os.fork()\nout = jnp.ones(2)",  # a copy of the worker, which hangs in jax
+        "child = os.fork()\nif child == 0:\n    while True:\n        pass",
+        "import subprocess\nchild = subprocess.Popen(['sleep', '91']).pid",
+        # detached twice over: its own session, its parent gone
+        "import subprocess\nchild = int(subprocess.check_output("
+        "['sh', '-c', 'setsid sleep 92 > /dev/null 2>&1 & echo $!']))",
+    ],
+    ids=["fork", "forked-loop", "popen", "setsid-double-fork"],
+)
+def test_no_process_the_code_starts_outlives_its_run(engine, code):
+    pid = engine.wait_ready().pid
+    exploration = run(engine, "import os\n" + code)
+    child = int(binding(exploration, "child"))
+    assert child > 0
+    assert not running(child)
+    assert engine.wait_ready().pid == pid  # the worker itself stays
+    assert_grading_is_right(engine)
+
+
+# --- the kernel's sandbox ---------------------------------------------------------------------
+
+needs_landlock = pytest.mark.skipif(landlock.abi() == 0, reason="Landlock is Linux 5.13+ only")
+
+
+def test_the_worker_does_not_know_the_data_dir(engine, data_dir):
+    exploration = run(engine, "import os\nseen = os.environ.get('JAXQUIZ_DATA_DIR', 'none')")
+    assert os.environ[paths.DATA_DIR_ENV] == str(data_dir)
+    assert binding(exploration, "seen") == "'none'"
+
+
+@needs_landlock
+@pytest.mark.parametrize("target", ["trust", "progress", "home"])
+def test_the_code_cannot_write_outside_its_run(engine, data_dir, target):
+    data_dir.mkdir(parents=True, exist_ok=True)
+    path = {
+        "trust": data_dir / "trust.json",
+        "progress": data_dir / "progress.sqlite3",
+        "home": Path.home() / f".jaxquiz-probe-{os.getpid()}",
+    }[target]
+    if target != "home":
+        path.write_text("{}")
+    exploration = run(engine, f"with open({str(path)!r}, 'a') as f:\n    f.write('[\"/\"]')")
+    try:
+        assert "PermissionError" in (exploration.outcome.exception or "")
+        assert target == "home" and not path.exists() or path.read_text() == "{}"
+    finally:
+        if target == "home":
+            path.unlink(missing_ok=True)
+
+
+@needs_landlock
+def test_the_code_can_write_in_its_own_folder(engine):
+    exploration = run(engine, "open('notes.txt', 'w').write('x')\nback = open('notes.txt').read()")
+    assert exploration.outcome.exception is None
+    assert binding(exploration, "back") == "'x'"
+
+
+@pytest.mark.skipif(landlock.abi() < landlock.ABI_TCP, reason="Landlock ABI 4 refuses TCP")
+def test_the_code_cannot_open_a_tcp_connection(engine):
+    import socket
+
+    server = socket.create_server(("127.0.0.1", 0))
+    port = server.getsockname()[1]
+    try:
+        exploration = run(engine, f"import socket\nsocket.create_connection(('127.0.0.1', {port}), timeout=2)")
+    finally:
+        server.close()
+    assert "PermissionError" in (exploration.outcome.exception or "")
+
+
+@pytest.mark.skipif(landlock.abi() < landlock.ABI_SCOPE, reason="Landlock ABI 6 scopes signals")
+def test_the_code_cannot_kill_the_app(engine):
+    exploration = run(engine, "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)")
+    assert "PermissionError" in (exploration.outcome.exception or "")
+    assert_grading_is_right(engine)  # and this process is still here to see it
