@@ -192,7 +192,7 @@ class Engine:
                 return _failed_result(request, failure.status, _failure_text(failure, timeout))
             if isinstance(reply, InternalFailure):
                 raise EngineError(f"internal error in the worker:\n{reply.traceback}")
-            if reply.recycle:
+            if reply.recycle or self._current is None or self._current.suspect:
                 self._replace()
             return reply.result
 

@@ -9,6 +9,7 @@ import contextlib
 import os
 import shutil
 import signal
+import secrets
 import subprocess
 import sys
 import tempfile
@@ -72,7 +73,7 @@ class WorkerProcess:
         )
         child_end.close()
         self._channel = wire.Channel(parent_end, peer_pid=self.process.pid)
-        self._seq = 0
+        self.suspect = False  # answered twice once: replace it after its current request
         self.ready: Ready | None = None
 
     @property
@@ -83,8 +84,8 @@ class WorkerProcess:
         return self.process.poll() is None
 
     def fit_for_use(self) -> bool:
-        """Alive, and nothing unasked waiting on its socket (a reply that code forged)."""
-        return self.alive() and not self._channel.pending()
+        """Alive, believed, and nothing unasked waiting on its socket (a reply that code forged)."""
+        return self.alive() and not self.suspect and not self._channel.pending()
 
     def wait_ready(self, timeout: float) -> Ready:
         """Block until the worker has imported jax (it says so first)."""
@@ -101,14 +102,21 @@ class WorkerProcess:
         A reply that is malformed, out of step, of the wrong kind, or followed by another is a
         crash of this run: the worker can no longer be believed.
         """
-        self._seq += 1
+        # A random number, not a count: code that reads this request's number cannot forge the
+        # answer to a later one.
+        seq = secrets.randbits(62)
         try:
-            self._channel.send(Envelope(self._seq, request))
+            self._channel.send(Envelope(seq, request))
         except OSError:
             raise WorkerFailed("crashed", self.describe_death()) from None
-        reply = self._receive(timeout)
-        if isinstance(reply, Ready) or reply.seq != self._seq:
-            raise WorkerFailed("crashed", "the worker answered out of step (the code wrote to its socket)")
+        deadline = time.monotonic() + timeout
+        reply = self._receive(deadline - time.monotonic())
+        while isinstance(reply, Ready) or reply.seq != seq:
+            # An answer to another request: forged by an earlier run's code, or the late real
+            # answer to a request whose forged answer came first. Skipped; the worker is not
+            # believed again after this request.
+            self.suspect = True
+            reply = self._receive(max(deadline - time.monotonic(), 0.0))
         if isinstance(reply, Answer):
             expected = REPLY_TYPES.get(type(request))
             if expected is not None and not isinstance(reply.result, expected):
@@ -180,8 +188,7 @@ class WorkerProcess:
         """Ask the worker to exit, then make sure it did."""
         if self.alive():
             try:
-                self._seq += 1
-                self._channel.send(Envelope(self._seq, None))
+                self._channel.send(Envelope(0, None))
                 self.process.wait(timeout=2)
             except (OSError, subprocess.TimeoutExpired):
                 pass

@@ -209,3 +209,71 @@ def test_the_code_cannot_kill_the_app(engine):
     exploration = run(engine, "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)")
     assert "PermissionError" in (exploration.outcome.exception or "")
     assert_grading_is_right(engine)  # and this process is still here to see it
+
+
+# --- global state the code changes ------------------------------------------------------------
+
+NOFILE_40 = "import os\nfds = [os.open(os.devnull, os.O_RDONLY) for _ in range(40)]\nfor fd in fds:\n    os.close(fd)\nout = jnp.ones(len(fds))"
+
+
+@pytest.mark.parametrize(
+    ("leak", "task", "answer"),
+    [
+        ("jax.enable_x64(True).__enter__()", Task("dtype", "out = jnp.ones(2)"), "float32"),
+        (
+            "import sys, types\nsys.modules['jax.numpy'] = types.SimpleNamespace(zeros=lambda *a: 0)",
+            Task("shape", "import jax.numpy as jnp2\nout = jnp2.zeros(3)"),
+            "(3,)",
+        ),
+        (
+            "jnp.ones.__code__ = (lambda shape, dtype=None, *, device=None, out_sharding=None: 0).__code__",
+            Task("shape", "out = jnp.ones((2, 3))"),
+            "(2, 3)",
+        ),
+        (
+            "jnp.linalg.norm = lambda *args, **kwargs: 0.0",
+            Task("value", "out = jnp.linalg.norm(jnp.array([3.0, 4.0]))"),
+            "5.0",
+        ),
+        (
+            "import warnings\nwarnings.simplefilter('error')",
+            Task("shape", "import warnings\nwarnings.warn('careful')\nout = jnp.ones(2)"),
+            "(2,)",
+        ),
+        ("np.seterr(all='raise')", Task("shape", "out = np.array([1.0]) / 0"), "(1,)"),
+        (
+            "import sys\nsys.setprofile(lambda *args: None)",
+            Task("shape", "import sys\nout = jnp.ones(1 if sys.getprofile() is None else 2)"),
+            "(1,)",
+        ),
+        (
+            "import resource\nresource.setrlimit(resource.RLIMIT_NOFILE, (16, resource.getrlimit(resource.RLIMIT_NOFILE)[1]))",
+            Task("shape", NOFILE_40),
+            "(40,)",
+        ),
+        (
+            "import resource\nresource.setrlimit(resource.RLIMIT_NOFILE, (16, 16))",  # the hard limit cannot rise
+            Task("shape", NOFILE_40),
+            "(40,)",
+        ),
+        ("import builtins\nbuiltins.len = lambda x: 7", Task("shape", "out = jnp.ones(len([1, 2]))"), "(2,)"),
+    ],
+    ids=[
+        "enable-x64-entered",
+        "fake-sys-modules",
+        "function-code-swapped",
+        "submodule-function-replaced",
+        "warnings-as-errors",
+        "numpy-raises",
+        "profile-hook",
+        "rlimit-soft",
+        "rlimit-hard",
+        "builtin-replaced",
+    ],
+)
+def test_state_changed_by_one_question_does_not_leak_into_the_next(engine, leak, task, answer):
+    meddled = engine.grade(Task("shape", leak + "\nout = jnp.zeros(1)"), "(1,)")
+    assert meddled.status in ("graded", "question-error"), meddled.error  # never an internal error
+    verdict = engine.grade(task, answer)
+    assert (verdict.status, verdict.correct) == ("graded", True), (verdict.error, verdict.difference)
+    assert_grading_is_right(engine)

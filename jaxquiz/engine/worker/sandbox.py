@@ -92,7 +92,8 @@ def execute(code: str, setup: str | None = None, answer: str | None = "out") -> 
     _remember_source(SETUP_FILE, setup or "")
     _remember_source(ANSWER_FILE, answer or "")
     start = time.perf_counter()
-    with StateGuard() as guard, CapturedOutput() as captured:
+    # The guard exits first: what the code broke (builtins too) is whole before anything else runs.
+    with CapturedOutput() as captured, StateGuard() as guard:
         os.chdir(_workdir())
         sys.modules[QUESTION_MODULE] = module
         try:
@@ -104,10 +105,11 @@ def execute(code: str, setup: str | None = None, answer: str | None = "out") -> 
             _block_until_ready(run.value)
         except BaseException as error:  # user code may raise anything, SystemExit included
             run.exception = error
-            run.traceback = own_traceback(error)
         finally:
             _flush_debug_callbacks()
             sys.modules.pop(QUESTION_MODULE, None)
+    if run.exception is not None:  # once the guard has put back what the code broke
+        run.traceback = own_traceback(run.exception)
     run.output = captured.text
     run.tainted = guard.tainted
     run.elapsed_ms = (time.perf_counter() - start) * 1000
