@@ -222,6 +222,8 @@ class Engine:
 def _failure_text(failure: WorkerFailed, timeout: float) -> str:
     if failure.status == "timeout":
         return f"timed out: the code did not finish within {timeout:g} s, so it was stopped"
+    if failure.status == "out-of-memory":
+        return failure.description
     return f"crashed: {failure.description}"
 
 

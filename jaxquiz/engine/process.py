@@ -44,6 +44,7 @@ class WorkerProcess:
     """
 
     def __init__(self, memory_limit: int, compile_cache: Path | None = None) -> None:
+        self.memory_limit = memory_limit
         parent_end, child_end = wire.socket_pair()
         self._log = tempfile.TemporaryFile()
         # Everything the worker may write lives here (its runs' folder, captured output).
@@ -128,8 +129,9 @@ class WorkerProcess:
         return reply
 
     def _receive(self, timeout: float, starting: bool = False) -> FromWorker:
+        watch = None if starting or not self.memory_limit else self._watch_memory
         try:
-            return self._channel.receive(FromWorker, time.monotonic() + timeout)
+            return self._channel.receive(FromWorker, time.monotonic() + timeout, watch)
         except TimeoutError:
             what = "start" if starting else "finish"
             raise WorkerFailed("timeout", f"did not {what} within {timeout:g} s") from None
@@ -137,6 +139,17 @@ class WorkerProcess:
             raise WorkerFailed("crashed", f"the worker sent a message that is not valid ({error})") from None
         except (EOFError, OSError):
             raise WorkerFailed("crashed", self.describe_death()) from None
+
+    def _watch_memory(self) -> None:
+        """Kill the worker once its share of memory, shared memory included, passes the limit."""
+        used = memory_share(self.process.pid)
+        if used > self.memory_limit:
+            self.kill()
+            raise WorkerFailed(
+                "out-of-memory",
+                f"out of memory: the code used {used / 2**30:.1f} GiB, more than the worker may use "
+                f"(the limit is {self.memory_limit / 2**30:.1f} GiB, shared memory counted)",
+            )
 
     def exit_status(self) -> int | None:
         """The worker's exit status (negative: the signal that killed it); None while it runs."""
@@ -202,3 +215,23 @@ def worker_environment() -> dict[str, str]:
     env["PYTHONPATH"] = os.pathsep.join(p for p in (_PACKAGE_ROOT, env.get("PYTHONPATH", "")) if p)
     env["PYTHONDONTWRITEBYTECODE"] = "1"  # nothing to write outside its temp folder
     return env
+
+
+def memory_share(pid: int) -> int:
+    """Bytes of memory a process holds: its proportional set size (shared mappings counted by
+    share), and shared memory it holds open without mapping it (memfd)."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as rollup:
+            pss = next(int(line.split()[1]) * 1024 for line in rollup if line.startswith("Pss:"))
+    except (OSError, StopIteration, ValueError, IndexError):
+        return 0
+    held = 0
+    try:
+        fds = os.listdir(f"/proc/{pid}/fd")
+    except OSError:
+        return pss
+    for fd in fds:
+        with contextlib.suppress(OSError):
+            if os.readlink(f"/proc/{pid}/fd/{fd}").startswith(("/memfd:", "/dev/shm/")):
+                held += os.stat(f"/proc/{pid}/fd/{fd}").st_blocks * 512
+    return pss + held

@@ -24,7 +24,8 @@ from typing import Any, Literal, Union
 # A frame's size limit: output is capped at 64 KiB, so a real reply is far smaller.
 MAX_FRAME = 16 * 2**20
 _HEADER = struct.Struct(">I")
-_TAG = "@"  # the dataclass a JSON object stands for
+_TAG = "@"
+WATCH_INTERVAL = 0.05  # the dataclass a JSON object stands for
 # SCM_CREDENTIALS carries the sender's pid, uid and gid (struct ucred), stamped by the kernel.
 _CREDENTIALS = struct.Struct("3i")
 
@@ -216,8 +217,8 @@ class Channel:
         """The next message, of the form `hint`.
 
         Raises TimeoutError past `deadline` (time.monotonic()), EOFError when the peer closed,
-        WireError for a frame that is not a valid message. `waiting` is called about every
-        0.1 s while nothing arrives (the caller's watchdog: it may raise).
+        WireError for a frame that is not a valid message. `waiting` is called every
+        WATCH_INTERVAL seconds while nothing arrives (the caller's watchdog: it may raise).
         """
         (length,) = _HEADER.unpack(self._read(_HEADER.size, deadline, waiting))
         if length > MAX_FRAME:
@@ -252,7 +253,7 @@ class Channel:
         while True:
             timeout = None if deadline is None else max(0.0, deadline - time.monotonic())
             if waiting is not None:
-                timeout = 0.1 if timeout is None else min(timeout, 0.1)
+                timeout = WATCH_INTERVAL if timeout is None else min(timeout, WATCH_INTERVAL)
             readable, _, _ = select.select([self.sock], [], [], timeout)
             if readable:
                 return

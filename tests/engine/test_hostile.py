@@ -277,3 +277,47 @@ def test_state_changed_by_one_question_does_not_leak_into_the_next(engine, leak,
     verdict = engine.grade(task, answer)
     assert (verdict.status, verdict.correct) == ("graded", True), (verdict.error, verdict.difference)
     assert_grading_is_right(engine)
+
+
+# --- memory and disk ----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def small_engine():
+    with Engine(memory_limit=512 * 2**20) as small:
+        small.wait_ready()
+        yield small
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        # a shared anonymous mapping: not counted by RLIMIT_DATA
+        "import mmap\nm = mmap.mmap(-1, 1536 * 2**20)\nchunk = b'1' * 2**20\nfor _ in range(1536):\n    m.write(chunk)",
+        # shared memory held open, never mapped: in no rlimit at all
+        "import os\nchunk = b'1' * 2**20\nfds = [os.memfd_create(f'm{i}') for i in range(12)]\n"
+        "for fd in fds:\n    for _ in range(63):\n        os.write(fd, chunk)",
+    ],
+    ids=["shared-mmap", "memfd"],
+)
+def test_shared_memory_counts_against_the_memory_cap(small_engine, code):
+    start = time.monotonic()
+    verdict = small_engine.grade(Task("shape", code + "\nimport time\ntime.sleep(20)\nout = jnp.ones(1)", timeout=30), "(1,)")
+    assert verdict.status == "out-of-memory", verdict.error
+    assert "out of memory" in verdict.error and "0.5 GiB" in verdict.error
+    assert time.monotonic() - start < 15
+    assert_grading_is_right(small_engine)
+
+
+@needs_landlock
+def test_dev_shm_is_not_writable(engine):
+    exploration = run(engine, "open('/dev/shm/jaxquiz-probe', 'wb').write(b'1' * 2**20)")
+    assert "PermissionError" in (exploration.outcome.exception or "")
+
+
+def test_output_spooled_to_disk_stops_growing(engine):
+    exploration = run(engine, "import os\nchunk = b'x' * 2**20\nfor _ in range(1024):\n    os.write(1, chunk)")
+    note = exploration.outcome.output.rsplit("[output cut: ", 1)[1]
+    written = int(note.split(" bytes")[0].replace(",", ""))
+    assert written <= 64 * 2**20
+    assert "File too large" in (exploration.outcome.error or "")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import gc
 import os
 import resource
+import signal
 import socket
 import sys
 import threading
@@ -17,6 +18,9 @@ import traceback
 
 from jaxquiz.engine.worker import reaper
 
+# jax reserves about 1.5 GiB of address space on a CPU and works under 8 GiB.
+ADDRESS_SPACE_FLOOR = 8 * 2**30
+FILE_SIZE_LIMIT = 64 * 2**20  # any one file, the captured output included
 TIDY_LIMIT_S = 2.0  # tidying takes well under a millisecond unless a run left something odd
 
 
@@ -39,12 +43,28 @@ def _die_with_parent() -> None:
 
 def _limit_memory(limit: int) -> None:
     # RLIMIT_DATA counts what is really allocated, not the address space XLA reserves, so jax
-    # works under it and a huge allocation fails with a clean error instead of swapping.
+    # works under it and a huge allocation fails with a clean error instead of swapping. It does
+    # not count shared memory: the app watches the worker's proportional share for that, and
+    # RLIMIT_AS bounds what one mapping can take at once (CUDA reserves far more address space
+    # than it uses, so not with an NVIDIA GPU).
     if limit > 0:
-        try:
-            resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
-        except (ValueError, OSError):
-            pass
+        _set_limit(resource.RLIMIT_DATA, limit)
+        if not os.path.exists("/dev/nvidiactl"):
+            _set_limit(resource.RLIMIT_AS, max(ADDRESS_SPACE_FLOOR, 2 * limit))
+    # Files the code writes, its captured output first, stop growing here (the write fails
+    # with EFBIG instead of killing the worker with SIGXFSZ).
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    _set_limit(resource.RLIMIT_FSIZE, FILE_SIZE_LIMIT)
+
+
+def _set_limit(which: int, value: int) -> None:
+    try:
+        soft, hard = resource.getrlimit(which)
+        if hard != resource.RLIM_INFINITY:
+            value = min(value, hard)
+        resource.setrlimit(which, (value, value))
+    except (ValueError, OSError):
+        pass
 
 
 def main() -> None:
