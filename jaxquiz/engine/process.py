@@ -64,7 +64,10 @@ class WorkerProcess:
         env[WRITABLE_ENV] = os.pathsep.join(writable)
         env["TMPDIR"] = self.tempdir
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "jaxquiz.engine.worker", str(memory_limit)],
+            # -P, and its own folder as the working directory: no module lying beside a deck or
+            # where the app was started is importable (only what a trusted deck's hash pinned runs).
+            [sys.executable, "-P", "-m", "jaxquiz.engine.worker", str(memory_limit)],
+            cwd=self.tempdir,
             pass_fds=(child_end.fileno(),),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
