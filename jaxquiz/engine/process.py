@@ -187,11 +187,15 @@ class WorkerProcess:
         except (OSError, ValueError):
             return ""
 
-    def kill(self) -> None:
-        """Kill the worker and everything it started, and remove its temp folder."""
+    def kill_group(self) -> None:
+        """Kill the worker and everything it started; safe from any thread (nothing is closed)."""
         if self.process.returncode is None:  # not reaped: its pid is still its group's id
             with contextlib.suppress(OSError):
                 os.killpg(self.process.pid, signal.SIGKILL)
+
+    def kill(self) -> None:
+        """Kill the worker and everything it started, and remove its temp folder."""
+        self.kill_group()
         try:
             self.process.wait(timeout=5)
         except subprocess.TimeoutExpired:

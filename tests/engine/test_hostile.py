@@ -321,3 +321,47 @@ def test_output_spooled_to_disk_stops_growing(engine):
     written = int(note.split(" bytes")[0].replace(",", ""))
     assert written <= 64 * 2**20
     assert "File too large" in (exploration.outcome.error or "")
+
+
+# --- smaller holes ------------------------------------------------------------------------------
+
+
+def test_an_exception_whose_str_raises_is_reported_not_a_worker_traceback(engine):
+    code = "class Odd(Exception):\n    def __str__(self):\n        raise RuntimeError('no')\nraise Odd()"
+    verdict = engine.grade(Task("raises", code, answer=None), "Odd")
+    assert (verdict.status, verdict.correct) == ("graded", True)
+    assert "cannot be shown" in verdict.truth.error
+    learner = engine.grade(Task("value", "out = 1"), "(_ for _ in ()).throw(type('Odd', (Exception,), {'__str__': lambda s: 1 / 0})())")
+    assert learner.status == "unreadable"
+    assert "cannot be shown" in learner.error
+
+
+def test_a_spare_killed_while_warming_is_never_handed_a_question():
+    with Engine() as engine:
+        engine.wait_ready()
+        spare = engine._spare
+        assert spare is not None
+        os.kill(spare.pid, 9)
+        spare.process.wait(timeout=10)
+        verdict = engine.grade(Task("shape", "while True:\n    pass", timeout=1), "(1,)")
+        assert verdict.status == "timeout"  # the worker is replaced: not by the dead spare
+        assert_grading_is_right(engine)
+
+
+def test_a_try_it_run_that_loops_can_be_stopped_and_never_delays_grading(engine):
+    import threading
+
+    engine.warm_explorer()
+    engine.explore("x = 1")  # warm
+    result = {}
+    looping = threading.Thread(target=lambda: result.update(x=engine.explore("while True:\n    pass", timeout=60)))
+    looping.start()
+    time.sleep(0.5)
+    start = time.monotonic()
+    assert_grading_is_right(engine)  # while the try-it run loops
+    assert time.monotonic() - start < 5
+    assert engine.stop_explore()
+    looping.join(timeout=10)
+    assert not looping.is_alive()
+    assert result["x"].outcome.error.startswith("stopped")
+    assert engine.explore("y = jnp.ones(2)").bindings[0].shape == (2,)

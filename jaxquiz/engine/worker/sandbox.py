@@ -167,7 +167,17 @@ def evaluate(expression: str, extra: dict[str, Any] | None = None) -> Any:
         ns.update(extra)
     _remember_source(ANSWER_FILE, expression)
     with StateGuard():
-        return eval(_compile(expression.strip(), ANSWER_FILE, "eval"), ns)
+        try:
+            return eval(_compile(expression.strip(), ANSWER_FILE, "eval"), ns)
+        except Exception as error:
+            if message_of(error).startswith("(its message cannot be shown"):
+                # Callers put the error in words: give them one that can be.
+                raise UnshowableError(f"{type(error).__name__} {message_of(error)}") from None
+            raise
+
+
+class UnshowableError(Exception):
+    """Stands in for an exception whose message cannot be turned into text."""
 
 
 def own_traceback(error: BaseException) -> str:
@@ -182,8 +192,17 @@ def own_traceback(error: BaseException) -> str:
             if frame.line:
                 text += f": {frame.line.strip()}"
             lines.append(text)
-    lines.append(f"{type(error).__name__}: {first_lines(str(error))}")
+    lines.append(f"{type(error).__name__}: {first_lines(message_of(error))}")
     return "\n".join(lines)
+
+
+def message_of(error: BaseException) -> str:
+    """An exception's message; one whose __str__ raises is described instead of breaking the run."""
+    try:
+        text = str(error)
+    except BaseException as inner:  # noqa: BLE001 - the code's own __str__ may raise anything
+        return f"(its message cannot be shown: {type(error).__name__}.__str__ raised {type(inner).__name__})"
+    return text if isinstance(text, str) else ""
 
 
 def first_lines(message: str, limit: int = 12) -> str:
