@@ -191,6 +191,11 @@ class Engine:
                 self._drop_explorer()
             return reply.result
 
+    @property
+    def exploring(self) -> bool:
+        """Whether a try-it run is in progress."""
+        return self._explore_lock.locked()
+
     def stop_explore(self) -> bool:
         """Stop the try-it run in progress, if any (its worker is killed; grading is untouched)."""
         worker = self._explorer

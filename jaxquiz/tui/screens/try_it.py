@@ -209,6 +209,7 @@ dtype. `answer =` is evaluated after the code. `ctrl+o` puts the question's code
         self.query_one("#editor", PythonEditor).load_text(self.code)
 
     def action_back(self) -> None:
+        self.services.grader.engine.stop_explore()  # a run still going is stopped, not left looping
         self.dismiss(None)
 
     def commands(self) -> list[SystemCommand]:
