@@ -101,7 +101,7 @@ class _Records(BaseModel):
 
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    format: Literal[1] = TRUST_FORMAT
+    format: Literal[1] = 1  # TRUST_FORMAT
     files: dict[Annotated[str, AfterValidator(_absolute)], _Record] = Field(default_factory=dict)
     folders: list[Annotated[str, AfterValidator(_absolute)]] = Field(default_factory=list)
 
@@ -294,7 +294,9 @@ def untrusted(decks: Iterable[LoadedDeck], store: TrustStore | None = None) -> l
 # --- what the user reads before agreeing ---------------------------------------------------------
 
 # Keys that hold prose for the learner, not code or what code is built from.
-PROSE_KEYS = frozenset(("format", "deck", "title", "description", "tags", "id", "type", "prompt", "hint", "explain"))
+PROSE_KEYS = frozenset(
+    ("format", "deck", "title", "description", "tags", "id", "type", "prompt", "hint", "explain")
+)
 
 
 @dataclass(frozen=True)

@@ -85,7 +85,7 @@ class ParamRange(_Strict):
             raise ValueError(f"range [{lo}, {hi}] is empty: write the smaller bound first")
         return value
 
-    def values(self) -> range:
+    def values(self) -> Sequence[int]:
         """The integers, lazily: a range of a billion is drawn from without a list of a billion."""
         lo, hi = self.range
         return range(lo, hi + 1)

@@ -62,7 +62,9 @@ def parse(text: str) -> tuple[Any, dict[Path_, Position]]:
         raise YamlSyntaxError(f"YAML error: {error}", Position(1, 1)) from None
     except RecursionError:
         raise YamlSyntaxError(
-            "the YAML is nested too deeply", Position(1, 1), "a deck needs a few levels of nesting, not hundreds"
+            "the YAML is nested too deeply",
+            Position(1, 1),
+            "a deck needs a few levels of nesting, not hundreds",
         ) from None
     finally:
         loader.dispose()

@@ -72,7 +72,9 @@ def abi() -> int:
     """The Landlock ABI version the kernel offers; 0 when there is none."""
     if sys.platform != "linux" or platform.machine() not in ("x86_64", "aarch64"):
         return 0
-    version = _libc().syscall(_CREATE_RULESET, None, ctypes.c_size_t(0), ctypes.c_uint32(_CREATE_RULESET_VERSION))
+    version = _libc().syscall(
+        _CREATE_RULESET, None, ctypes.c_size_t(0), ctypes.c_uint32(_CREATE_RULESET_VERSION)
+    )
     return max(int(version), 0)
 
 
@@ -86,7 +88,9 @@ def describe() -> str:
         )
     held = ["files read-only outside each run's folder"]
     held.append("no TCP" if version >= ABI_TCP else "TCP open (Landlock ABI 4 needed)")
-    held.append("no signals outside the worker" if version >= ABI_SCOPE else "signals open (Landlock ABI 6 needed)")
+    held.append(
+        "no signals outside the worker" if version >= ABI_SCOPE else "signals open (Landlock ABI 6 needed)"
+    )
     return f"sandbox: Landlock ABI {version} ({', '.join(held)})"
 
 
@@ -137,7 +141,10 @@ def _allow(ruleset: int, path: str, rights: int) -> None:
         if not os.path.isdir(path):
             rights &= _WRITE_FILE | _TRUNCATE  # the only rights a file rule may hold
         rule = _PathBeneath(rights, fd)
-        if _libc().syscall(_ADD_RULE, ruleset, _RULE_PATH_BENEATH, ctypes.byref(rule), ctypes.c_uint32(0)) != 0:
+        if (
+            _libc().syscall(_ADD_RULE, ruleset, _RULE_PATH_BENEATH, ctypes.byref(rule), ctypes.c_uint32(0))
+            != 0
+        ):
             raise LandlockError(ctypes.get_errno(), f"landlock_add_rule failed for {path}")
     finally:
         os.close(fd)
@@ -148,7 +155,7 @@ def _gpu_devices() -> list[str]:
         names = os.listdir("/dev")
     except OSError:
         return []
-    found = []
+    found: list[str] = []
     for name in names:
         if name.startswith(_GPU_PREFIXES):
             path = os.path.join("/dev", name)

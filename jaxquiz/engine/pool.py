@@ -189,7 +189,7 @@ class Engine:
                 raise EngineError(f"internal error in the worker:\n{reply.traceback}")
             if reply.recycle or worker.suspect:
                 self._drop_explorer()
-            return reply.result
+            return reply.result  # type: ignore[return-value]  # checked against REPLY_TYPES
 
     @property
     def exploring(self) -> bool:
@@ -214,7 +214,11 @@ class Engine:
     def _explore_worker(self) -> WorkerProcess:
         if self._closed:
             raise EngineError("the engine was closed", fix="create a new Engine")
-        if self._explorer is not None and self._explorer.ready is not None and not self._explorer.fit_for_use():
+        if (
+            self._explorer is not None
+            and self._explorer.ready is not None
+            and not self._explorer.fit_for_use()
+        ):
             self._drop_explorer()
         if self._explorer is None:
             self._explorer = self._new_worker()

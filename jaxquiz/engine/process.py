@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import shutil
 import signal
-import secrets
 import subprocess
 import sys
 import tempfile
@@ -125,10 +125,13 @@ class WorkerProcess:
             expected = REPLY_TYPES.get(type(request))
             if expected is not None and not isinstance(reply.result, expected):
                 raise WorkerFailed(
-                    "crashed", f"the worker answered with {type(reply.result).__name__}, not {expected.__name__}"
+                    "crashed",
+                    f"the worker answered with {type(reply.result).__name__}, not {expected.__name__}",
                 )
         if self._channel.pending():
-            raise WorkerFailed("crashed", "the worker sent more than one reply (the code wrote to its socket)")
+            raise WorkerFailed(
+                "crashed", "the worker sent more than one reply (the code wrote to its socket)"
+            )
         return reply
 
     def _receive(self, timeout: float, starting: bool = False) -> FromWorker:

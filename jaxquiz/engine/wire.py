@@ -95,7 +95,10 @@ def from_plain(data: Any, hint: Any, where: str = "message") -> Any:
             return tuple(from_plain(item, args[0], f"{where}[{i}]") for i, item in enumerate(data))
         if len(args) != len(data):
             raise WireError(f"{where}: expected {len(args)} items, got {len(data)}")
-        return tuple(from_plain(item, arg, f"{where}[{i}]") for i, (item, arg) in enumerate(zip(data, args, strict=True)))
+        return tuple(
+            from_plain(item, arg, f"{where}[{i}]")
+            for i, (item, arg) in enumerate(zip(data, args, strict=True))
+        )
     if origin is list:
         if not isinstance(data, list):
             raise WireError(f"{where}: expected a list, got {_kind(data)}")
@@ -119,7 +122,9 @@ def _from_union(data: Any, members: tuple[Any, ...], where: str) -> Any:
         named = {m.__name__: m for m in members if isinstance(m, type) and dataclasses.is_dataclass(m)}
         cls = named.get(data.get(_TAG))  # type: ignore[arg-type]
         if cls is None:
-            raise WireError(f"{where}: expected one of {', '.join(named) or 'no object'}, got {data.get(_TAG)!r}")
+            raise WireError(
+                f"{where}: expected one of {', '.join(named) or 'no object'}, got {data.get(_TAG)!r}"
+            )
         return _from_object(data, cls, where)
     others = [m for m in members if m is not type(None)]
     if data is not None and len(others) == 1:  # `X | None`: say what is wrong inside X
@@ -144,7 +149,9 @@ def _from_object(data: Any, cls: type, where: str) -> Any:
     if missing:
         raise WireError(f"{where}: {cls.__name__} lacks {sorted(missing)[0]!r}")
     values = {
-        name: from_plain(value, fields[name], f"{where}.{name}") for name, value in data.items() if name != _TAG
+        name: from_plain(value, fields[name], f"{where}.{name}")
+        for name, value in data.items()
+        if name != _TAG
     }
     try:
         return cls(**values)
@@ -168,12 +175,16 @@ def _fields_of(cls: type) -> tuple[dict[str, Any], frozenset[str]]:
 def _kind(data: Any) -> str:
     if isinstance(data, dict):
         return f"an object {data.get(_TAG)!r}" if _TAG in data else "an object"
-    return {list: "a list", str: "text", bool: "a boolean", type(None): "null"}.get(type(data), type(data).__name__)
+    return {list: "a list", str: "text", bool: "a boolean", type(None): "null"}.get(
+        type(data), type(data).__name__
+    )
 
 
 def encode(message: Any) -> bytes:
     """One frame: the length, then the message as JSON."""
-    body = json.dumps(to_plain(message), ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass")
+    body = json.dumps(to_plain(message), ensure_ascii=False, separators=(",", ":")).encode(
+        "utf-8", "surrogatepass"
+    )
     if len(body) > MAX_FRAME:
         raise WireError(f"a message of {len(body):,} bytes is over the limit of {MAX_FRAME:,}")
     return _HEADER.pack(len(body)) + body
@@ -213,7 +224,9 @@ class Channel:
     def send(self, message: Any) -> None:
         self.sock.sendall(encode(message))
 
-    def receive(self, hint: Any, deadline: float | None = None, waiting: Callable[[], None] | None = None) -> Any:
+    def receive(
+        self, hint: Any, deadline: float | None = None, waiting: Callable[[], None] | None = None
+    ) -> Any:
         """The next message, of the form `hint`.
 
         Raises TimeoutError past `deadline` (time.monotonic()), EOFError when the peer closed,
@@ -239,7 +252,9 @@ class Channel:
         while left:
             self._wait(deadline, waiting)
             if self._credentials:
-                data, ancillary, _, _ = self.sock.recvmsg(min(left, 2**20), socket.CMSG_SPACE(_CREDENTIALS.size))
+                data, ancillary, _, _ = self.sock.recvmsg(
+                    min(left, 2**20), socket.CMSG_SPACE(_CREDENTIALS.size)
+                )
                 self._check_sender(data, ancillary)
             else:
                 data = self.sock.recv(min(left, 2**20))

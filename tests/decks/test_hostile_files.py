@@ -30,8 +30,9 @@ questions:
 """
 
 # 6 levels of ten aliases each: a million strings from a file of a few hundred bytes.
-LAUGHS = "format: 1\ndeck: lol\ntitle: lol\na: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
-    f"{n}: &{n} [{', '.join(['*' + p] * 10)}]\n" for p, n in zip("abcdef", "bcdefg", strict=True)
+LAUGHS = (
+    "format: 1\ndeck: lol\ntitle: lol\na: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
+    + "".join(f"{n}: &{n} [{', '.join(['*' + p] * 10)}]\n" for p, n in zip("abcdef", "bcdefg", strict=True))
 )
 
 
@@ -99,7 +100,13 @@ def test_the_cli_lists_good_decks_and_reports_bad_ones_without_a_traceback(tmp_p
 
 
 def test_a_range_of_a_billion_is_drawn_from_without_building_it(tmp_path):
-    path = write(tmp_path, "big.yaml", GOOD.replace("code: out = jnp.ones(3)", "code: out = jnp.ones($N)\n    params: {N: {range: [1, 1000000000]}}"))
+    path = write(
+        tmp_path,
+        "big.yaml",
+        GOOD.replace(
+            "code: out = jnp.ones(3)", "code: out = jnp.ones($N)\n    params: {N: {range: [1, 1000000000]}}"
+        ),
+    )
     question = load_deck_file(path).deck.questions[0]
     start = time.perf_counter()
     drawn = params.draw(question, random.Random(0))["N"]

@@ -178,7 +178,7 @@ def test_the_code_cannot_write_outside_its_run(engine, data_dir, target):
     exploration = run(engine, f"with open({str(path)!r}, 'a') as f:\n    f.write('[\"/\"]')")
     try:
         assert "PermissionError" in (exploration.outcome.exception or "")
-        assert target == "home" and not path.exists() or path.read_text() == "{}"
+        assert (target == "home" and not path.exists()) or path.read_text() == "{}"
     finally:
         if target == "home":
             path.unlink(missing_ok=True)
@@ -198,7 +198,9 @@ def test_the_code_cannot_open_a_tcp_connection(engine):
     server = socket.create_server(("127.0.0.1", 0))
     port = server.getsockname()[1]
     try:
-        exploration = run(engine, f"import socket\nsocket.create_connection(('127.0.0.1', {port}), timeout=2)")
+        exploration = run(
+            engine, f"import socket\nsocket.create_connection(('127.0.0.1', {port}), timeout=2)"
+        )
     finally:
         server.close()
     assert "PermissionError" in (exploration.outcome.exception or "")
@@ -213,7 +215,11 @@ def test_the_code_cannot_kill_the_app(engine):
 
 # --- global state the code changes ------------------------------------------------------------
 
-NOFILE_40 = "import os\nfds = [os.open(os.devnull, os.O_RDONLY) for _ in range(40)]\nfor fd in fds:\n    os.close(fd)\nout = jnp.ones(len(fds))"
+NOFILE_40 = (
+    "import os\nfds = [os.open(os.devnull, os.O_RDONLY) for _ in range(40)]\n"
+    "for fd in fds:\n    os.close(fd)\nout = jnp.ones(len(fds))"
+)
+SOFT_NOFILE = "import resource\nhard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]\n"
 
 
 @pytest.mark.parametrize(
@@ -247,12 +253,13 @@ NOFILE_40 = "import os\nfds = [os.open(os.devnull, os.O_RDONLY) for _ in range(4
             "(1,)",
         ),
         (
-            "import resource\nresource.setrlimit(resource.RLIMIT_NOFILE, (16, resource.getrlimit(resource.RLIMIT_NOFILE)[1]))",
+            SOFT_NOFILE + "resource.setrlimit(resource.RLIMIT_NOFILE, (16, hard))",
             Task("shape", NOFILE_40),
             "(40,)",
         ),
         (
-            "import resource\nresource.setrlimit(resource.RLIMIT_NOFILE, (16, 16))",  # the hard limit cannot rise
+            # the hard limit cannot rise again: the worker is replaced
+            "import resource\nresource.setrlimit(resource.RLIMIT_NOFILE, (16, 16))",
             Task("shape", NOFILE_40),
             "(40,)",
         ),
@@ -293,7 +300,8 @@ def small_engine():
     "code",
     [
         # a shared anonymous mapping: not counted by RLIMIT_DATA
-        "import mmap\nm = mmap.mmap(-1, 1536 * 2**20)\nchunk = b'1' * 2**20\nfor _ in range(1536):\n    m.write(chunk)",
+        "import mmap\nm = mmap.mmap(-1, 1536 * 2**20)\nchunk = b'1' * 2**20\n"
+        "for _ in range(1536):\n    m.write(chunk)",
         # shared memory held open, never mapped: in no rlimit at all
         "import os\nchunk = b'1' * 2**20\nfds = [os.memfd_create(f'm{i}') for i in range(12)]\n"
         "for fd in fds:\n    for _ in range(63):\n        os.write(fd, chunk)",
@@ -302,7 +310,9 @@ def small_engine():
 )
 def test_shared_memory_counts_against_the_memory_cap(small_engine, code):
     start = time.monotonic()
-    verdict = small_engine.grade(Task("shape", code + "\nimport time\ntime.sleep(20)\nout = jnp.ones(1)", timeout=30), "(1,)")
+    verdict = small_engine.grade(
+        Task("shape", code + "\nimport time\ntime.sleep(20)\nout = jnp.ones(1)", timeout=30), "(1,)"
+    )
     assert verdict.status == "out-of-memory", verdict.error
     assert "out of memory" in verdict.error and "0.5 GiB" in verdict.error
     assert time.monotonic() - start < 15
@@ -316,7 +326,9 @@ def test_dev_shm_is_not_writable(engine):
 
 
 def test_output_spooled_to_disk_stops_growing(engine):
-    exploration = run(engine, "import os\nchunk = b'x' * 2**20\nfor _ in range(1024):\n    os.write(1, chunk)")
+    exploration = run(
+        engine, "import os\nchunk = b'x' * 2**20\nfor _ in range(1024):\n    os.write(1, chunk)"
+    )
     note = exploration.outcome.output.rsplit("[output cut: ", 1)[1]
     written = int(note.split(" bytes")[0].replace(",", ""))
     assert written <= 64 * 2**20
@@ -331,7 +343,10 @@ def test_an_exception_whose_str_raises_is_reported_not_a_worker_traceback(engine
     verdict = engine.grade(Task("raises", code, answer=None), "Odd")
     assert (verdict.status, verdict.correct) == ("graded", True)
     assert "cannot be shown" in verdict.truth.error
-    learner = engine.grade(Task("value", "out = 1"), "(_ for _ in ()).throw(type('Odd', (Exception,), {'__str__': lambda s: 1 / 0})())")
+    learner = engine.grade(
+        Task("value", "out = 1"),
+        "(_ for _ in ()).throw(type('Odd', (Exception,), {'__str__': lambda s: 1 / 0})())",
+    )
     assert learner.status == "unreadable"
     assert "cannot be shown" in learner.error
 
@@ -354,7 +369,9 @@ def test_a_try_it_run_that_loops_can_be_stopped_and_never_delays_grading(engine)
     engine.warm_explorer()
     engine.explore("x = 1")  # warm
     result = {}
-    looping = threading.Thread(target=lambda: result.update(x=engine.explore("while True:\n    pass", timeout=60)))
+    looping = threading.Thread(
+        target=lambda: result.update(x=engine.explore("while True:\n    pass", timeout=60))
+    )
     looping.start()
     time.sleep(0.5)
     start = time.monotonic()

@@ -76,7 +76,9 @@ def test_protocol_messages_come_back_equal(message):
 
 
 def test_fields_a_branch_adds_travel_without_touching_the_codec():
-    message = Extended("any", 4, "deck.yaml", (1, 2), ("b", 2.5), Timings(1, 2, 3), Outcome(shape=(1,)), {"N": 3})
+    message = Extended(
+        "any", 4, "deck.yaml", (1, 2), ("b", 2.5), Timings(1, 2, 3), Outcome(shape=(1,)), {"N": 3}
+    )
     assert roundtrip(message, Extended) == message
     assert roundtrip(Extended(either=Timings(4)), Extended).either == Timings(4)
 

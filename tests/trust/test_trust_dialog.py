@@ -63,7 +63,9 @@ async def test_a_changed_deck_shows_what_changed_since_it_was_agreed_to(tmp_path
     path = tmp_path / "deck.yaml"
     path.write_text(DECK.format(tail="first"))
     TrustStore.load().trust_file(path)
-    path.write_text(DECK.format(tail="first").replace("code: out = jnp.ones(3)", "code: import os; out = jnp.ones(3)"))
+    path.write_text(
+        DECK.format(tail="first").replace("code: out = jnp.ones(3)", "code: import os; out = jnp.ones(3)")
+    )
     text = await show(path)
     assert "What changed since you agreed to it" in text
     assert '-out = jnp.ones(3) * len("first")' in text

@@ -7,7 +7,6 @@ file; the clock only moves when a test moves it.
 from __future__ import annotations
 
 import asyncio
-
 from datetime import timedelta
 from pathlib import Path
 

@@ -59,7 +59,7 @@ def _limit_memory(limit: int) -> None:
 
 def _set_limit(which: int, value: int) -> None:
     try:
-        soft, hard = resource.getrlimit(which)
+        hard = resource.getrlimit(which)[1]
         if hard != resource.RLIM_INFINITY:
             value = min(value, hard)
         resource.setrlimit(which, (value, value))

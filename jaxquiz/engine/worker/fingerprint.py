@@ -43,7 +43,7 @@ class Watch:
 
     name: str
     read: Callable[[], Any]
-    restore: Callable[[Any], None]
+    restore: Callable[[Any], object]
     same: Callable[[Any, Any], bool] = lambda a, b: a == b
 
     def check(self, baseline: Any) -> bool:
@@ -227,9 +227,19 @@ def _restore_numpy(saved: tuple[Any, ...]) -> None:
 def quick_watches() -> list[Watch]:
     """The parts checked after every run, before its reply."""
     return [
-        Watch("jax's context options (an `with jax.enable_x64(...)` left open?)", _read_contexts, _restore_contexts, _same_items),
+        Watch(
+            "jax's context options (an `with jax.enable_x64(...)` left open?)",
+            _read_contexts,
+            _restore_contexts,
+            _same_items,
+        ),
         Watch("sys.modules", _read_modules, _restore_modules, _modules_same),
-        Watch("the interpreter's hooks (sys.setprofile, sys.settrace, sys.excepthook)", _read_hooks, _restore_hooks, _same_items),
+        Watch(
+            "the interpreter's hooks (sys.setprofile, sys.settrace, sys.excepthook)",
+            _read_hooks,
+            _restore_hooks,
+            _same_items,
+        ),
         Watch("the interpreter's settings", _read_interpreter, _restore_interpreter),
         Watch("a resource limit (resource.setrlimit)", _read_rlimits, _restore_rlimits),
         Watch("a signal handler", _read_signals, _restore_signals, _same_items),
@@ -278,13 +288,17 @@ class DeepBaseline:
 
     @classmethod
     def take(cls) -> DeepBaseline:
-        modules, functions, classes = [], [], []
+        modules: list[tuple[types.ModuleType, dict[str, Any]]] = []
+        functions: list[tuple[types.FunctionType, types.CodeType, Any, Any]] = []
+        classes: list[tuple[type, dict[str, Any]]] = []
         seen: set[int] = set()
         for module in _deep_modules():
             namespace = vars(module)
             own = module.__name__.startswith(_OWN_STATE)
             # the worker's own modules: only their functions and classes, not their state
-            saved = {k: v for k, v in namespace.items() if not own or isinstance(v, type | types.FunctionType)}
+            saved = {
+                k: v for k, v in namespace.items() if not own or isinstance(v, type | types.FunctionType)
+            }
             modules.append((module, saved))
             for value in saved.values():
                 if isinstance(value, type) and id(value) not in seen:
@@ -315,9 +329,19 @@ class DeepBaseline:
             and all(map(operator.is_, map(_DEFAULTS, functions), defaults))
             and all(map(operator.is_, map(_KWDEFAULTS, functions), kwdefaults))
         ):
-            for function, code, default, kwdefault in zip(functions, codes, defaults, kwdefaults, strict=True):
-                if (function.__code__, function.__defaults__, function.__kwdefaults__) != (code, default, kwdefault):
-                    function.__code__, function.__defaults__, function.__kwdefaults__ = code, default, kwdefault
+            for function, code, default, kwdefault in zip(
+                functions, codes, defaults, kwdefaults, strict=True
+            ):
+                if (function.__code__, function.__defaults__, function.__kwdefaults__) != (
+                    code,
+                    default,
+                    kwdefault,
+                ):
+                    function.__code__, function.__defaults__, function.__kwdefaults__ = (
+                        code,
+                        default,
+                        kwdefault,
+                    )
                     changed.append(f"{function.__module__}.{function.__qualname__}")
         return changed
 
@@ -341,8 +365,10 @@ def _module_unchanged(current: dict[str, Any], saved: dict[str, Any], own: bool)
     # Identity, never ==: a stand-in may claim to equal anything.
     if not all(map(operator.is_, map(current.get, saved), saved.values())):
         return False
-    return own or len(current) == len(saved) or all(
-        _is_submodule_value(k, v) for k, v in current.items() if k not in saved
+    return (
+        own
+        or len(current) == len(saved)
+        or all(_is_submodule_value(k, v) for k, v in current.items() if k not in saved)
     )
 
 
@@ -370,7 +396,9 @@ def _restore_module(module: types.ModuleType, saved: dict[str, Any]) -> None:
 
 def _class_unchanged(klass: type, members: dict[str, Any]) -> bool:
     current = vars(klass)
-    return len(current) == len(members) and all(map(operator.is_, map(current.get, members), members.values()))
+    return len(current) == len(members) and all(
+        map(operator.is_, map(current.get, members), members.values())
+    )
 
 
 def _restore_class(klass: type, members: dict[str, Any]) -> None:
@@ -396,4 +424,3 @@ class PythonRandom:
     def reset(self) -> None:
         if random.getstate() != self.state:
             random.setstate(self.state)
-

@@ -31,9 +31,8 @@ def children() -> list[int]:
     except OSError:
         return []
     for task in tasks:
-        with contextlib.suppress(OSError, ValueError):
-            with open(f"/proc/self/task/{task}/children") as listed:
-                pids.update(int(pid) for pid in listed.read().split())
+        with contextlib.suppress(OSError, ValueError), open(f"/proc/self/task/{task}/children") as listed:
+            pids.update(int(pid) for pid in listed.read().split())
     return sorted(pids)
 
 

@@ -200,7 +200,7 @@ def message_of(error: BaseException) -> str:
     """An exception's message; one whose __str__ raises is described instead of breaking the run."""
     try:
         text = str(error)
-    except BaseException as inner:  # noqa: BLE001 - the code's own __str__ may raise anything
+    except BaseException as inner:
         return f"(its message cannot be shown: {type(error).__name__}.__str__ raised {type(inner).__name__})"
     return text if isinstance(text, str) else ""
 
