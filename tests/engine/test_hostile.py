@@ -264,6 +264,11 @@ SOFT_NOFILE = "import resource\nhard = resource.getrlimit(resource.RLIMIT_NOFILE
             "(40,)",
         ),
         ("import builtins\nbuiltins.len = lambda x: 7", Task("shape", "out = jnp.ones(len([1, 2]))"), "(2,)"),
+        (
+            "eqx.nn.Linear.__call__ = lambda self, x, **kw: 0",
+            Task("shape", "out = eqx.nn.Linear(2, 3, key=jr.key(0))(jnp.ones(2))"),
+            "(3,)",
+        ),
     ],
     ids=[
         "enable-x64-entered",
@@ -276,6 +281,7 @@ SOFT_NOFILE = "import resource\nhard = resource.getrlimit(resource.RLIMIT_NOFILE
         "rlimit-soft",
         "rlimit-hard",
         "builtin-replaced",
+        "method-replaced",
     ],
 )
 def test_state_changed_by_one_question_does_not_leak_into_the_next(engine, leak, task, answer):

@@ -26,6 +26,7 @@ import types
 import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from itertools import repeat
 from typing import Any
 
 import jax
@@ -85,7 +86,7 @@ def _read_modules() -> dict[str, Any]:
 
 
 def _modules_same(saved: dict[str, Any], now: dict[str, Any]) -> bool:
-    if len(now) == len(saved) and all(now.get(name) is module for name, module in saved.items()):
+    if len(now) == len(saved) and all(map(operator.is_, map(now.get, saved), saved.values())):
         return True
     # New entries are fine when the import system made them (`import jax.experimental.checkify`).
     return all(now.get(name) is module for name, module in saved.items()) and all(
@@ -285,6 +286,7 @@ class DeepBaseline:
     functions: list[tuple[types.FunctionType, types.CodeType, Any, Any]]
     classes: list[tuple[type, dict[str, Any]]]
     _columns: tuple[tuple[Any, ...], ...] | None = None
+    _flat: tuple[list[Any], ...] | None = None
 
     @classmethod
     def take(cls) -> DeepBaseline:
@@ -301,7 +303,7 @@ class DeepBaseline:
             }
             modules.append((module, saved))
             for value in saved.values():
-                if isinstance(value, type) and id(value) not in seen:
+                if isinstance(value, type) and id(value) not in seen and _patchable(value):
                     seen.add(id(value))
                     members = dict(vars(value))
                     if not own:  # the worker's classes keep state in class attributes
@@ -314,11 +316,17 @@ class DeepBaseline:
     def check(self) -> list[str]:
         """Put back every module attribute, class member and function's code that changed;
         what was put back (Unrestorable when a class cannot take it)."""
+        if self._unchanged():
+            return []
+        self._flat = None  # what is saved may grow (submodules imported since): flatten again
         changed = []
         for module, saved in self.modules:
-            if not _module_unchanged(vars(module), saved, module.__name__.startswith(_OWN_STATE)):
+            own = module.__name__.startswith(_OWN_STATE)
+            if not _module_unchanged(vars(module), saved, own):
                 _restore_module(module, saved)
                 changed.append(module.__name__)
+            elif not own:  # submodules imported since: part of the baseline from now on
+                saved.update((k, v) for k, v in vars(module).items() if k not in saved)
         for klass, members in self.classes:
             if not _class_unchanged(klass, members):
                 _restore_class(klass, members)
@@ -332,10 +340,10 @@ class DeepBaseline:
             for function, code, default, kwdefault in zip(
                 functions, codes, defaults, kwdefaults, strict=True
             ):
-                if (function.__code__, function.__defaults__, function.__kwdefaults__) != (
-                    code,
-                    default,
-                    kwdefault,
+                if (
+                    function.__code__ is not code
+                    or function.__defaults__ is not default
+                    or function.__kwdefaults__ is not kwdefault
                 ):
                     function.__code__, function.__defaults__, function.__kwdefaults__ = (
                         code,
@@ -345,12 +353,67 @@ class DeepBaseline:
                     changed.append(f"{function.__module__}.{function.__qualname__}")
         return changed
 
+    def _unchanged(self) -> bool:
+        """Nothing changed: one pass in C over every saved value (identity), namespace size and
+        function, with no Python call per module or class."""
+        if self._flat is None:
+            self._flat = self._flatten()
+        getters, keys, values, namespaces, lengths = self._flat
+        functions, codes, defaults, kwdefaults = self._functions
+        return (
+            all(map(operator.is_, map(operator.call, getters, keys, repeat(_MISSING)), values))
+            and list(map(len, namespaces)) == lengths
+            and all(map(operator.is_, map(_CODE, functions), codes))
+            and all(map(operator.is_, map(_DEFAULTS, functions), defaults))
+            and all(map(operator.is_, map(_KWDEFAULTS, functions), kwdefaults))
+        )
+
+    def _flatten(self) -> tuple[list[Any], ...]:
+        getters: list[Any] = []
+        keys: list[str] = []
+        values: list[Any] = []
+        namespaces: list[Any] = []
+        lengths: list[int] = []
+        for module, saved in self.modules:
+            namespace = vars(module)
+            getters.extend([namespace.get] * len(saved))
+            keys.extend(saved)
+            values.extend(saved.values())
+            if not module.__name__.startswith(_OWN_STATE):
+                namespaces.append(namespace)
+                lengths.append(len(saved))
+        for klass, members in self.classes:
+            proxy = _namespace_of(klass)
+            getters.extend([proxy.get] * len(members))
+            keys.extend(members)
+            values.extend(members.values())
+            namespaces.append(proxy)
+            lengths.append(len(members))
+        return getters, keys, values, namespaces, lengths
+
     @property
     def _functions(self) -> tuple[tuple[Any, ...], ...]:
         # four parallel columns, so that each comparison is one pass in C
         if self._columns is None:
             self._columns = tuple(zip(*self.functions, strict=True)) or ((), (), (), ())
         return self._columns
+
+
+def _namespace_of(klass: type) -> Any:
+    """The dict behind a class's mappingproxy, only to read it: the proxy's `get` is a
+    method call on the dict each time, ten times slower."""
+    proxy = vars(klass)
+    inner = gc.get_referents(proxy)
+    return inner[0] if len(inner) == 1 and isinstance(inner[0], dict) else proxy
+
+
+_IMMUTABLE_TYPE = 1 << 8  # Py_TPFLAGS_IMMUTABLETYPE: int, numpy's C types, ... refuse setattr
+
+
+def _patchable(klass: type) -> bool:
+    # jaxlib's thousand binding classes (MLIR, nanobind) are left out: nothing a question
+    # reaches calls them directly, and checking them would cost more than all the rest.
+    return not klass.__flags__ & _IMMUTABLE_TYPE and not klass.__module__.startswith("jaxlib")
 
 
 def _functions(values: Any) -> Iterator[tuple[types.FunctionType, types.CodeType, Any, Any]]:
@@ -386,8 +449,11 @@ def _restore_module(module: types.ModuleType, saved: dict[str, Any]) -> None:
     current = vars(module)
     own = module.__name__.startswith(_OWN_STATE)
     for name in [n for n in current if n not in saved]:
-        if own or _is_submodule_value(name, current[name]):
-            continue  # the worker's own state, or a submodule imported since: kept
+        if own:
+            continue  # the worker's own state
+        if _is_submodule_value(name, current[name]):
+            saved[name] = current[name]  # a submodule imported since: kept from now on
+            continue
         del current[name]
     for name, value in saved.items():
         if current.get(name, _MISSING) is not value:
