@@ -115,3 +115,14 @@ def test_a_range_of_a_billion_is_drawn_from_without_building_it(tmp_path):
     assert 1 <= drawn <= 10**9
     assert len(checked) == params.MAX_CHECKED_DRAWS
     assert len(question.param_values()["N"]) == 10**9
+
+
+def test_the_app_still_offers_every_other_deck_when_one_of_yours_is_hostile(data_dir):
+    from jaxquiz import paths
+    from jaxquiz.study.library import open_library
+
+    write(paths.user_decks_dir(), "bell.yaml", GOOD.replace("ones(3)", "ones(3)\x07"))
+    write(paths.user_decks_dir(), "lol.yaml", LAUGHS)
+    opened = open_library()
+    assert len(opened.result.decks) >= 5  # the bundled decks
+    assert sorted(p.path.name for p in opened.result.problems) == ["bell.yaml", "lol.yaml"]
