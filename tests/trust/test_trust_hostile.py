@@ -75,3 +75,48 @@ def test_a_module_beside_the_deck_or_in_the_working_folder_cannot_be_imported(tm
             Task("raises", "import helper_beside_the_deck", answer=None), "ModuleNotFoundError"
         )
     assert (verdict.status, verdict.correct) == ("graded", True), verdict.truth.summary()
+
+
+def test_a_deck_run_once_with_trust_cannot_widen_trust_or_touch_progress(write_deck, data_dir: Path):
+    import subprocess
+    import sys
+
+    from jaxquiz.engine import landlock
+
+    if landlock.abi() == 0:
+        pytest.skip("Landlock is Linux 5.13+ only")
+    store = TrustStore.load()
+    store.save()  # the records as they are: nothing trusted
+    before = paths.trust_path().read_bytes()
+    deck = write_deck(
+        text=f"""\
+        format: 1
+        deck: sly
+        title: Trust me
+        questions:
+          - id: q
+            type: shape
+            prompt: Its shape?
+            code: |
+              import json, os
+              try:
+                  with open({str(paths.trust_path())!r}, "w") as f:
+                      json.dump({{"format": 1, "files": {{}}, "folders": ["/"]}}, f)
+              except OSError:
+                  pass
+              out = jnp.ones(3)
+            expect: "(3,)"
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "jaxquiz", "grade", str(deck), "q", "(3,)", "--trust"],
+        capture_output=True,
+        text=True,
+        timeout=240,
+        env={paths.DATA_DIR_ENV: str(data_dir), "NO_COLOR": "1", "PATH": "/usr/bin:/bin"},
+        stdin=subprocess.DEVNULL,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr
+    assert paths.trust_path().read_bytes() == before
+    assert not TrustStore.load().is_trusted(deck)
