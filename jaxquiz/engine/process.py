@@ -26,6 +26,7 @@ _PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
 # write to (the environment, not argv: question code reads sys.argv first).
 FD_ENV = "JAXQUIZ_WORKER_FD"
 WRITABLE_ENV = "JAXQUIZ_WORKER_WRITABLE"
+PRIVATE_PREFIX = "jaxquiz-worker-"  # a worker's own temp folder
 
 
 class WorkerFailed(Exception):
@@ -48,7 +49,7 @@ class WorkerProcess:
         parent_end, child_end = wire.socket_pair()
         self._log = tempfile.TemporaryFile()
         # Everything the worker may write lives here (its runs' folder, captured output).
-        self.tempdir = tempfile.mkdtemp(prefix="jaxquiz-worker-")
+        self.tempdir = tempfile.mkdtemp(prefix=PRIVATE_PREFIX)
         writable = [self.tempdir]
         env = worker_environment()
         if compile_cache is not None:

@@ -9,12 +9,14 @@ from __future__ import annotations
 import gc
 import os
 import resource
+import shutil
 import signal
 import socket
 import sys
 import threading
 import time
 import traceback
+from typing import NoReturn
 
 from jaxquiz.engine.worker import reaper
 
@@ -24,7 +26,7 @@ FILE_SIZE_LIMIT = 64 * 2**20  # any one file, the captured output included
 TIDY_LIMIT_S = 2.0  # tidying takes well under a millisecond unless a run left something odd
 
 
-def _die_with_parent() -> None:
+def _die_with_parent(private_dir: str | None) -> None:
     """Exit when the app goes away, even while user code is stuck in a loop.
 
     PR_SET_PDEATHSIG would fire when the parent *thread* that started this worker ends (the
@@ -35,10 +37,19 @@ def _die_with_parent() -> None:
     def watch() -> None:
         while os.getppid() == parent:
             time.sleep(0.5)
-        reaper.sweep()  # what the code started goes too
-        os._exit(0)
+        _leave(private_dir)
 
     threading.Thread(target=watch, name="jaxquiz-parent-watch", daemon=True).start()
+
+
+def _leave(private_dir: str | None) -> NoReturn:
+    """Exit once the app is gone, with nothing left behind: what the code started, its files."""
+    reaper.sweep()
+    if private_dir:
+        # Nobody else is left to remove them. The empty folder may stay: Landlock lets the
+        # worker change only what is below it.
+        shutil.rmtree(private_dir, ignore_errors=True)
+    os._exit(0)
 
 
 def _limit_memory(limit: int) -> None:
@@ -69,7 +80,7 @@ def _set_limit(which: int, value: int) -> None:
 
 def main() -> None:
     from jaxquiz.engine import landlock
-    from jaxquiz.engine.process import FD_ENV, WRITABLE_ENV
+    from jaxquiz.engine.process import FD_ENV, PRIVATE_PREFIX, WRITABLE_ENV
 
     memory_limit = int(sys.argv[1])
     fd = int(os.environ.pop(FD_ENV))
@@ -77,7 +88,9 @@ def main() -> None:
     reaper.become_subreaper()
     # Before any thread starts: a Landlock domain binds the calling thread and its later threads.
     landlock.restrict(os.environ.pop(WRITABLE_ENV, "").split(os.pathsep))
-    _die_with_parent()
+    tmpdir = os.environ.get("TMPDIR", "")
+    private_dir = tmpdir if os.path.basename(tmpdir).startswith(PRIVATE_PREFIX) else None
+    _die_with_parent(private_dir)
     _limit_memory(memory_limit)
     # Each worker takes GPU memory as it needs it, so several can share one device.
     os.environ.setdefault("XLA_PYTHON_CLIENT_PREALLOCATE", "false")
@@ -108,8 +121,8 @@ def main() -> None:
     while True:
         try:
             envelope = channel.receive(Envelope)
-        except (EOFError, OSError):
-            return
+        except (EOFError, OSError):  # the app is gone
+            _leave(private_dir)
         if envelope.request is None:
             return
         try:
