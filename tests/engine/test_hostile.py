@@ -357,6 +357,25 @@ def test_an_exception_whose_str_raises_is_reported_not_a_worker_traceback(engine
     assert "cannot be shown" in learner.error
 
 
+ODD = (
+    "class Odd(Exception):\n    def __str__(self):\n        raise Odd()\n"
+    "class Opaque:\n    def __repr__(self):\n        raise Odd()\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("code", "words"),
+    [("raise SystemExit(Opaque())", "the code called exit(<Opaque: repr failed"), ("out = Opaque()", None)],
+    ids=["exit-with-an-opaque-code", "opaque-result"],
+)
+def test_values_whose_repr_raises_are_described(engine, code, words):
+    prepared = engine.prepare(Task("raises" if words else "shape", ODD + code, answer=None if words else "out"))
+    outcome = prepared.outcome
+    assert outcome.status == "ok"
+    assert words is None or outcome.error.startswith(words)
+    assert words is not None or "repr failed" in outcome.preview
+
+
 def test_a_spare_killed_while_warming_is_never_handed_a_question():
     with Engine() as engine:
         engine.wait_ready()

@@ -45,8 +45,8 @@ def preview(value: Any) -> str:
                 text = repr(value)
         else:
             text = repr(value)
-    except Exception as error:  # a user object whose repr fails
-        text = f"<{type(value).__name__}: repr failed: {error}>"
+    except BaseException as error:  # a user object whose repr fails (with anything at all)
+        text = f"<{type(value).__name__}: repr failed: {message_of(error)}>"
     lines = text.splitlines()
     if len(lines) > PREVIEW_LINES:
         # A tall array says little line by line: keep its start and say how much was left out.
