@@ -369,7 +369,9 @@ ODD = (
     ids=["exit-with-an-opaque-code", "opaque-result"],
 )
 def test_values_whose_repr_raises_are_described(engine, code, words):
-    prepared = engine.prepare(Task("raises" if words else "shape", ODD + code, answer=None if words else "out"))
+    prepared = engine.prepare(
+        Task("raises" if words else "shape", ODD + code, answer=None if words else "out")
+    )
     outcome = prepared.outcome
     assert outcome.status == "ok"
     assert words is None or outcome.error.startswith(words)
