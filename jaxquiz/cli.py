@@ -27,8 +27,25 @@ EXIT_BAD_INPUT = 2
 TRUST_HELP = "Run decks that are not bundled without asking, this once (nothing is recorded)."
 
 
+def _print_version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if not value or ctx.resilient_parsing:
+        return
+    from jaxquiz.engine import landlock
+
+    click.echo(f"jaxquiz, version {__version__}")
+    click.echo(landlock.describe())  # what confines question code here, said once
+    ctx.exit()
+
+
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="jaxquiz")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_print_version,
+    help="Show the version and the sandbox that confines question code, then exit.",
+)
 @click.option(
     "--deck",
     "deck_paths",

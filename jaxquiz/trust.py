@@ -7,6 +7,8 @@ as a whole (their own authoring folder). Records live in `paths.trust_path()` as
 
 from __future__ import annotations
 
+import contextlib
+import difflib
 import hashlib
 import json
 import os
@@ -15,11 +17,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 from jaxquiz import paths
-from jaxquiz.decks import LoadedDeck
+from jaxquiz.decks import LoadedDeck, yaml_lines
 from jaxquiz.decks.discovery import BUNDLED
-from jaxquiz.decks.loader import load_deck_text
+from jaxquiz.decks.loader import MAX_DECK_BYTES, load_deck_bytes, load_deck_text
 from jaxquiz.errors import JaxquizError
 
 TRUST_FORMAT = 1
@@ -53,17 +58,21 @@ class Snapshot:
     """
 
     path: Path
-    text: str
+    text: str  # as shown: the bytes decoded (a byte that is not UTF-8 shown as U+FFFD)
     digest: str
+    data: bytes = field(default=b"", repr=False)  # the bytes hashed, and the ones parsed
 
     @classmethod
     def read(cls, path: Path) -> Snapshot:
-        data = Path(path).read_bytes()
-        return cls(Path(path), data.decode("utf-8", errors="replace"), digest_of(data))
+        with Path(path).open("rb") as file:
+            data = file.read(MAX_DECK_BYTES + 1)  # a larger file is refused when loaded
+        return cls(Path(path), data.decode("utf-8", errors="replace"), digest_of(data), data)
 
     def load(self, origin: str = "path") -> LoadedDeck:
         """The deck parsed from this very content (raises DeckLoadError)."""
-        return load_deck_text(self.text, self.path, origin)
+        if not self.data:
+            return load_deck_text(self.text, self.path, origin)
+        return load_deck_bytes(self.data, self.path, origin)
 
 
 def _key(path: Path) -> str:
@@ -72,6 +81,29 @@ def _key(path: Path) -> str:
 
 def _within(path: str, folder: str) -> bool:
     return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    sha256: str = Field(pattern="^[0-9a-f]{64}$")
+    at: str = ""
+
+
+def _absolute(path: str) -> str:
+    if not os.path.isabs(path):
+        raise ValueError(f"{path!r} is not an absolute path")
+    return path
+
+
+class _Records(BaseModel):
+    """The trust file's form: a wrong type is an error, never a wider trust."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    format: Literal[1] = 1  # TRUST_FORMAT
+    files: dict[Annotated[str, AfterValidator(_absolute)], _Record] = Field(default_factory=dict)
+    folders: list[Annotated[str, AfterValidator(_absolute)]] = Field(default_factory=list)
 
 
 @dataclass
@@ -93,20 +125,18 @@ class TrustStore:
         except OSError as error:
             raise TrustError(f"cannot read the trust records: {error}", where=str(path)) from None
         try:
-            data = json.loads(raw)
-            files = {
-                str(k): {"sha256": str(v["sha256"]), "at": str(v.get("at", ""))}
-                for k, v in data["files"].items()
-            }
-            folders = [str(f) for f in data["folders"]]
-        except (ValueError, KeyError, TypeError, AttributeError):
+            records = _Records.model_validate_json(raw)
+        except ValidationError as error:
             # Never guess: an unreadable record must not widen or silently drop what is trusted.
+            first = error.errors()[0]
+            where = ".".join(str(part) for part in first["loc"]) or "the file"
             raise TrustError(
-                "the trust records are not valid JSON of the expected form",
+                f"the trust records are not of the expected form ({where}: {first['msg']})",
                 where=str(path),
                 fix="repair the file, or delete it and trust your decks again with `jaxquiz trust`",
             ) from None
-        return cls(path, files, folders)
+        files = {key: record.model_dump() for key, record in records.files.items()}
+        return cls(path, files, list(records.folders))
 
     def save(self) -> None:
         """Write the records atomically (a crash never leaves half a file)."""
@@ -150,8 +180,11 @@ class TrustStore:
         return record["sha256"] == digest
 
     def untrusted(self, decks: Iterable[LoadedDeck]) -> list[LoadedDeck]:
-        """The loaded decks that may not run yet (bundled decks never are)."""
-        return [d for d in decks if d.origin != BUNDLED and not self.is_trusted(d.path)]
+        """The loaded decks that may not run yet (bundled decks never are).
+
+        Judged by the hash of the bytes each deck was parsed from, never by a later read.
+        """
+        return [d for d in decks if d.origin != BUNDLED and not self.is_trusted(d.path, d.digest or None)]
 
     def why_untrusted(self, path: Path) -> str:
         """Why a file is not trusted, in words (for prompts and errors)."""
@@ -194,12 +227,42 @@ class TrustStore:
     # -- changes (each saves) ---------------------------------------------------------------------
 
     def trust_file(self, path: Path, digest: str | None = None) -> str:
-        """Agree to the file's content (`digest`, default: as it is now); returns the hash recorded."""
+        """Agree to the file's content (`digest`, default: as it is now); returns the hash recorded.
+
+        A copy of the content agreed to is kept when the file still holds it, so that the next
+        prompt can show what changed since.
+        """
+        snapshot = None
+        with contextlib.suppress(OSError):
+            snapshot = Snapshot.read(path)
         if digest is None:
-            digest = Snapshot.read(path).digest
+            if snapshot is None:
+                raise TrustError(f"cannot read {path}", fix="check the path")
+            digest = snapshot.digest
         self.files[_key(path)] = {"sha256": digest, "at": datetime.now(UTC).isoformat(timespec="seconds")}
         self.save()
+        if snapshot is not None and snapshot.digest == digest:
+            self._keep_copy(snapshot)
         return digest
+
+    def agreed_text(self, path: Path) -> str | None:
+        """The content last agreed to for this file, when a copy was kept."""
+        record = self.files.get(_key(path))
+        if record is None:
+            return None
+        try:
+            return (self._copies / record["sha256"]).read_bytes().decode("utf-8", errors="replace")
+        except OSError:
+            return None
+
+    @property
+    def _copies(self) -> Path:
+        return self.path.parent / "trusted"
+
+    def _keep_copy(self, snapshot: Snapshot) -> None:
+        with contextlib.suppress(OSError):  # only a diff is lost without it
+            self._copies.mkdir(parents=True, exist_ok=True)
+            (self._copies / snapshot.digest).write_bytes(snapshot.data)
 
     def trust_folder(self, path: Path) -> str:
         """Trust every deck below a folder, now and later; returns the folder recorded."""
@@ -226,3 +289,93 @@ class TrustStore:
 def untrusted(decks: Iterable[LoadedDeck], store: TrustStore | None = None) -> list[LoadedDeck]:
     """The loaded decks that need the user's agreement before they run."""
     return (store or TrustStore.load()).untrusted(decks)
+
+
+# --- what the user reads before agreeing ---------------------------------------------------------
+
+# Keys that hold prose for the learner, not code or what code is built from.
+PROSE_KEYS = frozenset(
+    ("format", "deck", "title", "description", "tags", "id", "type", "prompt", "hint", "explain")
+)
+
+
+@dataclass(frozen=True)
+class Review:
+    """What a trust prompt shows: the code of a deck file, and what changed since it was agreed to."""
+
+    blocks: list[tuple[str, str]]  # (where, code), in file order
+    diff: str | None  # a unified diff of the blocks against the version agreed to, if one was
+
+
+def code_blocks(text: str) -> list[tuple[str, str]]:
+    """Every value of a deck that is not prose: the code that runs and what it is built from.
+
+    A file that does not parse is shown whole: it will not run, but nothing is hidden.
+    """
+    try:
+        data, positions = yaml_lines.parse(text)
+    except yaml_lines.YamlSyntaxError:
+        return [("the whole file (it does not parse)", text)]
+    if not isinstance(data, dict):
+        return [("the whole file", text)]
+    blocks: list[tuple[str, str]] = []
+
+    def visit(value: object, path: tuple, label: str) -> None:
+        if not _holds_text(value):
+            return  # numbers and flags (a timeout, a range) hold no code
+        line = positions.get(path)
+        where = f"{label} (line {line.line})" if line else label
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if key not in PROSE_KEYS:
+                    visit(item, (*path, key), f"{label} {key}".strip())
+        elif isinstance(value, list) and not any(isinstance(item, dict | list) for item in value):
+            blocks.append((where, "\n".join(f"- {item}" for item in value)))
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                visit(item, (*path, index), f"{label}[{index}]")
+        else:
+            blocks.append((where, str(value)))
+
+    for key, value in data.items():
+        if key == "questions" and isinstance(value, list):
+            for index, question in enumerate(value):
+                name = question.get("id", f"#{index + 1}") if isinstance(question, dict) else f"#{index + 1}"
+                visit(question, ("questions", index), f"question {name}:")
+        elif key not in PROSE_KEYS:
+            visit(value, (key,), f"deck {key}")
+    return blocks
+
+
+def _holds_text(value: object) -> bool:
+    if isinstance(value, dict):
+        return any(_holds_text(item) for item in value.values())
+    if isinstance(value, list):
+        return any(_holds_text(item) for item in value)
+    return isinstance(value, str)
+
+
+def review(snapshot: Snapshot, store: TrustStore | None = None) -> Review:
+    """The code blocks of a deck file, with a diff against the version agreed to before."""
+    blocks = code_blocks(snapshot.text)
+    diff = None
+    agreed = store.agreed_text(snapshot.path) if store is not None else None
+    if agreed is not None:
+        diff = "\n".join(
+            difflib.unified_diff(
+                _listing(code_blocks(agreed)),
+                _listing(blocks),
+                "the version you agreed to",
+                "this version",
+                lineterm="",
+            )
+        )
+    return Review(blocks, diff)
+
+
+def _listing(blocks: list[tuple[str, str]]) -> list[str]:
+    lines = []
+    for where, code in blocks:
+        lines.append(f"# {where}")
+        lines.extend(code.splitlines() or [""])
+    return lines

@@ -156,7 +156,9 @@ def test_short_help_option():
 def test_version(jaxquiz):
     result = jaxquiz("--version")
     assert result.returncode == 0
-    assert result.stdout.strip() == f"jaxquiz, version {__version__}"
+    version, sandbox = result.stdout.strip().splitlines()
+    assert version == f"jaxquiz, version {__version__}"
+    assert sandbox.startswith("sandbox: ")
 
 
 def test_schema_prints_the_json_schema_of_the_models():

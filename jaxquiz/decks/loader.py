@@ -6,6 +6,8 @@ many files never stops at a broken one: the good decks come back with the list o
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +37,7 @@ from jaxquiz.decks.problems import LoadProblem
 from jaxquiz.errors import DeckError
 
 DECK_SUFFIXES = (".yaml", ".yml")
+MAX_DECK_BYTES = 2 * 2**20  # the largest bundled deck is about 26 KiB
 TYPES = ", ".join(QUESTION_MODELS)
 # Parts of a pydantic error location that name a member of a union, not a key of the data.
 UNION_TAGS = frozenset((*QUESTION_MODELS, PARAM_LIST_TAG, PARAM_RANGE_TAG))
@@ -48,6 +51,7 @@ class LoadedDeck:
     path: Path
     origin: str  # "bundled", "user" or "path"
     question_lines: dict[str, int] = field(default_factory=dict)
+    digest: str = ""  # SHA-256 of the bytes parsed (the trust gate judges exactly those)
 
     @property
     def id(self) -> str:
@@ -84,12 +88,48 @@ class LoadResult:
 def load_deck_file(path: Path, origin: str = "path") -> LoadedDeck:
     """Load and validate one deck file, or raise DeckLoadError listing its problems."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
+        with Path(path).open("rb") as file:
+            data = file.read(MAX_DECK_BYTES + 1)  # never more: the file may be anything
+    except OSError as error:
         raise DeckLoadError(
             [LoadProblem(path, 1, 1, None, f"cannot read the file: {error}", "check the path")]
         ) from None
-    return load_deck_text(text, path, origin)
+    return load_deck_bytes(data, path, origin)
+
+
+def load_deck_bytes(data: bytes, path: Path, origin: str = "path") -> LoadedDeck:
+    """Validate a deck file's content as read; the deck keeps the hash of these very bytes."""
+    if len(data) > MAX_DECK_BYTES:
+        raise DeckLoadError(
+            [
+                LoadProblem(
+                    path,
+                    1,
+                    1,
+                    None,
+                    f"the file is larger than {MAX_DECK_BYTES // 2**20} MiB, more than any deck needs",
+                    "split it into several decks, or check that it is the deck you meant",
+                )
+            ]
+        )
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        raise DeckLoadError(
+            [
+                LoadProblem(
+                    path,
+                    line,
+                    error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1,
+                    None,
+                    f"the file is not UTF-8 text (byte 0x{data[error.start]:02x})",
+                    "save it as UTF-8",
+                )
+            ]
+        ) from None
+    loaded = load_deck_text(text, path, origin)
+    return dataclasses.replace(loaded, digest=hashlib.sha256(data).hexdigest())
 
 
 def load_deck_text(text: str, path: Path, origin: str = "path") -> LoadedDeck:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -96,9 +97,10 @@ class ParamRange(_Strict):
             raise ValueError(f"range [{lo}, {hi}] is empty: write the smaller bound first")
         return value
 
-    def values(self) -> list[int]:
+    def values(self) -> Sequence[int]:
+        """The integers, lazily: a range of a billion is drawn from without a list of a billion."""
         lo, hi = self.range
-        return list(range(lo, hi + 1))
+        return range(lo, hi + 1)
 
 
 # Tags of the two spellings of a parameter; the loader skips them when it locates an error.
@@ -172,11 +174,11 @@ class QuestionBase(_Strict):
     def executes(self) -> bool:
         return self.type in EXECUTING_TYPES  # type: ignore[attr-defined]
 
-    def param_values(self) -> dict[str, list[Scalar]]:
-        """Every parameter with the list of values it may take."""
-        values: dict[str, list[Scalar]] = {}
+    def param_values(self) -> dict[str, Sequence[Scalar]]:
+        """Every parameter with the values it may take (a range stays a lazy range)."""
+        values: dict[str, Sequence[Scalar]] = {}
         for name, spec in self.params.items():
-            values[name] = list(spec.values() if isinstance(spec, ParamRange) else spec)
+            values[name] = spec.values() if isinstance(spec, ParamRange) else list(spec)
         return values
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,36 +31,81 @@ class YamlSyntaxError(Exception):
         self.fix = fix
 
 
+# A deck is a few thousand values; aliases that repeat each other ("billion laughs") would
+# expand a small file into billions. Building stops at this many.
+MAX_VALUES = 100_000
+# What YAML does not allow in a file (C0 and C1 controls but tab, newlines and NEL; DEL;
+# surrogates; noncharacters): one of these made the parser stop without a position.
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
 def parse(text: str) -> tuple[Any, dict[Path_, Position]]:
     """Parse one YAML document into plain data plus the position of every path in it.
 
     A mapping entry's position is where its key is written, so messages point at the key.
-    Duplicate keys are an error: YAML would silently keep the last one.
+    Duplicate keys are an error: YAML would silently keep the last one. So are control
+    characters, keys that are not plain values, and more than MAX_VALUES values.
     """
+    _refuse_control_characters(text)
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
         positions: dict[Path_, Position] = {}
         if node is None:
             return None, positions
-        return _build(loader, node, (), positions), positions
+        return _build(loader, node, (), positions, [MAX_VALUES]), positions
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         where = Position(mark.line + 1, mark.column + 1) if mark else Position(1, 1)
         raise YamlSyntaxError(f"YAML syntax error: {error.problem or error}", where) from None
+    except yaml.YAMLError as error:  # a reader error: no mark, but never a crash
+        raise YamlSyntaxError(f"YAML error: {error}", Position(1, 1)) from None
+    except RecursionError:
+        raise YamlSyntaxError(
+            "the YAML is nested too deeply",
+            Position(1, 1),
+            "a deck needs a few levels of nesting, not hundreds",
+        ) from None
     finally:
         loader.dispose()
+
+
+def _refuse_control_characters(text: str) -> None:
+    found = _FORBIDDEN.search(text)
+    if found is None:
+        return
+    line = text.count("\n", 0, found.start()) + 1
+    column = found.start() - (text.rfind("\n", 0, found.start()) + 1) + 1
+    code = f"U+{ord(found.group()):04X}"
+    raise YamlSyntaxError(
+        f"the file holds a control character ({code}), which YAML does not allow",
+        Position(line, column),
+        f"delete the {code} character at line {line}, column {column} (`cat -A` shows it)",
+    )
 
 
 def _position(node: yaml.Node) -> Position:
     return Position(node.start_mark.line + 1, node.start_mark.column + 1)
 
 
-def _build(loader: Any, node: yaml.Node, path: Path_, positions: dict) -> Any:
+def _build(loader: Any, node: yaml.Node, path: Path_, positions: dict, budget: list[int]) -> Any:
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise YamlSyntaxError(
+            f"the file expands to more than {MAX_VALUES:,} values",
+            _position(node),
+            "write the values out: `*alias` references that repeat each other multiply the file",
+        )
     positions.setdefault(path, _position(node))
     if isinstance(node, yaml.MappingNode):
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise YamlSyntaxError(
+                    "a key must be a plain value, not a list or mapping",
+                    _position(key_node),
+                    "write the key as a name, like `code:`",
+                )
             key = loader.construct_object(key_node, deep=True)
             if key in result:
                 first = positions[(*path, key)]
@@ -69,8 +115,8 @@ def _build(loader: Any, node: yaml.Node, path: Path_, positions: dict) -> Any:
                     f"remove one of the two `{key}` keys (the first is on line {first.line})",
                 )
             positions[(*path, key)] = _position(key_node)
-            result[key] = _build(loader, value_node, (*path, key), positions)
+            result[key] = _build(loader, value_node, (*path, key), positions, budget)
         return result
     if isinstance(node, yaml.SequenceNode):
-        return [_build(loader, item, (*path, i), positions) for i, item in enumerate(node.value)]
+        return [_build(loader, item, (*path, i), positions, budget) for i, item in enumerate(node.value)]
     return loader.construct_object(node, deep=True)

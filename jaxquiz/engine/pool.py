@@ -17,10 +17,12 @@ from typing import Any
 from jaxquiz.engine.process import WorkerFailed, WorkerProcess
 from jaxquiz.engine.protocol import (
     EXIT_UNTIDY,
+    Answer,
     Exploration,
     Explore,
     Forget,
     Grade,
+    InternalFailure,
     Outcome,
     Prepare,
     Ready,
@@ -31,7 +33,8 @@ from jaxquiz.errors import EngineError
 
 MEMORY_LIMIT_ENV = "JAXQUIZ_MEMORY_LIMIT_MB"
 START_TIMEOUT = 180.0  # importing jax on a slow, busy machine
-GRACE = 0.5  # seconds on top of a question's timeout for pickling and the round trip
+STOPPED = "stopped: the run was stopped before it finished"
+GRACE = 0.5  # seconds on top of a question's timeout for encoding and the round trip
 
 
 def default_memory_limit() -> int:
@@ -75,6 +78,11 @@ class Engine:
         self._failed: dict[str, Outcome] = {}  # truths that timed out or crashed, by token
         self._closed = False
         self.replacements = 0
+        # Try-it runs go to a worker of their own, started on first use: one that loops never
+        # keeps a verdict waiting, and stopping it kills that worker only.
+        self._explore_lock = threading.Lock()
+        self._explorer: WorkerProcess | None = None
+        self._explore_stopped = False
 
     # -- life cycle ---------------------------------------------------------------------------
 
@@ -83,10 +91,13 @@ class Engine:
         if self._closed:
             raise EngineError("the engine was closed", fix="create a new Engine")
         if self._current is None:
-            self._current = WorkerProcess(self.memory_limit, self.compile_cache, self.devices)
+            self._current = self._new_worker()
         if self._want_spare and self._spare is None:
-            self._spare = WorkerProcess(self.memory_limit, self.compile_cache, self.devices)
+            self._spare = self._new_worker()
         return self
+
+    def _new_worker(self) -> WorkerProcess:
+        return WorkerProcess(self.memory_limit, self.compile_cache, self.devices)
 
     def wait_ready(self, timeout: float = START_TIMEOUT) -> Ready:
         """Block until the current worker can take requests; its device and jax version."""
@@ -100,10 +111,10 @@ class Engine:
     def close(self) -> None:
         """Stop both workers; a request still waiting gets a failure, and nothing restarts."""
         self._closed = True
-        for worker in (self._current, self._spare):
+        for worker in (self._current, self._spare, self._explorer):
             if worker is not None:
                 worker.stop()
-        self._current = self._spare = None
+        self._current = self._spare = self._explorer = None
 
     def __enter__(self) -> Engine:
         return self.start()
@@ -161,16 +172,75 @@ class Engine:
     def explore(
         self, code: str, setup: str | None = None, answer: str | None = None, timeout: float = 10.0
     ) -> Exploration:
-        """Run code in a fresh sandbox; describe what it left behind."""
-        return self._call(Explore(code, setup, answer, timeout), timeout)
+        """Run code in a fresh sandbox, on the try-it worker; describe what it left behind.
+
+        `stop_explore()`, from another thread, ends the run at once.
+        """
+        request = Explore(code, setup, answer, timeout)
+        with self._explore_lock:
+            self._explore_stopped = False
+            try:
+                worker = self._explore_worker()
+                reply = worker.request(request, timeout + GRACE)
+            except WorkerFailed as failure:
+                self._drop_explorer()
+                if self._explore_stopped:
+                    return Exploration(outcome=Outcome(status="timeout", error=STOPPED))
+                return _failed_result(request, failure.status, _failure_text(failure, timeout))
+            if isinstance(reply, InternalFailure):
+                raise EngineError(f"internal error in the worker:\n{reply.traceback}")
+            if reply.recycle or worker.suspect:
+                self._drop_explorer()
+            return reply.result  # type: ignore[return-value]  # checked against REPLY_TYPES
+
+    @property
+    def exploring(self) -> bool:
+        """Whether a try-it run is in progress."""
+        return self._explore_lock.locked()
+
+    def stop_explore(self) -> bool:
+        """Stop the try-it run in progress, if any (its worker is killed; grading is untouched)."""
+        worker = self._explorer
+        if worker is None or not self._explore_lock.locked():
+            return False
+        self._explore_stopped = True
+        worker.kill_group()  # the waiting explore() sees the worker gone and tidies up
+        return True
+
+    def warm_explorer(self) -> None:
+        """Start the try-it worker now, so that the first run does not wait for `import jax`."""
+        with self._explore_lock:
+            if self._explorer is None and not self._closed:
+                self._explorer = self._new_worker()
+
+    def _explore_worker(self) -> WorkerProcess:
+        if self._closed:
+            raise EngineError("the engine was closed", fix="create a new Engine")
+        if (
+            self._explorer is not None
+            and self._explorer.ready is not None
+            and not self._explorer.fit_for_use()
+        ):
+            self._drop_explorer()
+        if self._explorer is None:
+            self._explorer = self._new_worker()
+        self._explorer.wait_ready(START_TIMEOUT)
+        return self._explorer
+
+    def _drop_explorer(self) -> None:
+        if self._explorer is not None:
+            self._explorer.kill()
+        self._explorer = None
 
     # -- machinery ----------------------------------------------------------------------------
 
     def _worker(self, timeout: float = START_TIMEOUT) -> WorkerProcess:
         self.start()
         assert self._current is not None
-        if not self._current.alive() and self._current.ready is not None:
-            self._replace()  # died while idle
+        if self._current.ready is not None and not self._current.fit_for_use():
+            self._replace()  # died while idle, or holds a message nobody asked for
+        if self._current.ready is None and not self._current.alive():
+            self._replace()  # died before it was ever used (a spare killed while warming)
         try:
             self._current.wait_ready(timeout)
         except WorkerFailed as failure:
@@ -186,17 +256,17 @@ class Engine:
         """Send a request whose code may run `runs` times: it gets `timeout` seconds for each."""
         with self._lock:
             try:
-                status, result, recycle = self._request(request, timeout * runs + GRACE)
+                reply = self._request(request, timeout * runs + GRACE)
             except WorkerFailed as failure:
                 self._replace()
                 return _failed_result(request, failure.status, _failure_text(failure, timeout))
-            if recycle:
+            if isinstance(reply, InternalFailure):
+                raise EngineError(f"internal error in the worker:\n{reply.traceback}")
+            if reply.recycle or (self._current is not None and self._current.suspect):
                 self._replace()
-            if status == "error":
-                raise EngineError(f"internal error in the worker:\n{result}")
-            return result
+            return reply.result
 
-    def _request(self, request: Any, budget: float) -> Any:
+    def _request(self, request: Any, budget: float) -> Answer | InternalFailure:
         """Send to the current worker. One that exited because tidying up after its last reply
         failed never read the request: the spare gets it instead."""
         worker = self._worker()
@@ -215,13 +285,19 @@ class Engine:
         if self._closed:
             return
         self.replacements += 1
-        self._current, self._spare = self._spare, None
+        spare, self._spare = self._spare, None
+        if spare is not None and not spare.alive():
+            spare.kill()  # a dead spare is never handed a question
+            spare = None
+        self._current = spare
         self.start()
 
 
 def _failure_text(failure: WorkerFailed, timeout: float) -> str:
     if failure.status == "timeout":
         return f"timed out: the code did not finish within {timeout:g} s, so it was stopped"
+    if failure.status == "out-of-memory":
+        return failure.description
     return f"crashed: {failure.description}"
 
 

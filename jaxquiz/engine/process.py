@@ -5,19 +5,28 @@ The worker talks over a private socket pair; its stdout and stderr are never rea
 
 from __future__ import annotations
 
+import contextlib
 import os
+import secrets
+import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
-from multiprocessing.connection import Connection
+import time
 from pathlib import Path
 from typing import Any
 
-from jaxquiz.engine.protocol import Ready
+from jaxquiz import paths
+from jaxquiz.engine import wire
+from jaxquiz.engine.protocol import REPLY_TYPES, Answer, Envelope, FromWorker, InternalFailure, Ready
 
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
+# How the worker finds its end of the socket, its private temp folder and the folders it may
+# write to (the environment, not argv: question code reads sys.argv first).
+FD_ENV = "JAXQUIZ_WORKER_FD"
+WRITABLE_ENV = "JAXQUIZ_WORKER_WRITABLE"
+PRIVATE_PREFIX = "jaxquiz-worker-"  # a worker's own temp folder
 
 
 class WorkerFailed(Exception):
@@ -25,44 +34,54 @@ class WorkerFailed(Exception):
 
     def __init__(self, status: str, description: str) -> None:
         super().__init__(description)
-        self.status = status  # "timeout" or "crashed"
+        self.status = status  # "timeout", "crashed" or "out-of-memory"
         self.description = description
 
 
 class WorkerProcess:
-    """A `python -m jaxquiz.engine.worker` child and the socket to it."""
+    """A `python -m jaxquiz.engine.worker` child and the socket to it.
+
+    The worker leads its own process group, so that killing it kills whatever its code started.
+    """
 
     def __init__(
         self, memory_limit: int, compile_cache: Path | None = None, devices: int | None = None
     ) -> None:
-        parent_end, child_end = socket.socketpair()
+        self.memory_limit = memory_limit
+        parent_end, child_end = wire.socket_pair()
         self._log = tempfile.TemporaryFile()
-        env = dict(os.environ)
+        # Everything the worker may write lives here (its runs' folder, captured output).
+        self.tempdir = tempfile.mkdtemp(prefix=PRIVATE_PREFIX)
+        writable = [self.tempdir]
+        env = worker_environment()
         if compile_cache is not None:
             # XLA's persistent cache: a question seen before (same shapes) skips compilation,
             # which is most of the time a small question takes.
+            with contextlib.suppress(OSError):
+                Path(compile_cache).mkdir(parents=True, exist_ok=True)
+                writable.append(str(compile_cache))
             env.setdefault("JAX_COMPILATION_CACHE_DIR", str(compile_cache))
             env.setdefault("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", "0")
             env.setdefault("JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES", "0")
-        # The worker must import this same jaxquiz, installed or run from a checkout.
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (_PACKAGE_ROOT, env.get("PYTHONPATH", "")) if p)
+        env[FD_ENV] = str(child_end.fileno())
+        env[WRITABLE_ENV] = os.pathsep.join(writable)
+        env["TMPDIR"] = self.tempdir
         self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "jaxquiz.engine.worker",
-                str(child_end.fileno()),
-                str(memory_limit),
-                str(devices or 0),  # 0: the machine's default devices
-            ],
+            # -P, and its own folder as the working directory: no module lying beside a deck or
+            # where the app was started is importable (only what a trusted deck's hash pinned runs).
+            # The last argument is the device count, 0 for the machine's default devices.
+            [sys.executable, "-P", "-m", "jaxquiz.engine.worker", str(memory_limit), str(devices or 0)],
+            cwd=self.tempdir,
             pass_fds=(child_end.fileno(),),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=self._log,
             env=env,
+            start_new_session=True,
         )
         child_end.close()
-        self._conn = Connection(parent_end.detach())
+        self._channel = wire.Channel(parent_end, peer_pid=self.process.pid)
+        self.suspect = False  # answered twice once: replace it after its current request
         self.ready: Ready | None = None
 
     @property
@@ -71,6 +90,10 @@ class WorkerProcess:
 
     def alive(self) -> bool:
         return self.process.poll() is None
+
+    def fit_for_use(self) -> bool:
+        """Alive, believed, and nothing unasked waiting on its socket (a reply that code forged)."""
+        return self.alive() and not self.suspect and not self._channel.pending()
 
     def wait_ready(self, timeout: float) -> Ready:
         """Block until the worker has imported jax (it says so first)."""
@@ -81,22 +104,62 @@ class WorkerProcess:
             self.ready = message
         return self.ready
 
-    def request(self, request: Any, timeout: float) -> Any:
-        """Send one request and wait at most `timeout` seconds for its reply."""
+    def request(self, request: Any, timeout: float) -> Answer | InternalFailure:
+        """Send one request and wait at most `timeout` seconds for its reply.
+
+        A reply that is malformed, out of step, of the wrong kind, or followed by another is a
+        crash of this run: the worker can no longer be believed.
+        """
+        # A random number, not a count: code that reads this request's number cannot forge the
+        # answer to a later one.
+        seq = secrets.randbits(62)
         try:
-            self._conn.send(request)
+            self._channel.send(Envelope(seq, request))
         except OSError:
             raise WorkerFailed("crashed", self.describe_death()) from None
-        return self._receive(timeout)
+        deadline = time.monotonic() + timeout
+        reply = self._receive(deadline - time.monotonic())
+        while isinstance(reply, Ready) or reply.seq != seq:
+            # An answer to another request: forged by an earlier run's code, or the late real
+            # answer to a request whose forged answer came first. Skipped; the worker is not
+            # believed again after this request.
+            self.suspect = True
+            reply = self._receive(max(deadline - time.monotonic(), 0.0))
+        if isinstance(reply, Answer):
+            expected = REPLY_TYPES.get(type(request))
+            if expected is not None and not isinstance(reply.result, expected):
+                raise WorkerFailed(
+                    "crashed",
+                    f"the worker answered with {type(reply.result).__name__}, not {expected.__name__}",
+                )
+        if self._channel.pending():
+            raise WorkerFailed(
+                "crashed", "the worker sent more than one reply (the code wrote to its socket)"
+            )
+        return reply
 
-    def _receive(self, timeout: float, starting: bool = False) -> Any:
+    def _receive(self, timeout: float, starting: bool = False) -> FromWorker:
+        watch = None if starting or not self.memory_limit else self._watch_memory
         try:
-            if not self._conn.poll(timeout):
-                what = "start" if starting else "finish"
-                raise WorkerFailed("timeout", f"did not {what} within {timeout:g} s")
-            return self._conn.recv()
+            return self._channel.receive(FromWorker, time.monotonic() + timeout, watch)
+        except TimeoutError:
+            what = "start" if starting else "finish"
+            raise WorkerFailed("timeout", f"did not {what} within {timeout:g} s") from None
+        except wire.WireError as error:
+            raise WorkerFailed("crashed", f"the worker sent a message that is not valid ({error})") from None
         except (EOFError, OSError):
             raise WorkerFailed("crashed", self.describe_death()) from None
+
+    def _watch_memory(self) -> None:
+        """Kill the worker once its share of memory, shared memory included, passes the limit."""
+        used = memory_share(self.process.pid)
+        if used > self.memory_limit:
+            self.kill()
+            raise WorkerFailed(
+                "out-of-memory",
+                f"out of memory: the code used {used / 2**30:.1f} GiB, more than the worker may use "
+                f"(the limit is {self.memory_limit / 2**30:.1f} GiB, shared memory counted)",
+            )
 
     def exit_status(self) -> int | None:
         """The worker's exit status (negative: the signal that killed it); None while it runs."""
@@ -131,22 +194,58 @@ class WorkerProcess:
         except (OSError, ValueError):
             return ""
 
+    def kill_group(self) -> None:
+        """Kill the worker and everything it started; safe from any thread (nothing is closed)."""
+        if self.process.returncode is None:  # not reaped: its pid is still its group's id
+            with contextlib.suppress(OSError):
+                os.killpg(self.process.pid, signal.SIGKILL)
+
     def kill(self) -> None:
-        if self.alive():
-            self.process.kill()
+        """Kill the worker and everything it started, and remove its temp folder."""
+        self.kill_group()
         try:
             self.process.wait(timeout=5)
         except subprocess.TimeoutExpired:
             pass
-        self._conn.close()
+        self._channel.close()
         self._log.close()
+        shutil.rmtree(self.tempdir, ignore_errors=True)
 
     def stop(self) -> None:
         """Ask the worker to exit, then make sure it did."""
         if self.alive():
             try:
-                self._conn.send(None)
+                self._channel.send(Envelope(0, None))
                 self.process.wait(timeout=2)
             except (OSError, subprocess.TimeoutExpired):
                 pass
         self.kill()
+
+
+def worker_environment() -> dict[str, str]:
+    """The app's environment less what question code has no business knowing: the data dir."""
+    env = {k: v for k, v in os.environ.items() if k != paths.DATA_DIR_ENV}
+    # The worker must import this same jaxquiz, installed or run from a checkout.
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (_PACKAGE_ROOT, env.get("PYTHONPATH", "")) if p)
+    env["PYTHONDONTWRITEBYTECODE"] = "1"  # nothing to write outside its temp folder
+    return env
+
+
+def memory_share(pid: int) -> int:
+    """Bytes of memory a process holds: its proportional set size (shared mappings counted by
+    share), and shared memory it holds open without mapping it (memfd)."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as rollup:
+            pss = next(int(line.split()[1]) * 1024 for line in rollup if line.startswith("Pss:"))
+    except (OSError, StopIteration, ValueError, IndexError):
+        return 0
+    held = 0
+    try:
+        fds = os.listdir(f"/proc/{pid}/fd")
+    except OSError:
+        return pss
+    for fd in fds:
+        with contextlib.suppress(OSError):
+            if os.readlink(f"/proc/{pid}/fd/{fd}").startswith(("/memfd:", "/dev/shm/")):
+                held += os.stat(f"/proc/{pid}/fd/{fd}").st_blocks * 512
+    return pss + held

@@ -1,7 +1,9 @@
 """What the UI process and the worker send each other: plain dataclasses, no jax inside.
 
-Messages travel pickled over a private socket, never over the worker's stdout or stderr, so user
-code that prints or closes its streams cannot corrupt them.
+Messages travel as JSON frames (`jaxquiz.engine.wire`) over a private socket, never over the
+worker's stdout or stderr, so user code that prints or closes its streams cannot corrupt them.
+Every field must be plain data: text, numbers, booleans, None, tuples, Literals, unions and
+nested dataclasses of those.
 """
 
 from __future__ import annotations
@@ -213,3 +215,39 @@ class Ready:
     device: str
     jax_version: str
     import_ms: float
+
+
+# --- the envelope -------------------------------------------------------------------------------
+
+Result = Outcome | Verdict | Exploration | None
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """A request as sent, numbered so that a reply out of step is caught; None: exit."""
+
+    seq: int
+    request: Request | None
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The worker's reply to the request numbered `seq`, and whether to replace the worker."""
+
+    seq: int
+    result: Result
+    recycle: str | None = None
+
+
+@dataclass(frozen=True)
+class InternalFailure:
+    """The worker failed to handle the request numbered `seq` (a bug of jaxquiz, not of the deck)."""
+
+    seq: int
+    traceback: str
+
+
+FromWorker = Ready | Answer | InternalFailure
+
+# What each request is answered with (a reply of another kind is out of step).
+REPLY_TYPES: dict[type, type] = {Prepare: Outcome, Grade: Verdict, Explore: Exploration, Forget: type(None)}

@@ -129,6 +129,8 @@ class Library:
         except OSError:
             return None
         if self.trust.is_trusted(path, snapshot.digest):
+            if snapshot.digest != loaded.digest:  # what runs is what was judged, not an earlier read
+                self._load_snapshot(snapshot, loaded.origin)
             return None
         del self.decks[path]
         return PendingTrust(snapshot, loaded.origin, self.trust.why_untrusted(path))

@@ -421,10 +421,11 @@ def test_load_error_is_a_deck_error_with_every_problem_in_its_message(write_deck
 
 def test_an_unreadable_file_is_a_problem_not_a_crash(tmp_path):
     path = tmp_path / "latin1.yaml"
-    path.write_bytes("title: caf\xe9\n".encode("latin-1"))
+    path.write_bytes("format: 1\ntitle: caf\xe9\n".encode("latin-1"))
     (problem,) = problems_of(path)
-    assert "cannot read the file" in problem.rule
-    assert problem.fix
+    assert "not UTF-8" in problem.rule
+    assert (problem.line, problem.column) == (2, 11)
+    assert "UTF-8" in problem.fix
 
 
 def test_a_dollar_in_a_key_that_takes_no_parameters_is_not_a_problem(write_deck):

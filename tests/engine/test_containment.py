@@ -297,14 +297,15 @@ def test_workers_exit_when_the_app_is_killed(tmp_path):
             "from jaxquiz.engine import Engine\n"
             "e = Engine().start()\n"
             "e.wait_ready()\n"
-            "print(e._current.pid, e._spare.pid, flush=True)\n"
+            "print(e._current.pid, e._spare.pid, e._current.tempdir, flush=True)\n"
             "import time; time.sleep(60)\n",
         ],
         stdout=subprocess.PIPE,
         text=True,
     )
-    pids = [int(p) for p in app.stdout.readline().split()]
-    assert len(pids) == 2
+    *numbers, tempdir = app.stdout.readline().split()
+    pids = [int(p) for p in numbers]
+    assert len(pids) == 2 and os.path.isdir(tempdir)
     app.send_signal(signal.SIGKILL)
     app.wait()
     deadline = time.monotonic() + 10
@@ -313,6 +314,10 @@ def test_workers_exit_when_the_app_is_killed(tmp_path):
         time.sleep(0.2)
         alive = [pid for pid in pids if _running(pid)]
     assert alive == [], "workers outlived the app"
+    # emptied (Landlock lets a worker remove what is inside its folder, not the folder itself)
+    assert not os.path.exists(tempdir) or os.listdir(tempdir) == [], "a worker's files outlived it"
+    if os.path.isdir(tempdir):
+        os.rmdir(tempdir)
 
 
 def _running(pid: int) -> bool:

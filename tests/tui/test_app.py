@@ -6,6 +6,7 @@ file; the clock only moves when a test moves it.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from pathlib import Path
 
@@ -361,6 +362,24 @@ async def test_try_it_shows_every_binding_and_errors_with_their_line(app, ui):
 
         await pilot.press("escape")
         await ui.wait_until(pilot, lambda: app.screen is question)
+
+
+async def test_leaving_try_it_stops_a_run_that_loops(app, ui):
+    async with app.run_test(size=SIZE) as pilot:
+        ui.start(app, ("tui-basics", "transpose-shape"))
+        question = await ui.wait_for_screen(pilot, QuestionScreen)
+        await pilot.press("ctrl+r")
+        screen = await ui.wait_for_screen(pilot, TryItScreen)
+        screen.query_one("#editor", PythonEditor).load_text("while True:\n    pass")
+        await pilot.press("ctrl+r")
+        await pilot.pause(0.5)
+        engine = app.services.grader.engine
+        assert engine.exploring
+        await pilot.press("escape")
+        await ui.wait_until(pilot, lambda: app.screen is question)
+        await ui.wait_until(pilot, lambda: not engine.exploring, timeout=3)  # not the question's 10 s
+        exploration = await asyncio.to_thread(engine.explore, "x = jnp.ones(2)")
+        assert exploration.outcome.status == "ok"
 
 
 async def test_try_it_from_a_verdict_runs_the_fill_with_your_answer(app, ui):

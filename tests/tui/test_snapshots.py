@@ -56,6 +56,7 @@ def test_try_it(snap_compare, app, ui):
         await ui.wait_for_screen(pilot, QuestionScreen)
         await pilot.press("ctrl+r")
         screen = await ui.wait_for_screen(pilot, TryItScreen)
+        still(pilot)  # now: the first run waits for the try-it worker, longer than a blink
         await pilot.press("ctrl+r")
         await ui.wait_until(pilot, lambda: ui.text_of(screen, "#run-status").startswith("ran"))
         still(pilot)

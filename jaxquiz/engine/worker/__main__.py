@@ -1,6 +1,7 @@
-"""Entry point of a worker process: `python -m jaxquiz.engine.worker FD MEMORY_LIMIT [DEVICES]`.
+"""Entry point of a worker process: `python -m jaxquiz.engine.worker MEMORY_LIMIT [DEVICES]`.
 
-It talks to its parent over the socket FD only; fds 1 and 2 belong to user code.
+It talks to its parent over the socket whose fd is in $JAXQUIZ_WORKER_FD only, in JSON frames;
+fds 1 and 2 belong to user code.
 """
 
 from __future__ import annotations
@@ -8,16 +9,24 @@ from __future__ import annotations
 import gc
 import os
 import resource
+import shutil
+import signal
+import socket
 import sys
 import threading
 import time
 import traceback
-from multiprocessing.connection import Connection
+from typing import NoReturn
 
+from jaxquiz.engine.worker import reaper
+
+# jax reserves about 1.5 GiB of address space on a CPU and works under 8 GiB.
+ADDRESS_SPACE_FLOOR = 8 * 2**30
+FILE_SIZE_LIMIT = 64 * 2**20  # any one file, the captured output included
 TIDY_LIMIT_S = 2.0  # tidying takes well under a millisecond unless a run left something odd
 
 
-def _die_with_parent() -> None:
+def _die_with_parent(private_dir: str | None) -> None:
     """Exit when the app goes away, even while user code is stuck in a loop.
 
     PR_SET_PDEATHSIG would fire when the parent *thread* that started this worker ends (the
@@ -28,19 +37,45 @@ def _die_with_parent() -> None:
     def watch() -> None:
         while os.getppid() == parent:
             time.sleep(0.5)
-        os._exit(0)
+        _leave(private_dir)
 
     threading.Thread(target=watch, name="jaxquiz-parent-watch", daemon=True).start()
 
 
+def _leave(private_dir: str | None) -> NoReturn:
+    """Exit once the app is gone, with nothing left behind: what the code started, its files."""
+    reaper.sweep()
+    if private_dir:
+        # Nobody else is left to remove them. The empty folder may stay: Landlock lets the
+        # worker change only what is below it.
+        shutil.rmtree(private_dir, ignore_errors=True)
+    os._exit(0)
+
+
 def _limit_memory(limit: int) -> None:
     # RLIMIT_DATA counts what is really allocated, not the address space XLA reserves, so jax
-    # works under it and a huge allocation fails with a clean error instead of swapping.
+    # works under it and a huge allocation fails with a clean error instead of swapping. It does
+    # not count shared memory: the app watches the worker's proportional share for that, and
+    # RLIMIT_AS bounds what one mapping can take at once (CUDA reserves far more address space
+    # than it uses, so not with an NVIDIA GPU).
     if limit > 0:
-        try:
-            resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
-        except (ValueError, OSError):
-            pass
+        _set_limit(resource.RLIMIT_DATA, limit)
+        if not os.path.exists("/dev/nvidiactl"):
+            _set_limit(resource.RLIMIT_AS, max(ADDRESS_SPACE_FLOOR, 2 * limit))
+    # Files the code writes, its captured output first, stop growing here (the write fails
+    # with EFBIG instead of killing the worker with SIGXFSZ).
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    _set_limit(resource.RLIMIT_FSIZE, FILE_SIZE_LIMIT)
+
+
+def _set_limit(which: int, value: int) -> None:
+    try:
+        hard = resource.getrlimit(which)[1]
+        if hard != resource.RLIM_INFINITY:
+            value = min(value, hard)
+        resource.setrlimit(which, (value, value))
+    except (ValueError, OSError):
+        pass
 
 
 def _use_devices(count: int) -> None:
@@ -56,13 +91,25 @@ def _use_devices(count: int) -> None:
 
 
 def main() -> None:
-    fd, memory_limit = int(sys.argv[1]), int(sys.argv[2])
-    devices = int(sys.argv[3]) if len(sys.argv) > 3 else 0
-    _die_with_parent()
+    from jaxquiz.engine import landlock
+    from jaxquiz.engine.process import FD_ENV, PRIVATE_PREFIX, WRITABLE_ENV
+
+    memory_limit = int(sys.argv[1])
+    devices = int(sys.argv[2]) if len(sys.argv) > 2 else 0
+    fd = int(os.environ.pop(FD_ENV))
+    os.set_inheritable(fd, False)  # nothing the code starts inherits the socket
+    reaper.become_subreaper()
+    # Before any thread starts: a Landlock domain binds the calling thread and its later threads.
+    landlock.restrict(os.environ.pop(WRITABLE_ENV, "").split(os.pathsep))
+    tmpdir = os.environ.get("TMPDIR", "")
+    private_dir = tmpdir if os.path.basename(tmpdir).startswith(PRIVATE_PREFIX) else None
+    _die_with_parent(private_dir)
     _limit_memory(memory_limit)
     # Each worker takes GPU memory as it needs it, so several can share one device.
     os.environ.setdefault("XLA_PYTHON_CLIENT_PREALLOCATE", "false")
-    conn = Connection(fd)
+    from jaxquiz.engine.wire import Channel
+
+    channel = Channel(socket.socket(fileno=fd))
     start = time.perf_counter()
 
     import jax
@@ -72,7 +119,7 @@ def main() -> None:
     # Full float32 matmuls on every device: verdicts must not depend on TF32 on a GPU.
     jax.config.update("jax_default_matmul_precision", "highest")
 
-    from jaxquiz.engine.protocol import EXIT_UNTIDY, Ready
+    from jaxquiz.engine.protocol import EXIT_UNTIDY, Answer, Envelope, InternalFailure, Ready
     from jaxquiz.engine.worker import chores, sandbox
     from jaxquiz.engine.worker.service import Service
 
@@ -84,19 +131,24 @@ def main() -> None:
     # garbage collector's full passes, which would otherwise walk it again and again.
     gc.freeze()
     import_ms = (time.perf_counter() - start) * 1000
-    conn.send(Ready(os.getpid(), service.device, jax.__version__, import_ms))
+    pid = os.getpid()
+    channel.send(Ready(pid, service.device, jax.__version__, import_ms))
     while True:
         try:
-            request = conn.recv()
-        except (EOFError, OSError):
-            return
-        if request is None:
+            envelope = channel.receive(Envelope)
+        except (EOFError, OSError):  # the app is gone
+            _leave(private_dir)
+        if envelope.request is None:
             return
         try:
-            reply = service.handle(request)
-            conn.send(("ok", reply.result, reply.recycle))
+            reply = service.handle(envelope.request)
+            message: Answer | InternalFailure = Answer(envelope.seq, reply.result, reply.recycle)
         except Exception:
-            conn.send(("error", traceback.format_exc(), "an internal error"))
+            message = InternalFailure(envelope.seq, traceback.format_exc())
+        if os.getpid() != pid:  # a copy forked by the code came back here: it has no say
+            os._exit(0)
+        reaper.sweep()  # nothing the code started outlives its run
+        channel.send(message)
         try:
             tidied = chores.tidy_within(TIDY_LIMIT_S)  # after the reply: nobody waits for it
         except BaseException:  # its alarm fired just as it was handling a failure

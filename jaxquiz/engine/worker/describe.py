@@ -9,7 +9,7 @@ import jax
 import numpy as np
 
 from jaxquiz.engine.protocol import Binding, Outcome
-from jaxquiz.engine.worker.sandbox import PRELUDE, Run, first_lines
+from jaxquiz.engine.worker.sandbox import PRELUDE, Run, first_lines, message_of
 
 PREVIEW_CHARS = 240
 PREVIEW_LINES = 6
@@ -50,8 +50,8 @@ def preview(value: Any) -> str:
                 text = repr(value)
         else:
             text = repr(value)
-    except Exception as error:  # a user object whose repr fails
-        text = f"<{type(value).__name__}: repr failed: {error}>"
+    except BaseException as error:  # a user object whose repr fails (with anything at all)
+        text = f"<{type(value).__name__}: repr failed: {message_of(error)}>"
     lines = text.splitlines()
     if len(lines) > PREVIEW_LINES:
         # A tall array says little line by line: keep its start and say how much was left out.
@@ -83,7 +83,7 @@ def outcome_of(run: Run, device: str, *, with_preview: bool = True) -> Outcome:
         return Outcome(
             exception=class_path(cls),
             exception_bases=jax_bases(cls),
-            error=first_lines(str(run.exception)) or cls.__name__,
+            error=first_lines(message_of(run.exception)) or cls.__name__,
             traceback=run.traceback,
             output=run.output,
             device=device,

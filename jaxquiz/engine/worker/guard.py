@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import ctypes
 import os
 import sys
@@ -20,9 +21,11 @@ import numpy as np
 from jax import lax
 
 from jaxquiz.engine.worker import chores
+from jaxquiz.engine.worker.fingerprint import DeepBaseline, PythonRandom, Unrestorable, quick_watches
 
 # Modules whose attributes user code may monkeypatch (the prelude's); they are put back after every run.
 GUARDED_MODULES: tuple[ModuleType, ...] = (
+    builtins,  # first: everything after it calls len() and friends
     jax,
     jnp,
     jr,
@@ -41,8 +44,10 @@ class StateGuard:
     """Puts global state back as it was when this process first ran code, after every run.
 
     Restored: jax.config flags, attributes of the prelude's modules, sys.path, os.environ, the
-    cwd, numpy's global RNG, the recursion limit. Not restorable (threads left running): reported
-    as `tainted`, and the worker is replaced.
+    cwd, numpy's global RNG, the recursion limit, and every part in `fingerprint` (jax's context
+    options, sys.modules, hooks, rlimits, warnings, numpy's error state; after the reply, every
+    attribute and function of jax, numpy and the modules around them). Not restorable (threads
+    left running, a hard rlimit lowered): reported as `tainted`, and the worker is replaced.
 
     Checking against one baseline, taken once, costs a comparison per run instead of a copy of
     every module's namespace before it; each run also starts from the same numpy RNG state.
@@ -77,9 +82,23 @@ class StateGuard:
             )
         chores.later(baseline.np_random.reset)  # nothing before the next run draws from it
         sys.setrecursionlimit(baseline.recursion)
+        for watch, saved in baseline.quick:
+            try:
+                watch.check(saved)
+            except Unrestorable as error:
+                self.tainted = str(error)
+        chores.later(baseline.python_random.reset)
+        chores.later(_check_deep)  # after the reply: a millisecond or two nobody waits for
         new_threads = [t for t in threading.enumerate() if t not in baseline.threads]
         if new_threads:
             self.tainted = f"the code left {len(new_threads)} thread(s) running"
+
+
+def _check_deep() -> None:
+    # Unrestorable escapes the chore: the worker exits untidy and the spare takes the next run.
+    baseline = StateGuard._baseline
+    if baseline is not None:
+        baseline.deep.check()
 
 
 class _Baseline:
@@ -94,6 +113,9 @@ class _Baseline:
         self.np_random = _NumpyRandom()
         self.recursion = sys.getrecursionlimit()
         self.threads = set(threading.enumerate())
+        self.quick = [(watch, watch.read()) for watch in quick_watches()]
+        self.deep = DeepBaseline.take()
+        self.python_random = PythonRandom()
 
 
 class _NumpyRandom:

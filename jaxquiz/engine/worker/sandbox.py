@@ -96,7 +96,9 @@ def execute(code: str, setup: str | None = None, answer: str | None = "out", *, 
     _remember_source(SETUP_FILE, setup or "")
     _remember_source(ANSWER_FILE, answer or "")
     start = time.perf_counter()
-    with StateGuard() as guard, CapturedOutput() as captured, RecordedWarnings(QUESTION_MODULE) as warned:
+    # The guard exits first: what the code broke (builtins too) is whole before anything else runs;
+    # the warnings are recorded inside it, so their filters are put back before it checks them.
+    with CapturedOutput() as captured, StateGuard() as guard, RecordedWarnings(QUESTION_MODULE) as warned:
         os.chdir(_workdir())
         sys.modules[QUESTION_MODULE] = module
         try:
@@ -109,10 +111,11 @@ def execute(code: str, setup: str | None = None, answer: str | None = "out", *, 
             _block_until_ready(run.value)
         except BaseException as error:  # user code may raise anything, SystemExit included
             run.exception = error
-            run.traceback = own_traceback(error)
         finally:
             _flush_debug_callbacks()
             sys.modules.pop(QUESTION_MODULE, None)
+    if run.exception is not None:  # once the guard has put back what the code broke
+        run.traceback = own_traceback(run.exception)
     run.output = captured.text
     run.tainted = guard.tainted
     run.elapsed_ms = (time.perf_counter() - start) * 1000
@@ -181,7 +184,17 @@ def evaluate(expression: str, extra: dict[str, Any] | None = None) -> Any:
         ns.update(extra)
     _remember_source(ANSWER_FILE, expression)
     with StateGuard():
-        return eval(_compile(expression.strip(), ANSWER_FILE, "eval"), ns)
+        try:
+            return eval(_compile(expression.strip(), ANSWER_FILE, "eval"), ns)
+        except Exception as error:
+            if message_of(error).startswith("(its message cannot be shown"):
+                # Callers put the error in words: give them one that can be.
+                raise UnshowableError(f"{type(error).__name__} {message_of(error)}") from None
+            raise
+
+
+class UnshowableError(Exception):
+    """Stands in for an exception whose message cannot be turned into text."""
 
 
 def own_traceback(error: BaseException) -> str:
@@ -196,8 +209,17 @@ def own_traceback(error: BaseException) -> str:
             if frame.line:
                 text += f": {frame.line.strip()}"
             lines.append(text)
-    lines.append(f"{type(error).__name__}: {first_lines(str(error))}")
+    lines.append(f"{type(error).__name__}: {first_lines(message_of(error))}")
     return "\n".join(lines)
+
+
+def message_of(error: BaseException) -> str:
+    """An exception's message; one whose __str__ raises is described instead of breaking the run."""
+    try:
+        text = str(error)
+    except BaseException as inner:
+        return f"(its message cannot be shown: {type(error).__name__}.__str__ raised {type(inner).__name__})"
+    return text if isinstance(text, str) else ""
 
 
 def first_lines(message: str, limit: int = 12) -> str:

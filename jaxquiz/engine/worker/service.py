@@ -115,7 +115,7 @@ class Service:
         if isinstance(run.exception, SystemExit):
             return Outcome(
                 exception="SystemExit",
-                error=f"the code called exit({run.exception.code!r})",
+                error=f"the code called exit({describe.preview(run.exception.code)})",
                 traceback=run.traceback,
                 output=outcome.output,
                 device=self.device,

@@ -1,4 +1,8 @@
-"""Asking before a deck from outside the bundle runs: its code is shown, the user agrees or not."""
+"""Asking before a deck from outside the bundle runs: its code is shown, the user agrees or not.
+
+Only the parts of the file that run or feed the code are shown (prose is left out), each
+wrapped to the dialog's width, and a file agreed to before shows what changed first.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +16,45 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
 from jaxquiz.study.library import PendingTrust
-from jaxquiz.tui.widgets.code_view import CodeView
+from jaxquiz.trust import Review, TrustError, TrustStore, review
+from jaxquiz.tui.widgets.code_view import render_code
+
+DIFF_STYLES = {"+": "$text-success", "-": "$text-error", "@": "$text-accent"}
+
+
+class ReviewView(Static):
+    """The code blocks of a deck file, wrapped to the width (nothing hides off-screen), after a
+    diff against the version agreed to before, when there is one."""
+
+    DEFAULT_CSS = """
+    ReviewView {
+        width: 1fr;
+        height: auto;
+        background: $boost;
+        padding: 0 1;
+    }
+    """
+
+    def __init__(self, shown: Review) -> None:
+        parts: list[Content] = []
+        if shown.diff is not None:
+            parts.append(Content.styled("What changed since you agreed to it", "bold"))
+            for line in shown.diff.splitlines() or ["(no change in the code)"]:
+                parts.append(Content.styled(line, DIFF_STYLES.get(line[:1], "")))
+            parts.append(Content(""))
+        if not shown.blocks:
+            parts.append(Content("(this file holds no code)"))
+        for where, code in shown.blocks:
+            parts.append(Content.styled(where, "bold $text-warning"))
+            parts.append(render_code(code))
+        super().__init__(Content("\n").join(parts))
+
+
+def _store() -> TrustStore | None:
+    try:
+        return TrustStore.load()
+    except TrustError:
+        return None  # without the records there is no earlier version to compare with
 
 
 class TrustScreen(ModalScreen[bool]):
@@ -42,7 +84,7 @@ class TrustScreen(ModalScreen[bool]):
                 id="trust-why",
             )
             with VerticalScroll(id="trust-code"):
-                yield CodeView(self.pending.snapshot.text)
+                yield ReviewView(review(self.pending.snapshot, _store()))
         yield Footer(compact=True)
 
     def on_mount(self) -> None:

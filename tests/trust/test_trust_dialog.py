@@ -1,0 +1,81 @@
+"""The app's trust dialog, driven with Pilot: the code wrapped in full, prose left out, and the
+change since the version agreed to shown first."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from textual.app import App
+
+from jaxquiz.study.library import PendingTrust
+from jaxquiz.trust import Snapshot, TrustStore, code_blocks
+from jaxquiz.tui.screens.trust import TrustScreen
+
+DECK = """\
+format: 1
+deck: theirs
+title: A deck from someone else
+setup: import math
+questions:
+  - id: q
+    type: shape
+    prompt: A prompt nobody needs to vet
+    code: out = jnp.ones(3) * len("{tail}")
+    expect: (3,)
+    timeout: 5
+"""
+LONG_TAIL = "x" * 150 + "-END-OF-A-LONG-LINE"
+
+
+class DialogApp(App[None]):
+    def __init__(self, pending: PendingTrust) -> None:
+        super().__init__()
+        self.pending = pending
+
+    def on_mount(self) -> None:
+        self.push_screen(TrustScreen(self.pending))
+
+
+def screen_text(app: App) -> str:
+    svg = app.export_screenshot()
+    return " ".join(html.unescape(" ".join(re.findall(r">([^<]*)</text>", svg))).replace("\xa0", " ").split())
+
+
+async def show(path) -> str:
+    pending = PendingTrust(Snapshot.read(path), "path", "not trusted yet")
+    app = DialogApp(pending)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        return screen_text(app)
+
+
+async def test_a_long_line_is_wrapped_and_shown_to_its_end(tmp_path):
+    path = tmp_path / "deck.yaml"
+    path.write_text(DECK.format(tail=LONG_TAIL))
+    text = await show(path)
+    assert "END-OF-A-LONG-LINE" in text
+    assert "import math" in text  # the deck's setup runs too
+    assert "A prompt nobody needs to vet" not in text
+
+
+async def test_a_changed_deck_shows_what_changed_since_it_was_agreed_to(tmp_path):
+    path = tmp_path / "deck.yaml"
+    path.write_text(DECK.format(tail="first"))
+    TrustStore.load().trust_file(path)
+    path.write_text(
+        DECK.format(tail="first").replace("code: out = jnp.ones(3)", "code: import os; out = jnp.ones(3)")
+    )
+    text = await show(path)
+    assert "What changed since you agreed to it" in text
+    assert '-out = jnp.ones(3) * len("first")' in text
+    assert '+import os; out = jnp.ones(3) * len("first")' in text
+
+
+def test_code_blocks_are_every_value_that_is_not_prose():
+    blocks = dict(code_blocks(DECK.format(tail="t")))
+    assert blocks == {
+        "deck setup (line 4)": "import math",
+        "question q: code (line 9)": 'out = jnp.ones(3) * len("t")',
+        "question q: expect (line 10)": "(3,)",
+    }
