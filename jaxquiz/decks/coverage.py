@@ -28,7 +28,7 @@ def coverage_rows(decks: Sequence[LoadedDeck]) -> list[CoverageRow]:
     rows = []
     for loaded in decks:
         questions = loaded.deck.questions
-        counts: Counter[str] = Counter(q.type for q in questions)  # type: ignore[attr-defined]
+        counts: Counter[str] = Counter(q.type for q in questions)
         rows.append(
             CoverageRow(
                 deck=loaded.id,

@@ -188,7 +188,7 @@ class FillQuestion(QuestionBase):
 
 class ChoiceQuestion(QuestionBase):
     type: Literal["choice"]
-    options: Annotated[list[AnswerText], Field(min_length=2)]  # type: ignore[assignment]
+    options: Annotated[list[AnswerText], Field(min_length=2)]
     correct: Annotated[list[int], Field(min_length=1)] = Field(description="0-based indices")
 
     @field_validator("correct")
