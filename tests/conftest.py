@@ -1,4 +1,4 @@
-"""Fixtures shared by every test: a private data dir, and a warm engine per module."""
+"""Fixtures shared by every test: a private data dir, and one warm engine per test process."""
 
 from __future__ import annotations
 
@@ -19,9 +19,10 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return folder
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def engine() -> Iterator[Engine]:
-    """One real worker for a test module (no spare: these tests do not time out)."""
+    """One real worker for the test process (no spare: the tests that use it do not time out or
+    crash it; those that do start an engine of their own). Importing jax is the slow part."""
     with Engine(spare=False) as warm:
         warm.wait_ready()
         yield warm

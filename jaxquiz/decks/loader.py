@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
@@ -25,6 +25,9 @@ from jaxquiz.decks.models import (
 from jaxquiz.decks.params import placeholders, texts_with_params
 from jaxquiz.decks.problems import LoadProblem
 from jaxquiz.errors import DeckError
+
+if TYPE_CHECKING:
+    from jaxquiz.decks.cache import DeckCache
 
 DECK_SUFFIXES = (".yaml", ".yml")
 TYPES = ", ".join(QUESTION_MODELS)
@@ -75,13 +78,28 @@ class LoadResult:
 
 def load_deck_file(path: Path, origin: str = "path") -> LoadedDeck:
     """Load and validate one deck file, or raise DeckLoadError listing its problems."""
+    return load_deck_text(decode_deck(path, read_deck_bytes(path)), path, origin)
+
+
+def read_deck_bytes(path: Path) -> bytes:
+    """A deck file's exact bytes, or DeckLoadError when it cannot be read."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise DeckLoadError(
-            [LoadProblem(path, 1, 1, None, f"cannot read the file: {error}", "check the path")]
-        ) from None
-    return load_deck_text(text, path, origin)
+        return path.read_bytes()
+    except OSError as error:
+        raise _unreadable(path, error) from None
+
+
+def decode_deck(path: Path, data: bytes) -> str:
+    """A deck file's text, read as `open()` reads text: UTF-8, any line ending becoming \\n."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise _unreadable(path, error) from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _unreadable(path: Path, error: Exception) -> DeckLoadError:
+    return DeckLoadError([LoadProblem(path, 1, 1, None, f"cannot read the file: {error}", "check the path")])
 
 
 def load_deck_text(text: str, path: Path, origin: str = "path") -> LoadedDeck:
@@ -128,8 +146,12 @@ def deck_files(folder: Path) -> list[Path]:
     )
 
 
-def load_decks(sources: Iterable[tuple[Path, str]]) -> LoadResult:
-    """Load deck files or folders, each with its origin; duplicate deck ids are problems."""
+def load_decks(sources: Iterable[tuple[Path, str]], cache: DeckCache | None = None) -> LoadResult:
+    """Load deck files or folders, each with its origin; duplicate deck ids are problems.
+
+    With a `cache`, a file whose exact bytes were loaded before is not parsed again.
+    """
+    load = cache.load if cache is not None else load_deck_file
     result = LoadResult()
     seen: dict[str, LoadedDeck] = {}
     for source, origin in sources:
@@ -141,7 +163,7 @@ def load_decks(sources: Iterable[tuple[Path, str]]) -> LoadResult:
             continue
         for path in files:
             try:
-                loaded = load_deck_file(path, origin)
+                loaded = load(path, origin)
             except DeckLoadError as error:
                 result.problems.extend(error.problems)
                 continue

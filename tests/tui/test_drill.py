@@ -49,7 +49,12 @@ async def answer(pilot, ui, right: bool, seconds: float) -> DrillScreen:
     return screen
 
 
-async def test_a_drill_by_count_from_the_home_screen_summed_up_and_stored(app, store, ui, history):
+async def test_a_drill_by_count_from_the_home_screen_summed_up_and_stored(
+    app, store, ui, history, monkeypatch
+):
+    # The flash of a verdict stays until read: on a busy machine (tests run in parallel) the next
+    # question can take longer to show than the 2 s a flash lasts.
+    monkeypatch.setattr(DrillScreen, "FLASH_S", 60.0)
     # an earlier finished drill with the same settings: 1 right is the best to beat
     yesterday = ui.T0 - timedelta(days=1)
     settings = DrillSettings(count=3, decks=BASICS)
