@@ -1,6 +1,6 @@
 """The app driven like a person would: keys in, then what the screen shows and what the database holds.
 
-Every test runs the real app on the real engine (one warm worker for the run) and a real SQLite
+Every test runs the real app on the real engine (one warm worker per test process) and a real SQLite
 file; the clock only moves when a test moves it.
 """
 
