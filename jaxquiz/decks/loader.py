@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
-from jaxquiz.decks import yaml_lines
 from jaxquiz.decks.models import (
     ID_PATTERN,
     PARAM_LIST_TAG,
@@ -27,6 +26,7 @@ from jaxquiz.decks.problems import LoadProblem
 from jaxquiz.errors import DeckError
 
 if TYPE_CHECKING:
+    from jaxquiz.decks import yaml_lines
     from jaxquiz.decks.cache import DeckCache
 
 DECK_SUFFIXES = (".yaml", ".yml")
@@ -104,6 +104,9 @@ def _unreadable(path: Path, error: Exception) -> DeckLoadError:
 
 def load_deck_text(text: str, path: Path, origin: str = "path") -> LoadedDeck:
     """Validate deck text; `path` is used in messages."""
+    # Imported here: a start whose decks all come from the cache parses no YAML.
+    from jaxquiz.decks import yaml_lines
+
     try:
         data, positions = yaml_lines.parse(text)
     except yaml_lines.YamlSyntaxError as error:
@@ -198,6 +201,8 @@ class _Context:
         self.positions = positions
 
     def position(self, path: tuple) -> yaml_lines.Position:
+        from jaxquiz.decks import yaml_lines
+
         while path not in self.positions and path:
             path = path[:-1]
         return self.positions.get(path, yaml_lines.Position(1, 1))
