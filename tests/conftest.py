@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -9,6 +10,17 @@ import pytest
 
 from jaxquiz import paths
 from jaxquiz.engine import Engine
+
+# Each test process holds warm JAX workers (about 1 GiB each) and most of the suite's time is jax
+# imports in worker processes: past a few test processes, more only add workers and memory.
+MAX_TEST_PROCESSES = 4
+
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
+    """`-n auto` (pyproject's addopts): one test process per core, at most MAX_TEST_PROCESSES."""
+    if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
+        return None  # the user's number, read by xdist itself
+    return max(1, min(MAX_TEST_PROCESSES, len(os.sched_getaffinity(0))))
 
 
 @pytest.fixture(autouse=True)
