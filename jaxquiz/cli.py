@@ -452,7 +452,7 @@ def _interactive() -> bool:
     return sys.stdin.isatty()
 
 
-def _ask_trust(snapshot, why: str) -> bool:  # type: ignore[no-untyped-def]
+def _ask_trust(snapshot, why: str) -> bool:
     """Show the deck as it is now and ask; a yes is for this exact content."""
     click.secho(why, fg="yellow", err=True)
     click.secho(f"----- {snapshot.path} (sha256 {snapshot.digest[:12]}) -----", bold=True, err=True)
@@ -518,7 +518,7 @@ def _grade_choice(question: ChoiceQuestion, answer: str, as_json: bool) -> None:
     sys.exit(0 if correct else EXIT_WRONG)
 
 
-def _print_verdict(verdict, values: dict) -> None:  # type: ignore[no-untyped-def]
+def _print_verdict(verdict, values: dict) -> None:
     if verdict.status in ("graded", "unreadable"):
         label, color = ("right", "green") if verdict.correct else ("wrong", "red")
     else:

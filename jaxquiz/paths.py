@@ -42,6 +42,11 @@ def compile_cache_dir() -> Path:
     return data_dir() / "cache" / "xla"
 
 
+def deck_cache_dir() -> Path:
+    """Decks as parsed before, by the hash of their file: lets an unchanged deck skip parsing."""
+    return data_dir() / "cache" / "decks"
+
+
 def bundled_decks_dir() -> Path:
     """The decks shipped with jaxquiz: inside the wheel, or `decks/` of a source checkout."""
     package_dir = Path(__file__).resolve().parent

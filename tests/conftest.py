@@ -1,7 +1,8 @@
-"""Fixtures shared by every test: a private data dir, and a warm engine per module."""
+"""Fixtures shared by every test: a private data dir, and one warm engine per test process."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -9,6 +10,17 @@ import pytest
 
 from jaxquiz import paths
 from jaxquiz.engine import Engine
+
+# Each test process holds warm JAX workers (about 1 GiB each) and most of the suite's time is jax
+# imports in worker processes: past a few test processes, more only add workers and memory.
+MAX_TEST_PROCESSES = 4
+
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
+    """`-n auto` (pyproject's addopts): one test process per core, at most MAX_TEST_PROCESSES."""
+    if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
+        return None  # the user's number, read by xdist itself
+    return max(1, min(MAX_TEST_PROCESSES, len(os.sched_getaffinity(0))))
 
 
 @pytest.fixture(autouse=True)
@@ -19,9 +31,10 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return folder
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def engine() -> Iterator[Engine]:
-    """One real worker for a test module (no spare: these tests do not time out)."""
+    """One real worker for the test process (no spare: the tests that use it do not time out or
+    crash it; those that do start an engine of their own). Importing jax is the slow part."""
     with Engine(spare=False) as warm:
         warm.wait_ready()
         yield warm

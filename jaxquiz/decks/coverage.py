@@ -32,7 +32,7 @@ def coverage_rows(decks: Sequence[LoadedDeck]) -> list[CoverageRow]:
     rows = []
     for loaded in decks:
         questions = loaded.deck.questions
-        counts: Counter[str] = Counter(q.type for q in questions)  # type: ignore[attr-defined]
+        counts: Counter[str] = Counter(q.type for q in questions)
         tags: Counter[str] = Counter(tag for q in questions for tag in q.tags)
         rows.append(
             CoverageRow(

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from jaxquiz import paths
+from jaxquiz.decks.cache import DeckCache
 from jaxquiz.decks.loader import LoadResult, load_decks
 
 BUNDLED = "bundled"
@@ -27,5 +28,8 @@ def deck_sources(
 
 
 def discover(extra: Sequence[Path] = (), *, bundled: bool = True, user: bool = True) -> LoadResult:
-    """Load every deck the app should offer; problems are reported, never fatal."""
-    return load_decks(deck_sources(extra, bundled=bundled, user=user))
+    """Load every deck the app should offer; problems are reported, never fatal.
+
+    Decks parsed before with the same bytes come from the cache in the data dir.
+    """
+    return load_decks(deck_sources(extra, bundled=bundled, user=user), DeckCache.in_data_dir())

@@ -11,11 +11,10 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
-from jaxquiz.decks import yaml_lines
 from jaxquiz.decks.models import (
     ID_PATTERN,
     MAX_DEVICES,
@@ -35,6 +34,10 @@ from jaxquiz.decks.params import (
 )
 from jaxquiz.decks.problems import LoadProblem
 from jaxquiz.errors import DeckError
+
+if TYPE_CHECKING:
+    from jaxquiz.decks import yaml_lines
+    from jaxquiz.decks.cache import DeckCache
 
 DECK_SUFFIXES = (".yaml", ".yml")
 MAX_DECK_BYTES = 2 * 2**20  # the largest bundled deck is about 26 KiB
@@ -87,18 +90,29 @@ class LoadResult:
 
 def load_deck_file(path: Path, origin: str = "path") -> LoadedDeck:
     """Load and validate one deck file, or raise DeckLoadError listing its problems."""
+    return load_deck_bytes(read_deck_bytes(path), path, origin)
+
+
+def read_deck_bytes(path: Path) -> bytes:
+    """A deck file's exact bytes, or DeckLoadError when it cannot be read."""
     try:
         with Path(path).open("rb") as file:
-            data = file.read(MAX_DECK_BYTES + 1)  # never more: the file may be anything
+            return file.read(MAX_DECK_BYTES + 1)  # never more: the file may be anything
     except OSError as error:
-        raise DeckLoadError(
-            [LoadProblem(path, 1, 1, None, f"cannot read the file: {error}", "check the path")]
-        ) from None
-    return load_deck_bytes(data, path, origin)
+        raise _unreadable(path, error) from None
 
 
 def load_deck_bytes(data: bytes, path: Path, origin: str = "path") -> LoadedDeck:
     """Validate a deck file's content as read; the deck keeps the hash of these very bytes."""
+    loaded = load_deck_text(decode_deck(path, data), path, origin)
+    return dataclasses.replace(loaded, digest=hashlib.sha256(data).hexdigest())
+
+
+def decode_deck(path: Path, data: bytes) -> str:
+    """A deck file's text, read as `open()` reads text: UTF-8, any line ending becoming \\n.
+
+    Raises DeckLoadError for a file too large to be a deck or not UTF-8, naming where.
+    """
     if len(data) > MAX_DECK_BYTES:
         raise DeckLoadError(
             [
@@ -128,12 +142,18 @@ def load_deck_bytes(data: bytes, path: Path, origin: str = "path") -> LoadedDeck
                 )
             ]
         ) from None
-    loaded = load_deck_text(text, path, origin)
-    return dataclasses.replace(loaded, digest=hashlib.sha256(data).hexdigest())
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _unreadable(path: Path, error: Exception) -> DeckLoadError:
+    return DeckLoadError([LoadProblem(path, 1, 1, None, f"cannot read the file: {error}", "check the path")])
 
 
 def load_deck_text(text: str, path: Path, origin: str = "path") -> LoadedDeck:
     """Validate deck text; `path` is used in messages."""
+    # Imported here: a start whose decks all come from the cache parses no YAML.
+    from jaxquiz.decks import yaml_lines
+
     try:
         data, positions = yaml_lines.parse(text)
     except yaml_lines.YamlSyntaxError as error:
@@ -176,8 +196,12 @@ def deck_files(folder: Path) -> list[Path]:
     )
 
 
-def load_decks(sources: Iterable[tuple[Path, str]]) -> LoadResult:
-    """Load deck files or folders, each with its origin; duplicate deck ids are problems."""
+def load_decks(sources: Iterable[tuple[Path, str]], cache: DeckCache | None = None) -> LoadResult:
+    """Load deck files or folders, each with its origin; duplicate deck ids are problems.
+
+    With a `cache`, a file whose exact bytes were loaded before is not parsed again.
+    """
+    load = cache.load if cache is not None else load_deck_file
     result = LoadResult()
     seen: dict[str, LoadedDeck] = {}
     for source, origin in sources:
@@ -189,7 +213,7 @@ def load_decks(sources: Iterable[tuple[Path, str]]) -> LoadResult:
             continue
         for path in files:
             try:
-                loaded = load_deck_file(path, origin)
+                loaded = load(path, origin)
             except DeckLoadError as error:
                 result.problems.extend(error.problems)
                 continue
@@ -224,6 +248,8 @@ class _Context:
         self.positions = positions
 
     def position(self, path: tuple) -> yaml_lines.Position:
+        from jaxquiz.decks import yaml_lines
+
         while path not in self.positions and path:
             path = path[:-1]
         return self.positions.get(path, yaml_lines.Position(1, 1))

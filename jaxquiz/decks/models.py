@@ -233,7 +233,7 @@ class FillQuestion(QuestionBase):
 
 class ChoiceQuestion(QuestionBase):
     type: Literal["choice"]
-    options: Annotated[list[AnswerText], Field(min_length=2)]  # type: ignore[assignment]
+    options: Annotated[list[AnswerText], Field(min_length=2)]
     correct: Annotated[list[int], Field(min_length=1)] = Field(
         description="0-based indices of the right options; with several, the learner marks every "
         "right option (multi-select)"

@@ -97,7 +97,7 @@ def matching(decks: Sequence[LoadedDeck], settings: DrillSettings) -> list[Drill
         for deck in decks
         if not settings.decks or deck.id in settings.decks
         for question in deck.deck.questions
-        if question.type != "card"  # type: ignore[attr-defined]
+        if question.type != "card"
     ]
     if settings.tags:
         wanted = set(settings.tags)

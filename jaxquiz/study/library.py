@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from jaxquiz.decks import DeckLoadError, LoadedDeck, LoadProblem, LoadResult
+from jaxquiz.decks.cache import DeckCache
 from jaxquiz.decks.discovery import BUNDLED, deck_sources
 from jaxquiz.decks.loader import duplicate_deck_id, load_decks
 from jaxquiz.decks.watch import Changes, DeckWatcher
@@ -50,7 +51,7 @@ class Library:
         sources = deck_sources(extra, bundled=bundled, user=user)
         library = cls(TrustStore.load(), DeckWatcher([path for path, _ in sources]), sources=dict(sources))
         library.watcher.poll()  # remember the files as they are now: later polls report edits
-        result = load_decks(sources)
+        result = load_decks(sources, DeckCache.in_data_dir())
         for loaded in result.decks:
             library.decks[loaded.path] = loaded
             library.origins[loaded.path] = loaded.origin

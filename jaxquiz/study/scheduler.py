@@ -5,11 +5,14 @@ Cards travel as fsrs' own JSON so the store can keep them without importing fsrs
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from datetime import UTC, datetime
 from enum import IntEnum
+from typing import TYPE_CHECKING
 
-import fsrs
+if TYPE_CHECKING:
+    import fsrs
 
 # Answer-time thresholds per difficulty level, in seconds. A question of difficulty d (1 = easiest)
 # answered right within FAST_S * d is rated Easy, after more than SLOW_S * d Hard, else Good. Typing
@@ -84,7 +87,15 @@ class Scheduler:
         fuzz: bool = False,
     ) -> None:
         self._clock = clock
-        self._fsrs = fsrs.Scheduler(desired_retention=desired_retention, enable_fuzzing=fuzz)
+        self._desired_retention = desired_retention
+        self._fuzz = fuzz
+
+    @functools.cached_property
+    def _fsrs(self) -> fsrs.Scheduler:
+        # fsrs is imported at the first review, not when the app starts: the home screen needs none.
+        import fsrs
+
+        return fsrs.Scheduler(desired_retention=self._desired_retention, enable_fuzzing=self._fuzz)
 
     # Also reachable from a scheduler, for callers that hold one rather than import the module.
     propose_rating = staticmethod(propose_rating)
@@ -100,6 +111,8 @@ class Scheduler:
 
         `card_json=None` is a question never reviewed: it starts as a new FSRS card.
         """
+        import fsrs
+
         moment = self.now() if now is None else _utc(now, "now")
         if card_json is None:
             # card_id and due given explicitly: fsrs' defaults read the wall clock (and sleep 1 ms).

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Iterable
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -21,19 +21,18 @@ from jaxquiz.decks import LoadedDeck, LoadResult
 from jaxquiz.engine import Engine
 from jaxquiz.errors import EngineError, JaxquizError
 from jaxquiz.store import Store
-from jaxquiz.study.drill_run import DrillRun
-from jaxquiz.study.drills import DrillSettings
 from jaxquiz.study.library import Library, OpenedLibrary, PendingTrust
-from jaxquiz.study.session import Entry, Session
 from jaxquiz.tui.messages import DeckFilesChanged, DecksLoaded, EngineFailed, EngineWarmed
-from jaxquiz.tui.screens.drill import DrillScreen
-from jaxquiz.tui.screens.drill_setup import DrillSetupScreen
-from jaxquiz.tui.screens.help import HelpScreen
 from jaxquiz.tui.screens.home import HomeScreen
-from jaxquiz.tui.screens.question import QuestionScreen
-from jaxquiz.tui.screens.summary import SummaryScreen
 from jaxquiz.tui.screens.trust import TrustScreen
 from jaxquiz.tui.services import Clock, Services
+
+# The screens after the home screen, and what only they use, are imported where first needed:
+# the home screen and the deck list show sooner for it.
+if TYPE_CHECKING:
+    from jaxquiz.study.drill_run import DrillRun
+    from jaxquiz.study.drills import DrillSettings
+    from jaxquiz.study.session import Entry, Session
 
 # Decks as loaded, or a function that loads them in the background (with trust and reloading).
 DeckSource = LoadResult | Callable[[], LoadResult | OpenedLibrary]
@@ -189,6 +188,8 @@ class JaxQuizApp(App[None]):
 
     def start_session(self, session: Session) -> None:
         """Ask the session's questions, one screen each, then show the summary."""
+        from jaxquiz.tui.screens.question import QuestionScreen
+
         item = session.current()
         if item is None:
             self.notify("Nothing to ask: no questions due or new here.", title=session.title)
@@ -199,6 +200,9 @@ class JaxQuizApp(App[None]):
 
     def next_question(self) -> None:
         """Replace the current question with the next one, or with the summary at the end."""
+        from jaxquiz.tui.screens.question import QuestionScreen
+        from jaxquiz.tui.screens.summary import SummaryScreen
+
         session = self.session
         if session is None:
             return
@@ -233,6 +237,9 @@ class JaxQuizApp(App[None]):
 
     def open_drill(self, decks: list[LoadedDeck], settings: DrillSettings | None = None) -> None:
         """Set up a drill over `decks` (or as `settings` say), then start it."""
+        from jaxquiz.study.drills import DrillSettings
+        from jaxquiz.tui.screens.drill_setup import DrillSetupScreen
+
         every = self.decks.decks if self.decks else []
         chosen = () if len(decks) == len(every) else tuple(d.id for d in decks)
         self.push_screen(
@@ -242,6 +249,9 @@ class JaxQuizApp(App[None]):
 
     def start_drill(self, settings: DrillSettings) -> None:
         """Record a new drill with `settings` and ask its first question."""
+        from jaxquiz.study.drill_run import DrillRun
+        from jaxquiz.tui.screens.drill import DrillScreen
+
         every = self.decks.decks if self.decks else []
         services = self.services
         run = DrillRun.start(every, settings, services.store, services.scheduler, services.rng)
@@ -273,6 +283,8 @@ class JaxQuizApp(App[None]):
     # -- keyboard ------------------------------------------------------------------------------
 
     def action_help(self) -> None:
+        from jaxquiz.tui.screens.help import HelpScreen  # markdown rendering: loaded on first use
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
 

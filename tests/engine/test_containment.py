@@ -14,6 +14,10 @@ import pytest
 from jaxquiz.engine import Engine, Task
 from jaxquiz.errors import EngineError
 
+# One test process runs this whole module: its engine (a worker and a spare, each importing jax) is
+# started once, not once in every process the tests would otherwise be spread over.
+pytestmark = pytest.mark.xdist_group("engine-containment")
+
 
 @pytest.fixture(scope="module")
 def engine():

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import random
 import threading
-import time
+from concurrent.futures import Future
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -17,6 +17,7 @@ from jaxquiz.decks.loader import load_deck_text
 from jaxquiz.engine import Outcome, Prepared, Verdict
 from jaxquiz.errors import EngineError
 from jaxquiz.store import Store
+from jaxquiz.study import grading
 from jaxquiz.study.grading import Grader
 from jaxquiz.study.scheduler import Rating, Scheduler
 from jaxquiz.study.session import (
@@ -29,6 +30,7 @@ from jaxquiz.study.session import (
 )
 
 T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
+WAIT_S = 10.0  # only ever waited out when the behaviour under test is broken
 
 DECK = """\
 format: 1
@@ -271,16 +273,22 @@ def test_a_self_graded_card_is_recorded_without_correctness(deck, store):
 
 
 class FakeEngine:
-    """Counts calls; `prepare` takes a while, like a real first execution."""
+    """Counts calls. A test can hold `prepare` in the middle of executing, as a real first execution
+    is for a while: clear `go_on`, wait for `preparing`, set `go_on` to let it finish."""
 
     def __init__(self, fail: bool = False) -> None:
         self.prepared: list[str] = []
         self.graded: list[tuple[str, Prepared | None]] = []
         self.forgotten: list[Prepared] = []
         self.fail = fail
+        self.preparing = threading.Event()
+        self.go_on = threading.Event()
+        self.go_on.set()
 
     def prepare(self, task):
-        time.sleep(0.05)
+        self.preparing.set()
+        if not self.go_on.wait(WAIT_S):
+            raise AssertionError("a preparation was held and never let go")
         self.prepared.append(task.code)
         return Prepared(f"token-{len(self.prepared)}", task, Outcome(shape=(2,)))
 
@@ -297,16 +305,36 @@ class FakeEngine:
         raise EngineError("worker gone")
 
 
-def test_a_truth_is_prepared_once_even_when_grading_races_the_preparation(deck):
+def test_a_truth_is_prepared_once_even_when_grading_races_the_preparation(deck, monkeypatch):
+    # The race is made to happen, not hoped for: the preparation is held inside the engine until
+    # the grading thread is seen waiting for that same truth, and only then let go. A grader that
+    # prepared again instead would never wait (and would count two preparations).
     engine = FakeEngine()
+    engine.go_on.clear()
+    waiting = threading.Event()
+
+    class WatchedFuture(Future):
+        def result(self, timeout=None):
+            waiting.set()
+            return super().result(timeout)
+
+    monkeypatch.setattr(grading, "Future", WatchedFuture)
     grader = Grader(engine)  # type: ignore[arg-type]
     item = Session.quiz(deck, random.Random(0)).item(0)
     ahead = threading.Thread(target=grader.prepare, args=(item,))
     ahead.start()
-    time.sleep(0.01)
-    grader.grade(item, "(1, 2)")
-    ahead.join()
+    assert engine.preparing.wait(WAIT_S)
+    verdicts: list[Verdict] = []
+    behind = threading.Thread(target=lambda: verdicts.append(grader.grade(item, "(1, 2)")))
+    behind.start()
+    waited = waiting.wait(WAIT_S)
+    engine.go_on.set()
+    ahead.join(WAIT_S)
+    behind.join(WAIT_S)
+    assert waited, "grading did not wait for the truth being prepared"
     assert len(engine.prepared) == 1
+    [verdict] = verdicts
+    assert verdict.answer == "(1, 2)"
     [(typed, prepared)] = engine.graded
     assert typed == "(1, 2)" and prepared is not None and prepared.token == "token-1"
     grader.forget(item)

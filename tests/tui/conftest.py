@@ -1,4 +1,4 @@
-"""Fixtures of the app tests: the real engine (one for the whole run), a real SQLite store in
+"""Fixtures of the app tests: the real engine (one per test process), a real SQLite store in
 tmp_path, a clock that only moves when a test moves it, and the small decks beside this file."""
 
 from __future__ import annotations
@@ -41,12 +41,8 @@ class Clock:
         self.now += timedelta(**delta)
 
 
-@pytest.fixture(scope="session")
-def engine() -> Iterator[Engine]:
-    """One warm engine for every app test: importing jax is the slow part."""
-    with Engine() as started:
-        started.wait_ready()
-        yield started
+# `engine` comes from tests/conftest.py: one warm worker per test process, shared with the engine
+# and audit tests (importing jax is the slow part). No app test times out or crashes it.
 
 
 @pytest.fixture
@@ -78,7 +74,7 @@ def decks(monkeypatch: pytest.MonkeyPatch) -> LoadResult:
 
 @pytest.fixture
 def app(engine: Engine, store: Store, clock: Clock, decks: LoadResult) -> JaxQuizApp:
-    # After a timeout the spare took over; wait for it so that every app starts with JAX ready.
+    # Every app starts with JAX ready (a replaced worker would be warming up again).
     engine.wait_ready()
     return make_app(engine, store, clock, decks, seed=0)
 

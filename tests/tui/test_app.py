@@ -1,6 +1,6 @@
 """The app driven like a person would: keys in, then what the screen shows and what the database holds.
 
-Every test runs the real app on the real engine (one warm worker for the run) and a real SQLite
+Every test runs the real app on the real engine (one warm worker per test process) and a real SQLite
 file; the clock only moves when a test moves it.
 """
 
@@ -65,7 +65,9 @@ async def test_home_and_end_go_to_the_first_and_the_last_deck(app, ui):
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         table = app.screen.query_one("#decks", DataTable)
-        assert "⏎ Quiz" in ui.shown(app)  # the deck list's Enter, in the footer
+        # the deck list's Enter, in the footer (drawn once the list has focus: a busy machine can
+        # take more than one pause)
+        await ui.wait_until(pilot, lambda: "⏎ Quiz" in ui.shown(app))
         await pilot.press("end")
         assert table.cursor_row == table.row_count - 1
         assert "Timeouts, choices and cards" in str(app.screen.query_one("#deck-info").render())

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from textual.widgets import Input, SelectionList
 
 from jaxquiz.study.drills import DrillSettings
@@ -21,6 +22,13 @@ from jaxquiz.tui.screens.verdict import VerdictScreen
 
 SIZE = (100, 30)
 BASICS = ("tui-basics",)
+
+
+@pytest.fixture(autouse=True)
+def hold_the_flash(monkeypatch):
+    """The verdict's flash stays until the test has read it: it lasts 2 s of real time, and on a busy
+    machine (the tests run in parallel) the next question can take longer than that to show."""
+    monkeypatch.setattr(DrillScreen, "FLASH_S", 3600.0)
 
 
 async def answer(pilot, ui, right: bool, seconds: float) -> DrillScreen:

@@ -1,0 +1,120 @@
+"""Parsed decks kept in the data dir by content hash, so that a start does not re-parse unchanged YAML.
+
+Parsing YAML with the position of every key is most of the cost of loading a deck; validating the
+models again from JSON is cheap. An entry is looked up by the SHA-256 of the deck file's exact bytes
+together with the code that parsed them (the loader's and models' source, pydantic's version), so an
+edited deck or a changed rule is never answered from the cache. What is read back is validated by
+the models again, never trusted as it is: a corrupt, foreign or outdated entry fails that and is
+ignored (the file is parsed instead and the entry rewritten). Only decks that loaded without a
+problem are kept; a broken deck is parsed every time, so its problems are always reported. The
+cache is only a shortcut: failing to read or write it never fails a load.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from functools import cache
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from jaxquiz import paths
+from jaxquiz.decks.loader import LoadedDeck, load_deck_bytes, read_deck_bytes
+from jaxquiz.decks.models import Deck
+
+# Bump when the layout of an entry changes (a change of the loader's code needs no bump).
+ENTRY_FORMAT = 1
+MAX_ENTRIES = 256  # the oldest entries beyond this are removed as new ones are written
+# The modules whose code decides what a deck file parses to.
+_PARSING_MODULES = ("loader.py", "models.py", "params.py", "arithmetic.py", "yaml_lines.py", "problems.py")
+
+
+@cache
+def code_fingerprint() -> str:
+    """A hash of the code that turns deck bytes into a LoadedDeck (read once per process)."""
+    import pydantic
+
+    digest = hashlib.sha256(f"entry {ENTRY_FORMAT}; pydantic {pydantic.VERSION}".encode())
+    here = Path(__file__).resolve().parent
+    for name in _PARSING_MODULES:
+        digest.update(name.encode())
+        digest.update((here / name).read_bytes())
+    return digest.hexdigest()
+
+
+class DeckCache:
+    """Loaded decks by the hash of their file's bytes, one JSON file each in `folder`."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    @classmethod
+    def in_data_dir(cls) -> DeckCache:
+        return cls(paths.deck_cache_dir())
+
+    def key(self, data: bytes) -> str:
+        return hashlib.sha256(code_fingerprint().encode() + b"\0" + data).hexdigest()
+
+    def load(self, path: Path, origin: str = "path") -> LoadedDeck:
+        """The deck in `path`, as `load_deck_file` gives it: from the cache when these exact bytes were
+        loaded before, else parsed (and kept). Raises DeckLoadError like `load_deck_file`."""
+        data = read_deck_bytes(path)
+        try:
+            key = self.key(data)
+        except OSError:
+            return load_deck_bytes(data, path, origin)  # no source to hash
+        # The trust gate judges a deck by the hash of the very bytes it came from, cached or not.
+        cached = self._read(key, path, origin, hashlib.sha256(data).hexdigest())
+        if cached is not None:
+            return cached
+        loaded = load_deck_bytes(data, path, origin)
+        self._write(key, loaded)
+        return loaded
+
+    def _entry(self, key: str) -> Path:
+        return self.folder / f"{key}.json"
+
+    def _read(self, key: str, path: Path, origin: str, digest: str) -> LoadedDeck | None:
+        try:
+            entry = json.loads(self._entry(key).read_bytes())
+            deck = Deck.model_validate(entry["deck"])
+            lines = entry["lines"]
+            if not (isinstance(lines, dict) and all(isinstance(v, int) for v in lines.values())):
+                return None
+            if set(lines) != {q.id for q in deck.questions}:
+                return None
+        except (OSError, ValueError, KeyError, TypeError, ValidationError):
+            return None  # absent, unreadable, not JSON, or not a deck: parse the file instead
+        return LoadedDeck(deck, path, origin, dict(lines), digest=digest)
+
+    def _write(self, key: str, loaded: LoadedDeck) -> None:
+        # Only what the file set: defaults are left for validation to fill, exactly as from YAML
+        # (an unset `timeout` stays the int 10, which the content hash of a question can tell from
+        # 10.0). Python mode, not pydantic's JSON mode: that writes a parameter value `true` as 1
+        # (the int member of the union is tried first); json keeps bool, int, float and str apart.
+        entry = {"deck": loaded.deck.model_dump(exclude_unset=True), "lines": loaded.question_lines}
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            # Written aside and renamed: a reader (another jaxquiz) sees the whole entry or none.
+            handle, temporary = tempfile.mkstemp(dir=self.folder, prefix=".", suffix=".tmp")
+            try:
+                with os.fdopen(handle, "w", encoding="utf-8") as out:
+                    json.dump(entry, out)
+                os.replace(temporary, self._entry(key))
+            except BaseException:
+                Path(temporary).unlink(missing_ok=True)
+                raise
+            self._prune()
+        except OSError:
+            pass  # a read-only or full data dir: the deck is loaded all the same, just not kept
+
+    def _prune(self) -> None:
+        entries = list(self.folder.glob("*.json"))
+        if len(entries) <= MAX_ENTRIES:
+            return
+        entries.sort(key=lambda p: p.stat().st_mtime)
+        for old in entries[: len(entries) - MAX_ENTRIES]:
+            old.unlink(missing_ok=True)
