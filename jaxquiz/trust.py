@@ -22,7 +22,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 from jaxquiz import paths
-from jaxquiz.decks import LoadedDeck, yaml_lines
+from jaxquiz.decks import LoadedDeck
 from jaxquiz.decks.discovery import BUNDLED
 from jaxquiz.decks.loader import MAX_DECK_BYTES, load_deck_bytes, load_deck_text
 from jaxquiz.errors import JaxquizError
@@ -312,6 +312,8 @@ def code_blocks(text: str) -> list[tuple[str, str]]:
 
     A file that does not parse is shown whole: it will not run, but nothing is hidden.
     """
+    from jaxquiz.decks import yaml_lines  # only when a deck asks for trust: it brings in YAML
+
     try:
         data, positions = yaml_lines.parse(text)
     except yaml_lines.YamlSyntaxError:

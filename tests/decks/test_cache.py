@@ -186,13 +186,13 @@ def test_an_unreadable_deck_is_a_problem_as_without_the_cache(tmp_path):
     not_utf8 = tmp_path / "latin.yaml"
     not_utf8.write_bytes(DECK.replace("Tiny", "T\xeflny").encode("latin-1"))
     cache = DeckCache(tmp_path / "cache")
-    for path in (missing, not_utf8):
+    for path, rule in ((missing, "cannot read the file"), (not_utf8, "the file is not UTF-8")):
         with pytest.raises(DeckLoadError) as with_cache:
             cache.load(path)
         with pytest.raises(DeckLoadError) as without:
             load_deck_file(path)
         assert with_cache.value.problems == without.value.problems
-        assert with_cache.value.problems[0].rule.startswith("cannot read the file")
+        assert with_cache.value.problems[0].rule.startswith(rule)
 
 
 def test_old_entries_are_pruned(tmp_path, monkeypatch):
