@@ -18,6 +18,7 @@ from jaxquiz.decks.models import (
     ID_PATTERN,
     PARAM_LIST_TAG,
     PARAM_RANGE_TAG,
+    PUZZLE_TAGS,
     QUESTION_MODELS,
     Deck,
     QuestionBase,
@@ -29,7 +30,7 @@ from jaxquiz.errors import DeckError
 DECK_SUFFIXES = (".yaml", ".yml")
 TYPES = ", ".join(QUESTION_MODELS)
 # Parts of a pydantic error location that name a member of a union, not a key of the data.
-UNION_TAGS = frozenset((*QUESTION_MODELS, PARAM_LIST_TAG, PARAM_RANGE_TAG))
+UNION_TAGS = frozenset((*QUESTION_MODELS, PARAM_LIST_TAG, PARAM_RANGE_TAG, *PUZZLE_TAGS))
 
 
 @dataclass(frozen=True)
@@ -305,6 +306,9 @@ def _explain(error: Any, path: tuple, data: dict) -> tuple[str, str]:
         least = error.get("ctx", {}).get("min_length", 1)
         return f"`{label}` needs at least {least} item(s)", f"add items to `{label}`"
     message = error["msg"].removeprefix("Value error, ")
+    if "; fix: " in message:  # a validator that knows the fix says it after "; fix: "
+        rule, _, fix = message.partition("; fix: ")
+        return f"`{label}`: {rule}", fix
     return f"`{label}`: {message}", f"correct `{label}` (see `jaxquiz schema` for the allowed values)"
 
 
