@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from jaxquiz.decks.models import FillQuestion, QuestionBase, ValueQuestion
+from jaxquiz.decks.models import FillQuestion, PuzzleQuestion, QuestionBase, ValueQuestion
+from jaxquiz.engine.puzzle_spec import PuzzleSpec
 
 # Output kept from one execution; more is cut with a note.
 OUTPUT_CAP = 64 * 1024
@@ -34,17 +35,21 @@ class Task:
     solution: str | None = None
     compare: Literal["value", "shape"] = "value"
     input: Literal["line", "block"] = "line"
+    # puzzle only (with `solution`, the reference; `code` is the optional setup shown above it)
+    puzzle: PuzzleSpec | None = None
 
     @classmethod
     def from_question(cls, question: QuestionBase, setup: str | None = None) -> Task:
         """The task of an instantiated question (see `jaxquiz.decks.instantiate`)."""
         extra: dict[str, Any] = {}
-        if isinstance(question, ValueQuestion | FillQuestion):
+        if isinstance(question, ValueQuestion | FillQuestion | PuzzleQuestion):
             extra.update(rtol=question.tolerance.rtol, atol=question.tolerance.atol)
         if isinstance(question, FillQuestion):
             extra.update(solution=question.solution, compare=question.compare, input=question.input)
+        if isinstance(question, PuzzleQuestion):
+            extra.update(solution=question.solution, puzzle=PuzzleSpec.from_question(question))
         # A raises question (or a card) asks about the code itself unless it names an answer.
-        explicit = "answer" in question.model_fields_set or question.type not in ("raises", "card")  # type: ignore[attr-defined]
+        explicit = "answer" in question.model_fields_set or question.type not in ("raises", "card", "puzzle")  # type: ignore[attr-defined]
         return cls(
             type=question.type,  # type: ignore[attr-defined]
             code=getattr(question, "code", None) or "",
