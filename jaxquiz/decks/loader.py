@@ -18,11 +18,11 @@ from jaxquiz.decks.models import (
     ID_PATTERN,
     PARAM_LIST_TAG,
     PARAM_RANGE_TAG,
-    PUZZLE_TAGS,
     QUESTION_MODELS,
     Deck,
     QuestionBase,
 )
+from jaxquiz.decks.puzzle_inputs import PUZZLE_TAGS
 from jaxquiz.decks.params import placeholders, texts_with_params
 from jaxquiz.decks.problems import LoadProblem
 from jaxquiz.errors import DeckError

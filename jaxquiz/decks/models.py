@@ -24,7 +24,6 @@ from pydantic import (
 
 from jaxquiz.decks.puzzle_inputs import (
     PRIMITIVE_PATTERN,
-    PUZZLE_TAGS,
     DimRange,
     PuzzleInput,
     Transform,
@@ -243,7 +242,9 @@ class PuzzleQuestion(QuestionBase):
 
     @field_validator("dims")
     @classmethod
-    def _dims_match(cls, dims: dict[str, tuple[int, int]], info: ValidationInfo) -> dict[str, tuple[int, int]]:
+    def _dims_match(
+        cls, dims: dict[str, tuple[int, int]], info: ValidationInfo
+    ) -> dict[str, tuple[int, int]]:
         if dims and "inputs" in info.data:
             check_dims(dims, info.data["inputs"])
         return dims

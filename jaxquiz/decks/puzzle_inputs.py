@@ -31,7 +31,9 @@ class _Strict(BaseModel):
 def _dim_range(value: Any, handler: Any) -> tuple[int, int]:
     lo, hi = handler(value)
     if not 0 <= lo <= hi <= MAX_DIM:
-        raise ValueError(f"[{lo}, {hi}] is not a range of sizes: write [lo, hi] with 0 <= lo <= hi <= {MAX_DIM}")
+        raise ValueError(
+            f"[{lo}, {hi}] is not a range of sizes: write [lo, hi] with 0 <= lo <= hi <= {MAX_DIM}"
+        )
     return lo, hi
 
 
@@ -137,7 +139,7 @@ def parse_signature(signature: str) -> tuple[str, list[str]]:
     """The function name and argument names of a `def name(a, b):` line; ValueError otherwise."""
     line = signature.strip()
     if "\n" in line or not line.startswith("def ") or not line.endswith(":"):
-        raise ValueError(f"{signature!r} is not one `def name(args):` line; fix: write e.g. \"def f(x, y):\"")
+        raise ValueError(f'{signature!r} is not one `def name(args):` line; fix: write e.g. "def f(x, y):"')
     try:
         tree = ast.parse(line + "\n    pass\n")
     except SyntaxError as error:
@@ -152,7 +154,9 @@ def parse_signature(signature: str) -> tuple[str, list[str]]:
     return function.name, [arg.arg for arg in args.args]
 
 
-def arrays_of(spec: ArrayInput | KeyInput | TreeInput | ValueInput) -> Iterator[tuple[tuple[str, ...], ArrayInput]]:
+def arrays_of(
+    spec: ArrayInput | KeyInput | TreeInput | ValueInput,
+) -> Iterator[tuple[tuple[str, ...], ArrayInput]]:
     """(path, array) for every array of an input: one with path () for an array, the leaves of a tree."""
     if isinstance(spec, ArrayInput):
         yield (), spec

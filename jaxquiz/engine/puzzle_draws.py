@@ -91,7 +91,9 @@ def sized(spec: PuzzleSpec, sizes: dict[str, int], seed: int = 0) -> tuple[Any, 
     )
 
 
-def _size_configs(spec: PuzzleSpec, rng: random.Random, count: int) -> list[tuple[dict[str, int], dict[str, Any]]]:
+def _size_configs(
+    spec: PuzzleSpec, rng: random.Random, count: int
+) -> list[tuple[dict[str, int], dict[str, Any]]]:
     smallest = {dim.name: dim.low for dim in spec.dims}
     first_values = {arg.name: _literal(arg.values[0]) for arg in spec.args if arg.kind == "value"}
     configs = [(smallest, first_values)]

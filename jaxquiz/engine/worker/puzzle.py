@@ -20,7 +20,7 @@ import numpy as np
 
 from jaxquiz.engine.answers import format_shape
 from jaxquiz.engine.protocol import Task
-from jaxquiz.engine.puzzle_draws import Draws, DrawnArray, DrawnKey, draw_examples, nested, sized
+from jaxquiz.engine.puzzle_draws import DrawnArray, DrawnKey, Draws, draw_examples, nested, sized
 from jaxquiz.engine.puzzle_spec import PuzzleSpec
 from jaxquiz.engine.worker import compare, puzzle_rules, sandbox
 from jaxquiz.engine.worker.capture import CapturedOutput
@@ -77,8 +77,11 @@ def prepare(task: Task) -> sandbox.Run:
     reference = Reference(spec, run.value, draws, [to_jax(example.args) for example in draws.examples])
     with guarded() as state:
         try:
-            for check, index, args in _cases(reference):
-                reference.expected[(check, index)] = _ready(apply(check, reference, reference.function, args))
+            for group, found in results_by_group(reference, reference.function, jitted=False):
+                for check, results in found.items():
+                    keys = [group.index] if check == "vmap" else group.members
+                    for key, result in zip(keys, results, strict=True):
+                        reference.expected[(check, key)] = result
         except Exception as error:
             run.exception = error
             run.traceback = sandbox.own_traceback(error)
@@ -95,18 +98,71 @@ def checks(spec: PuzzleSpec) -> list[str]:
     return [DIRECT, *(t for t in ("jit", "vmap", "grad") if t in spec.transforms)]
 
 
-def _cases(reference: Reference) -> Iterator[tuple[str, int, tuple[Any, ...]]]:
-    """(check, example or group index, arguments), smallest group first; within a group the
-    direct call first, then each transform."""
+@dataclass(frozen=True)
+class Group:
+    index: int
+    members: list[int]  # example indices
+
+
+def groups(reference: Reference) -> list[Group]:
+    """The draws by size, smallest first."""
     examples = reference.draws.examples
-    for group in sorted({e.group for e in examples}):
-        members = [i for i, e in enumerate(examples) if e.group == group]
-        for check in checks(reference.spec):
-            if check == "vmap":
-                yield check, group, batch([reference.inputs[i] for i in members], reference.statics)
-            else:
-                for i in members:
-                    yield check, i, reference.inputs[i]
+    return [
+        Group(group, [i for i, e in enumerate(examples) if e.group == group])
+        for group in sorted({e.group for e in examples})
+    ]
+
+
+def results_by_group(
+    reference: Reference, fn: Callable[..., Any], *, jitted: bool = True
+) -> Iterator[tuple[Group, dict[str, list[Any]]]]:
+    """Every check's results, group by group, smallest first: per member (vmap: one, for the
+    whole batch), in the order of `checks`. Raises what the function raised. A generator, so
+    that a wrong answer stops at its first failing group.
+
+    Compiling dominates the time of a verdict, so only `jit` compiles, once per group it runs
+    on: the smallest and the largest (jit changes what tracing changes, which the size of the
+    input does not). Directly, under vmap and under grad, the function runs op by op on every
+    draw: jax caches each operation's compiled form by shape, and the reference has already
+    run the same operations on the same shapes while the learner was writing. `jitted=False`
+    (the reference) takes the direct results as jit's.
+    """
+    spec = reference.spec
+    every = groups(reference)
+    jit_fn = jax.jit(fn, static_argnums=reference.statics) if jitted else None
+    for group in every:
+        args = [reference.inputs[i] for i in group.members]
+        found: dict[str, list[Any]] = {DIRECT: [_ready(fn(*a)) for a in args]}
+        if "jit" in spec.transforms and group.index in (every[0].index, every[-1].index):
+            found["jit"] = [_ready(jit_fn(*a)) for a in args] if jit_fn is not None else found[DIRECT]
+        if "vmap" in spec.transforms:
+            found["vmap"] = [_ready(apply("vmap", reference, fn, batch(args, reference.statics)))]
+        if "grad" in spec.transforms:
+            found["grad"] = [_ready(apply("grad", reference, fn, a)) for a in args]
+        yield group, found
+
+
+def _merge(template: tuple[Any, ...], moving: tuple[Any, ...], statics: tuple[int, ...]) -> tuple[Any, ...]:
+    """The full argument tuple: statics from `template`, the rest from `moving`, in order."""
+    it = iter(moving)
+    return tuple(template[i] if i in statics else next(it) for i in range(len(template)))
+
+
+def _gradient(reference: Reference, fn: Callable[..., Any], args: tuple[Any, ...]) -> dict[str, Any]:
+    """The gradient of the sum of every float output with respect to each float input, by name."""
+    wrt = reference.differentiated
+
+    def total(*diff: Any) -> Any:
+        full = list(args)
+        for i, value in zip(wrt, diff, strict=True):
+            full[i] = value
+        leaves = [
+            leaf for leaf in jax.tree.leaves(fn(*full)) if jnp.issubdtype(jnp.result_type(leaf), jnp.floating)
+        ]
+        return sum((jnp.sum(leaf) for leaf in leaves), jnp.float32(0))
+
+    grads = jax.grad(total, argnums=tuple(range(len(wrt))))(*(args[i] for i in wrt))
+    return {reference.spec.args[i].name: g for i, g in zip(wrt, grads, strict=True)}
 
 
 def apply(check: str, reference: Reference, fn: Callable[..., Any], args: tuple[Any, ...]) -> Any:
@@ -128,17 +184,7 @@ def apply(check: str, reference: Reference, fn: Callable[..., Any], args: tuple[
 
         return jax.vmap(mapped)(*(args[i] for i in moving))
     if check == "grad":
-        wrt = reference.differentiated
-
-        def total(*diff: Any) -> Any:
-            full = list(args)
-            for i, value in zip(wrt, diff, strict=True):
-                full[i] = value
-            leaves = [leaf for leaf in jax.tree.leaves(fn(*full)) if jnp.issubdtype(jnp.result_type(leaf), jnp.floating)]
-            return sum((jnp.sum(leaf) for leaf in leaves), jnp.float32(0))
-
-        grads = jax.grad(total, argnums=tuple(range(len(wrt))))(*(args[i] for i in wrt))
-        return {reference.spec.args[i].name: g for i, g in zip(wrt, grads, strict=True)}
+        return _gradient(reference, fn, args)
     raise ValueError(f"unknown check {check!r}")
 
 
@@ -228,11 +274,49 @@ def grade(task: Task, reference: Reference, answer: str) -> Graded:
 
 
 def _first_failure(task: Task, reference: Reference, function: Callable[..., Any]) -> Failure | None:
-    for check, index, args in _cases(reference):
-        failure = _check(task, reference, function, check, index, args, reference.expected[(check, index)])
-        if failure is not None:
-            return failure
+    """The first failing check, smallest group first; within a group directly, then each
+    transform in order, then draw by draw."""
+    every = results_by_group(reference, function)
+    for group in groups(reference):
+        try:
+            _, results = next(every)
+        except Exception:
+            # Which check raised, on which draw: each alone, as the learner would call it.
+            failure = _first_raise(task, reference, function, group)
+            if failure is not None:
+                return failure
+            raise  # it raised only when run together: say so rather than pass
+        for check, found in results.items():
+            keys = [group.index] if check == "vmap" else group.members
+            for key, got in zip(keys, found, strict=True):
+                expected = reference.expected[(check, key)]
+                difference = compare.compare_results(expected, got, task.rtol, task.atol).difference
+                if difference:
+                    return Failure(
+                        check, key, _args_of(reference, check, group, key), expected, got, difference
+                    )
     return None
+
+
+def _first_raise(
+    task: Task, reference: Reference, function: Callable[..., Any], group: Group
+) -> Failure | None:
+    for check in checks(reference.spec):
+        for key in [group.index] if check == "vmap" else group.members:
+            args = _args_of(reference, check, group, key)
+            expected = reference.expected.get((check, key))
+            if expected is None:  # not computed for this group (called directly: the smallest only)
+                expected = _ready(apply(check, reference, reference.function, args))
+            failure = _check(task, reference, function, check, key, args, expected)
+            if failure is not None:
+                return failure
+    return None
+
+
+def _args_of(reference: Reference, check: str, group: Group, key: int) -> tuple[Any, ...]:
+    if check == "vmap":
+        return batch([reference.inputs[i] for i in group.members], reference.statics)
+    return reference.inputs[key]
 
 
 def _check(
@@ -291,11 +375,17 @@ def _loops(
     programs = []
     for sizes in (small, large):
         args = to_jax(sized(spec, sizes))
-        programs.append(puzzle_rules.equations(_closed(function, args, reference.statics), _moving(args, reference.statics)))
+        programs.append(
+            puzzle_rules.equations(
+                _closed(function, args, reference.statics), _moving(args, reference.statics)
+            )
+        )
     return puzzle_rules.grows(programs[0], programs[1], _sizes_text(small), _sizes_text(large), source)
 
 
-def _closed(function: Callable[..., Any], args: tuple[Any, ...], statics: tuple[int, ...]) -> Callable[..., Any]:
+def _closed(
+    function: Callable[..., Any], args: tuple[Any, ...], statics: tuple[int, ...]
+) -> Callable[..., Any]:
     def fn(*moving: Any) -> Any:
         it = iter(moving)
         return function(*(args[i] if i in statics else next(it) for i in range(len(args))))
@@ -334,7 +424,9 @@ def _shrink(
     def candidates(current: Failure) -> Iterator[tuple[Any, ...]]:
         batched = current.check == "vmap"
         if batched:
-            yield tuple(_take(a, 0, 1) if i not in reference.statics else a for i, a in enumerate(current.args))
+            yield tuple(
+                _take(a, 0, 1) if i not in reference.statics else a for i, a in enumerate(current.args)
+            )
         for dim in reference.spec.dims:
             size = _size_of(reference, current.args, dim.name, batched)
             for smaller in range(dim.low, size) if size is not None else ():
@@ -365,7 +457,9 @@ def _size_of(reference: Reference, args: tuple[Any, ...], dim: str, batched: boo
     return None
 
 
-def _slice_dim(reference: Reference, args: tuple[Any, ...], dim: str, size: int, batched: bool) -> tuple[Any, ...]:
+def _slice_dim(
+    reference: Reference, args: tuple[Any, ...], dim: str, size: int, batched: bool
+) -> tuple[Any, ...]:
     out = list(args)
     for i, arg in enumerate(reference.spec.args):
         for array in arg.arrays:
@@ -430,7 +524,11 @@ def describe_failure(reference: Reference, failure: Failure) -> str:
         return failure.rule.text
     names = [arg.name for arg in reference.spec.args]
     lines = [_how(reference, failure)]
-    lines += [f"  {name} = {text}" for name, value in zip(names, failure.args, strict=True) for name, text in _inputs(name, value)]
+    lines += [
+        f"  {name} = {text}"
+        for name, value in zip(names, failure.args, strict=True)
+        for name, text in _inputs(name, value)
+    ]
     if failure.error is not None:
         lines.append(f"your function raised {type(failure.error).__name__}")
         return "\n".join(lines)
@@ -447,7 +545,14 @@ def _how(reference: Reference, failure: Failure) -> str:
     if failure.check == "jit":
         return f"under jax.jit: jax.jit({reference.spec.function})(...), with"
     if failure.check == "vmap":
-        size = next((leaf.shape[0] for leaf in jax.tree.leaves(_moving(failure.args, reference.statics)) if hasattr(leaf, "shape")), 1)
+        size = next(
+            (
+                leaf.shape[0]
+                for leaf in jax.tree.leaves(_moving(failure.args, reference.statics))
+                if hasattr(leaf, "shape")
+            ),
+            1,
+        )
         return f"under jax.vmap, over a new leading batch axis of size {size} on every array, with"
     wrt = ", ".join(reference.spec.args[i].name for i in reference.differentiated)
     return f"under jax.grad: the gradient of the sum of your output with respect to {wrt}, with"
@@ -512,7 +617,9 @@ def guarded() -> Iterator[_State]:
     cwd = os.getcwd()
     with StateGuard() as guard, CapturedOutput() as captured:
         os.chdir(sandbox._workdir())
-        sys.modules[sandbox.QUESTION_MODULE] = sys.modules.get(sandbox.QUESTION_MODULE) or sandbox.fresh_module()
+        sys.modules[sandbox.QUESTION_MODULE] = (
+            sys.modules.get(sandbox.QUESTION_MODULE) or sandbox.fresh_module()
+        )
         try:
             yield state
         finally:
@@ -531,4 +638,3 @@ def _ready(value: Any) -> Any:
 
 def _sizes_text(sizes: dict[str, int]) -> str:
     return ", ".join(f"{name}={size}" for name, size in sizes.items()) or "fixed sizes"
-

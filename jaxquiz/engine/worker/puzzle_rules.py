@@ -109,7 +109,8 @@ def grows(
         LOOPS,
         "rule broken: no Python loops over the elements. Your traced program has "
         f"{len(small)} operations for {small_sizes} and {len(large)} for {large_sizes}: it grows "
-        f"with the input, so a Python loop unrolls into it; {_where(line, source, 'the extra ones come from')}. "
+        "with the input, so a Python loop unrolls into it; "
+        f"{_where(line, source, 'the extra ones come from')}. "
         "Broadcast, or use a jax loop (lax.scan, lax.fori_loop) where the puzzle allows one",
     )
 
