@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from jaxquiz import paths
 from jaxquiz.decks import LoadedDeck, checked_draws, instantiate
-from jaxquiz.decks.models import CardQuestion, ChoiceQuestion, FillQuestion, QuestionBase
+from jaxquiz.decks.models import CardQuestion, ChoiceQuestion, FillQuestion, PuzzleQuestion, QuestionBase
 from jaxquiz.decks.params import Draw
 from jaxquiz.engine import Engine, Task, Verdict
 from jaxquiz.errors import EngineError
@@ -145,7 +145,7 @@ def _audit_draw(engine: Engine, question: QuestionBase, setup: str | None) -> li
     def grade(text: str) -> Verdict:
         return engine.grade(task, text, prepared)
 
-    if isinstance(question, FillQuestion):
+    if isinstance(question, FillQuestion | PuzzleQuestion):  # a puzzle: whole functions
         verdict = grade(question.solution)
         if not verdict.correct:
             failures.append(f"the solution {question.solution!r} is not accepted: {_why(verdict)}")

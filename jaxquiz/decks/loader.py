@@ -22,9 +22,9 @@ from jaxquiz.decks.models import (
     Deck,
     QuestionBase,
 )
-from jaxquiz.decks.puzzle_inputs import PUZZLE_TAGS
 from jaxquiz.decks.params import placeholders, texts_with_params
 from jaxquiz.decks.problems import LoadProblem
+from jaxquiz.decks.puzzle_inputs import PUZZLE_TAGS
 from jaxquiz.errors import DeckError
 
 DECK_SUFFIXES = (".yaml", ".yml")

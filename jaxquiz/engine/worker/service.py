@@ -89,7 +89,7 @@ class Service:
             run = puzzle.prepare(task)  # run.value: the reference and its results on every draw
             run.namespace = {}
             outcome = (
-                self._outcome(run) if run.exception else Outcome(type_name="function", device=self.device)
+                self._outcome(run) if run.exception else Outcome(device=self.device)
             )
             truth = self.prepared[token] = (run, outcome)
         if truth is None:
