@@ -22,6 +22,9 @@ from jaxquiz.engine.puzzle_spec import PuzzleArray, PuzzleSpec
 DEFAULT_FLOAT_RANGE = (-2.0, 2.0)
 DEFAULT_INT_RANGE = (0, 5)
 FLOAT_DTYPES = ("float32", "float16", "bfloat16")
+# Each group of sizes costs compilations (of every operation at new shapes): a few sizes,
+# several draws of each.
+MAX_GROUPS = 4
 DIGITS = 2  # drawn floats are rounded: the verdict and the try-it code stay readable
 
 
@@ -64,7 +67,7 @@ class Draws:
 def draw_examples(spec: PuzzleSpec) -> Draws:
     """`spec.examples` draws, in groups of equal sizes, the smallest sizes first."""
     rng = random.Random(spec.seed)
-    groups = max(1, min(spec.examples, round(math.sqrt(spec.examples))))
+    groups = max(1, min(spec.examples, MAX_GROUPS, round(math.sqrt(spec.examples))))
     configs = _size_configs(spec, rng, groups)
     per_group = math.ceil(spec.examples / len(configs))
     draws = Draws()

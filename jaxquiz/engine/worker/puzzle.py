@@ -403,8 +403,8 @@ def _moving(args: tuple[Any, ...], statics: tuple[int, ...]) -> tuple[Any, ...]:
 def _shrink(
     task: Task, reference: Reference, function: Callable[..., Any], failure: Failure
 ) -> tuple[Failure, bool]:
-    """A smaller input with the same kind of failure: fewer elements along each dim (and a
-    batch of one under vmap), then rounder values. Within a time budget; the draws are already
+    """A smaller input with the same kind of failure: rounder values, fewer elements along each
+    dim (and a batch of one under vmap). Within a time budget; the draws are already
     smallest first, so this only trims what a draw had to spare."""
     deadline = time.perf_counter() + SHRINK_BUDGET_S
     tries = 0
@@ -423,6 +423,7 @@ def _shrink(
 
     def candidates(current: Failure) -> Iterator[tuple[Any, ...]]:
         batched = current.check == "vmap"
+        yield tuple(_rounder(a) for a in current.args)  # first: same shapes, nothing to compile
         if batched:
             yield tuple(
                 _take(a, 0, 1) if i not in reference.statics else a for i, a in enumerate(current.args)
@@ -431,7 +432,6 @@ def _shrink(
             size = _size_of(reference, current.args, dim.name, batched)
             for smaller in range(dim.low, size) if size is not None else ():
                 yield _slice_dim(reference, current.args, dim.name, smaller, batched)
-        yield tuple(_rounder(a) for a in current.args)
 
     progress = True
     while progress and tries < SHRINK_TRIES and time.perf_counter() < deadline:

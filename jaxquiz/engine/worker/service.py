@@ -88,9 +88,7 @@ class Service:
         if truth is None and task.type == "puzzle":
             run = puzzle.prepare(task)  # run.value: the reference and its results on every draw
             run.namespace = {}
-            outcome = (
-                self._outcome(run) if run.exception else Outcome(device=self.device)
-            )
+            outcome = self._outcome(run) if run.exception else Outcome(device=self.device)
             truth = self.prepared[token] = (run, outcome)
         if truth is None:
             code = (
