@@ -172,7 +172,11 @@ def test_a_python_loop_is_found_because_the_program_grows_with_the_input(engine)
         forbid=["loops"],
         solution="def prefix(x):\n    return jnp.tril(jnp.ones((x.shape[0], x.shape[0]))) @ x\n",
     )
-    answer = "def prefix(x):\n    parts = [x[: i + 1].sum() for i in range(x.shape[0])]\n    return jnp.stack(parts)\n"
+    answer = (
+        "def prefix(x):\n"
+        "    parts = [x[: i + 1].sum() for i in range(x.shape[0])]\n"
+        "    return jnp.stack(parts)\n"
+    )
     said = wrong(engine, task, answer).difference
     assert said.startswith("rule broken: no Python loops over the elements. Your traced program has ")
     assert "operations for N=2 and " in said and " for N=5: it grows with the input" in said
