@@ -188,3 +188,34 @@ def test_cli_export_writes_the_package(
 def _export(engine: Engine, deck, out: Path, seed: int) -> Path:
     export_anki([deck], out, engine, random.Random(seed))
     return out
+
+
+PUZZLE_DECK = """\
+format: 1
+deck: exported-puzzle
+title: Exported puzzle
+questions:
+  - id: double
+    type: puzzle
+    prompt: Write `double(x)`.
+    code: FACTOR = 2
+    signature: "def double(x):"
+    inputs: {x: {shape: [N]}}
+    solution: |
+      def double(x):
+          return FACTOR * x
+    wrong: ["def double(x):\\n    return x\\n"]
+"""
+
+
+def test_a_puzzle_shows_its_signature_in_front_and_the_reference_solution_on_the_back(
+    engine: Engine, tmp_path: Path
+) -> None:
+    path = tmp_path / "puzzle.yaml"
+    path.write_text(PUZZLE_DECK)
+    out = tmp_path / "puzzle.apkg"
+    report = export_anki([load_deck_file(path)], out, engine, random.Random(0))
+    assert report.failures == [] and report.notes == 1
+    fields = read_package(out)["notes"]["double"]["fields"]
+    assert "FACTOR = 2\ndef double(x):" in fields["Code"]
+    assert "A solution" in fields["Answer"] and "return FACTOR * x" in fields["Answer"]
