@@ -27,7 +27,11 @@ from jaxquiz.engine.worker.capture import CapturedOutput
 from jaxquiz.engine.worker.guard import StateGuard
 
 DIRECT = "direct"  # the function called as written, before any transform
-SHRINK_BUDGET_S = 1.0  # a smaller failing input is worth a second, not more
+TRACE_FAILED = "trace"
+# Reference programs with these loop inside: their bodies are new closures on every call, so
+# op by op every call compiles them again; compiled as a whole, once per group.
+LOOP_PRIMITIVES = ("scan", "while")
+SHRINK_BUDGET_S = 0.5  # a smaller failing input is worth half a second, not more
 SHRINK_TRIES = 40
 FLOATS = ("float32", "float16", "bfloat16")
 
@@ -44,6 +48,7 @@ class Reference:
     draws: Draws
     inputs: list[tuple[Any, ...]]  # per example, as jax values
     expected: dict[tuple[str, int], Any] = field(default_factory=dict)  # (check, example or group)
+    loops: bool = False  # its program loops (scan, while): checks then run compiled per group
 
     @property
     def statics(self) -> tuple[int, ...]:
@@ -77,7 +82,8 @@ def prepare(task: Task) -> sandbox.Run:
     reference = Reference(spec, run.value, draws, [to_jax(example.args) for example in draws.examples])
     with guarded() as state:
         try:
-            for group, found in results_by_group(reference, reference.function, jitted=False):
+            reference.loops = _loops_inside(reference)
+            for group, found in results_by_group(reference, reference.function):
                 for check, results in found.items():
                     keys = [group.index] if check == "vmap" else group.members
                     for key, result in zip(keys, results, strict=True):
@@ -89,6 +95,17 @@ def prepare(task: Task) -> sandbox.Run:
     run.value = reference
     run.elapsed_ms += (time.perf_counter() - start) * 1000
     return run
+
+
+def _loops_inside(reference: Reference) -> bool:
+    smallest = reference.inputs[0]
+    try:
+        found = puzzle_rules.equations(
+            _closed(reference.function, smallest, reference.statics), _moving(smallest, reference.statics)
+        )
+    except Exception:  # a reference that cannot trace: its checks run op by op anyway
+        return False
+    return any(eqn.primitive in LOOP_PRIMITIVES for eqn in found)
 
 
 # --- running a function under a transform --------------------------------------------------------
@@ -120,25 +137,43 @@ def results_by_group(
     whole batch), in the order of `checks`. Raises what the function raised. A generator, so
     that a wrong answer stops at its first failing group.
 
-    Compiling dominates the time of a verdict, so only `jit` compiles, once per group it runs
-    on: the smallest and the largest (jit changes what tracing changes, which the size of the
-    input does not). Directly, under vmap and under grad, the function runs op by op on every
-    draw: jax caches each operation's compiled form by shape, and the reference has already
-    run the same operations on the same shapes while the learner was writing. `jitted=False`
-    (the reference) takes the direct results as jit's.
+    Compiling dominates the time of a verdict. Op by op, jax caches each operation's compiled
+    form by shape, and the reference has run the same operations on the same shapes while the
+    learner was writing: so the checks run op by op on every draw, and `jit` compiles only for
+    the smallest and the largest group (jit changes what tracing changes, which the size of the
+    input does not). But when the reference loops (`scan`, `while`), the loop's body is a new
+    closure on every call and op by op would compile it again for every draw: then, with `jit`
+    among the transforms, every check but the direct call (smallest group only) runs jitted,
+    one compilation per group and transform.
     """
     spec = reference.spec
     every = groups(reference)
-    jit_fn = jax.jit(fn, static_argnums=reference.statics) if jitted else None
+    statics = reference.statics
+    compiled = "jit" in spec.transforms and reference.loops
+    if compiled:
+        calls = {
+            "jit": jax.jit(fn, static_argnums=statics),
+            "vmap": jax.jit(lambda *args: apply("vmap", reference, fn, args), static_argnums=statics),
+            "grad": jax.jit(lambda *args: _gradient(reference, fn, args), static_argnums=statics),
+        }
+    else:
+        calls = {
+            "jit": jax.jit(fn, static_argnums=statics),
+            "vmap": lambda *args: apply("vmap", reference, fn, args),
+            "grad": lambda *args: _gradient(reference, fn, args),
+        }
     for group in every:
         args = [reference.inputs[i] for i in group.members]
-        found: dict[str, list[Any]] = {DIRECT: [_ready(fn(*a)) for a in args]}
-        if "jit" in spec.transforms and group.index in (every[0].index, every[-1].index):
-            found["jit"] = [_ready(jit_fn(*a)) for a in args] if jit_fn is not None else found[DIRECT]
-        if "vmap" in spec.transforms:
-            found["vmap"] = [_ready(apply("vmap", reference, fn, batch(args, reference.statics)))]
-        if "grad" in spec.transforms:
-            found["grad"] = [_ready(apply("grad", reference, fn, a)) for a in args]
+        found: dict[str, list[Any]] = {}
+        if group.index == every[0].index or not compiled:
+            found[DIRECT] = [_ready(fn(*a)) for a in args]
+        for check in checks(spec)[1:]:
+            if check == "vmap":
+                found[check] = [_ready(calls[check](*batch(args, statics)))]
+            elif check == "jit" and not compiled and group.index not in (every[0].index, every[-1].index):
+                continue
+            else:
+                found[check] = [_ready(calls[check](*a)) for a in args]
         yield group, found
 
 
@@ -259,12 +294,17 @@ def grade(task: Task, reference: Reference, answer: str) -> Graded:
         )
         return graded
     with guarded() as state:
-        graded.failure = _first_failure(task, reference, function)
-        if graded.failure is not None and graded.failure.rule is None:
-            graded.failure, graded.shrunk = _shrink(task, reference, function, graded.failure)
-        if graded.failure is None:
-            rule = _rules(reference, function, answer)
-            if rule is not None:
+        # The rules first: reading them costs a trace and no compilation, while an answer that
+        # breaks one (a Python loop above all) is the slowest to run on every draw. A trace that
+        # raises is left to the draws, which say on which input and under which transform.
+        rule = _rules(reference, function, answer)
+        if rule is not None and rule.rule != TRACE_FAILED:
+            graded.failure = Failure("rules", 0, reference.inputs[0], rule=rule)
+        else:
+            graded.failure = _first_failure(task, reference, function)
+            if graded.failure is not None:
+                graded.failure, graded.shrunk = _shrink(task, reference, function, graded.failure)
+            elif rule is not None:
                 graded.failure = Failure("rules", 0, reference.inputs[0], rule=rule)
     graded.runs.append(sandbox.Run(tainted=state.tainted))
     graded.output += state.output
@@ -355,7 +395,7 @@ def _rules(reference: Reference, function: Callable[..., Any], source: str) -> p
             broken = puzzle_rules.too_many(found, spec.max_ops, sizes, source)
     except Exception as error:
         return puzzle_rules.RuleBroken(
-            "trace",
+            TRACE_FAILED,
             "the rules of this puzzle are read from your traced program (jax.make_jaxpr), and tracing "
             f"it raised {type(error).__name__}: {sandbox.first_lines(str(error), 4)}",
         )
