@@ -260,6 +260,11 @@ class PuzzleQuestion(QuestionBase):
     def function_name(self) -> str:
         return parse_signature(self.signature)[0]
 
+    @property
+    def starter(self) -> str:
+        """What the learner's editor starts with: the signature and an indented empty body."""
+        return self.signature.strip() + "\n    "
+
     def dim_ranges(self) -> dict[str, tuple[int, int]]:
         """Every dim the inputs use, with its range ([1, 5] unless `dims` says)."""
         return dim_ranges(self.dims, self.inputs)

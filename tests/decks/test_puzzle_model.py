@@ -52,6 +52,7 @@ def test_a_puzzle_loads_with_its_defaults(write_deck):
     question = deck.question("pz")
     assert isinstance(question, PuzzleQuestion)
     assert question.function_name == "pairwise"
+    assert question.starter == "def pairwise(x, y):\n    "
     assert question.examples == 25 and question.max_ops is None and question.code is None
     assert question.inputs["y"].dtype == "bfloat16"
     assert question.dim_ranges() == {"N": (1, 6), "D": (1, 4), "M": (1, 6)}
