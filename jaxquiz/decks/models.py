@@ -212,7 +212,8 @@ class PuzzleQuestion(QuestionBase):
     )
     examples: int = Field(25, ge=1, le=200, description="how many input draws, smallest shapes first")
     transforms: list[Transform] = Field(
-        default_factory=lambda: ["jit"], description="graded under each: jit, vmap, grad"
+        default_factory=lambda: ["jit"],  # type: ignore[arg-type,return-value]
+        description="graded under each: jit, vmap, grad",
     )
     forbid: list[Annotated[str, Field(pattern=PRIMITIVE_PATTERN)]] = Field(
         default_factory=list, description="jaxpr primitives the learner may not use, and `loops`"

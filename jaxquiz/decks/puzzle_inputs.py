@@ -96,7 +96,8 @@ def _tree_node_kind(value: Any) -> str:
 
 
 # A tree's node: an array (it has `shape`) or a dict of nodes.
-TreeNode = TypeAliasType(
+# mypy cannot follow this recursive alias.
+TreeNode = TypeAliasType(  # type: ignore[misc]
     "TreeNode",
     Annotated[
         Annotated[ArrayInput, Tag("tree-array")]

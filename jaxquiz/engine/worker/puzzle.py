@@ -150,6 +150,7 @@ def results_by_group(
     every = groups(reference)
     statics = reference.statics
     compiled = "jit" in spec.transforms and reference.loops
+    calls: dict[str, Callable[..., Any]]
     if compiled:
         calls = {
             "jit": jax.jit(fn, static_argnums=statics),
