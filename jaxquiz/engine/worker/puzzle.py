@@ -31,7 +31,7 @@ TRACE_FAILED = "trace"
 # Reference programs with these loop inside: their bodies are new closures on every call, so
 # op by op every call compiles them again; compiled as a whole, once per group.
 LOOP_PRIMITIVES = ("scan", "while")
-SHRINK_BUDGET_S = 0.5  # a smaller failing input is worth half a second, not more
+SHRINK_BUDGET_S = 0.3  # a smaller failing input is worth a fraction of a second, not more
 SHRINK_TRIES = 40
 FLOATS = ("float32", "float16", "bfloat16")
 
