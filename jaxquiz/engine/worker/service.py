@@ -90,6 +90,8 @@ class Service:
             run.namespace = {}
             outcome = self._outcome(run) if run.exception else Outcome(device=self.device)
             truth = self.prepared[token] = (run, outcome)
+            while len(self.prepared) > PREPARED_KEPT:
+                self.prepared.popitem(last=False)
         if truth is None:
             code = (
                 fill_blank(task.code, task.solution or "", task.input == "block")
