@@ -14,6 +14,7 @@ from __future__ import annotations
 import ast
 import math
 import random
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -199,13 +200,53 @@ def arg_code(value: Any) -> str:
 
 
 def try_it_code(spec: PuzzleSpec, answer: str, setup_code: str | None = None) -> str:
-    """Code that defines the learner's function and calls it on the smallest draw, leaving the
-    arguments and `out` behind for the try-it panel (the prelude in scope)."""
+    """Code that runs the learner's function on the smallest draw, for the try-it panel (the
+    prelude in scope): the arguments, then the function's body run at the top level when it can
+    be (its locals, every intermediate array, are then left behind to be described), with its
+    result as `out`; else a call of the function."""
     example = draw_examples(spec).examples[0]
     names = [arg.name for arg in spec.args]
     lines = [setup_code.rstrip("\n")] if setup_code else []
     lines.append(answer.rstrip("\n"))
     lines.append("# the smallest draw the answer is graded on")
     lines += [f"{name} = {arg_code(value)}" for name, value in zip(names, example.args, strict=True)]
-    lines.append(f"out = {spec.function}({', '.join(names)})")
+    body = _inlined_body(answer, spec.function)
+    if body is None:
+        lines.append(f"out = {spec.function}({', '.join(names)})")
+    else:
+        lines.append(f"# the body of {spec.function}, run here so that its intermediates stay")
+        lines.append(body)
     return "\n".join(lines) + "\n"
+
+
+def _inlined_body(answer: str, function: str) -> str | None:
+    """The body of `def function(...)` as top-level code ending in `out = <returned value>`, or
+    None when that would change what it does (a return before the end, `yield`, `nonlocal`)."""
+    try:
+        tree = ast.parse(answer)
+    except SyntaxError:
+        return None
+    defs = [n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == function]
+    if len(defs) != 1 or defs[0].decorator_list:
+        return None
+    body = defs[0].body
+    last = body[-1]
+    if not isinstance(last, ast.Return) or last.value is None:
+        return None
+    for statement in body:
+        for node in _own_nodes(statement):
+            if node is not last and isinstance(
+                node, ast.Return | ast.Yield | ast.YieldFrom | ast.Nonlocal | ast.Global
+            ):
+                return None
+    assign = ast.Assign(targets=[ast.Name("out", ast.Store())], value=last.value)
+    module = ast.Module(body=[*body[:-1], assign], type_ignores=[])
+    return ast.unparse(ast.fix_missing_locations(module))
+
+
+def _own_nodes(node: ast.AST) -> Iterator[ast.AST]:
+    """The nodes of a statement, not descending into nested functions, lambdas or classes."""
+    yield node
+    for child in ast.iter_child_nodes(node):
+        if not isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda | ast.ClassDef):
+            yield from _own_nodes(child)

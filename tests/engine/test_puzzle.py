@@ -249,9 +249,9 @@ def test_a_reference_that_fails_is_the_question_s_error(engine):
     assert verdict.status == "question-error", verdict
 
 
-def test_the_try_it_code_runs_the_answer_on_the_smallest_draw(engine):
-    code = try_it_code(PAIRWISE.puzzle, "def pairwise(x, y):\n    return x @ y.T\n")
-    exploration = engine.explore(code)
+def test_the_try_it_code_shows_every_intermediate_on_the_smallest_draw(engine):
+    answer = "def pairwise(x, y):\n    d = x[:, None] - y[None]\n    return (d * d).sum(-1)\n"
+    exploration = engine.explore(try_it_code(PAIRWISE.puzzle, answer))
     assert exploration.outcome.exception is None, exploration.outcome
     shapes = {b.name: b.shape for b in exploration.bindings}
-    assert shapes == {"x": (1, 1), "y": (1, 1), "out": (1, 1)}
+    assert shapes == {"x": (1, 1), "y": (1, 1), "d": (1, 1, 1), "out": (1, 1)}

@@ -69,4 +69,10 @@ def test_the_try_it_code_builds_the_smallest_draw_and_calls_the_answer():
     assert lines[6].startswith("params = {'w': jnp.array([") and "'inner': {'b': jnp.array(" in lines[6]
     assert lines[7].startswith("key = jr.key(")
     assert lines[8] == "k = 4"
-    assert lines[9] == "out = f(x, labels, params, key, k)"
+    # The body runs at the top level, so that its intermediates are left to be described.
+    assert lines[9:] == ["# the body of f, run here so that its intermediates stay", "out = x"]
+
+
+def test_a_body_that_returns_early_is_called_instead():
+    answer = "def f(x, labels, params, key, k):\n    if k > 4:\n        return labels\n    return x\n"
+    assert try_it_code(SPEC, answer).splitlines()[-1] == "out = f(x, labels, params, key, k)"
