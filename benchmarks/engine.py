@@ -1,6 +1,6 @@
 """Engine latency over the bundled decks, printed as a table. Run by hand:
 
-    python benchmarks/engine.py [--naive N]
+    python benchmarks/engine.py [--naive N] [--puzzles]
 
 Per question type: the verdict for a prepared question (what the learner waits for), the first
 run of a question (compiles), grading through the engine against the same work in-process (the
@@ -9,7 +9,8 @@ the verdict when choosing an option of a multiple-choice question, and the verdi
 typed as an expression in a later session (a fresh worker, compiled programs on disk). Questions
 with `devices` (the sharding decks) are timed apart: the first verdict on such a deck after the
 app starts, and the verdict for a prepared one. Then cold start to the first verdict and the
-time until the next question is ready after a timeout.
+time until the next question is ready after a timeout. Last, the puzzles: their verdicts per
+transform set (`--puzzles`: that table only).
 
 The engine and the floor are measured in turns, question by question, so that both see the
 machine (and its caches) in the same state.
@@ -34,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from jaxquiz.decks import discover, draw, instantiate
-from jaxquiz.decks.models import CardQuestion, ChoiceQuestion
+from jaxquiz.decks.models import CardQuestion, ChoiceQuestion, PuzzleQuestion
 from jaxquiz.engine import Engine, Task
 from jaxquiz.study.grading import Grader
 from jaxquiz.study.session import Session
@@ -60,8 +61,8 @@ def questions(devices: bool = False):
     rng = random.Random(0)
     for loaded in discover(user=False).decks:
         for question in loaded.deck.questions:
-            if isinstance(question, ChoiceQuestion | CardQuestion):
-                continue
+            if isinstance(question, ChoiceQuestion | CardQuestion | PuzzleQuestion):
+                continue  # puzzles have their own table (measure_puzzles)
             if (question.devices is not None) != devices:
                 continue
             concrete = instantiate(question, draw(question, rng))
@@ -227,6 +228,57 @@ def measure_answers_seen_before(items) -> list[float]:
     return times
 
 
+def measure_puzzles() -> dict[str, dict[str, list[float]]]:
+    """Per transform set: preparing each bundled puzzle (the reference on every draw, while the
+    learner writes), then the verdict for each answer the deck holds, the solution and every
+    wrong entry, submitted once as a learner would (so the wrong ones meet operations the
+    reference never ran: compiled now). The target: verdict median <= 0.5 s, p95 <= 1.5 s."""
+    times: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+    with Engine(spare=False) as engine:
+        engine.wait_ready()
+        for loaded in discover(user=False).decks:
+            for question in loaded.deck.questions:
+                if not isinstance(question, PuzzleQuestion):
+                    continue
+                task = Task.from_question(question, loaded.deck.setup)
+                kind = "+".join(question.transforms)
+                start = time.perf_counter()
+                prepared = engine.prepare(task)
+                times[kind]["prepare"].append(elapsed_ms(start))
+                for answer, label in [(question.solution, "right"), *((w, "wrong") for w in question.wrong)]:
+                    start = time.perf_counter()
+                    engine.grade(task, answer, prepared)
+                    took = elapsed_ms(start)
+                    times[kind]["verdict"].append(took)
+                    times[kind][label].append(took)
+                engine.forget(prepared)
+    return times
+
+
+def print_puzzles(times: dict[str, dict[str, list[float]]]) -> None:
+    print("\npuzzles (decks/puzzles.yaml), per transform set; times in ms. prepare: the reference on")
+    print("every draw, while the learner writes; verdict: grading one submitted answer, prepared")
+    print("(each puzzle's solution and each of its wrong entries, once); target med <= 500, p95 <= 1500\n")
+    header = (
+        f"{'transforms':<16} {'puzzles':>7} {'answers':>7} | {'verdict med':>11} {'p95':>6} |"
+        f" {'right med':>9} {'wrong med':>9} | {'prepare med':>11} {'p95':>6}"
+    )
+    print(header)
+    print("-" * len(header))
+    for kind in sorted(times):
+        row = times[kind]
+        verdict = row["verdict"]
+        print(
+            f"{kind:<16} {len(row['prepare']):>7} {len(verdict):>7} |"
+            f" {statistics.median(verdict):>11.0f} {percentile(verdict, 0.95):>6.0f} |"
+            f" {statistics.median(row['right']):>9.0f} {statistics.median(row['wrong']):>9.0f} |"
+            f" {statistics.median(row['prepare']):>11.0f} {percentile(row['prepare'], 0.95):>6.0f}"
+        )
+    every = [t for row in times.values() for t in row["verdict"]]
+    every_med, every_p95 = statistics.median(every), percentile(every, 0.95)
+    print(f"{'all':<16} {'':>7} {len(every):>7} | {every_med:>11.0f} {every_p95:>6.0f} |")
+
+
 def elapsed_ms(start: float) -> float:
     return (time.perf_counter() - start) * 1000
 
@@ -292,8 +344,12 @@ def measure_devices(items) -> tuple[float, float, list[float]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--naive", type=int, default=3, help="questions per type run with python -c")
+    parser.add_argument("--puzzles", action="store_true", help="only the table of the puzzles")
     args = parser.parse_args()
     os.chdir(tempfile.mkdtemp(prefix="jaxquiz-bench-"))  # questions run in-process may write files
+    if args.puzzles:
+        print_puzzles(measure_puzzles())
+        return
     warnings.simplefilter("ignore")  # what questions run in-process warn about (the worker captures it)
     items = list(questions())
     engine, floor = measure(items)
@@ -351,6 +407,7 @@ def main() -> None:
     cold, recovery = cold_start_and_recovery()
     print(f"\ncold start to the first verdict: {cold:.0f} ms")
     print(f"next question ready after a timeout verdict: {recovery:.1f} ms")
+    print_puzzles(measure_puzzles())
 
 
 if __name__ == "__main__":

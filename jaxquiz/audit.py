@@ -19,7 +19,14 @@ from dataclasses import dataclass, field, replace
 
 from jaxquiz import paths
 from jaxquiz.decks import LoadedDeck, checked_draws, instantiate
-from jaxquiz.decks.models import CardQuestion, ChoiceQuestion, FillQuestion, QuestionBase, repeated_option
+from jaxquiz.decks.models import (
+    CardQuestion,
+    ChoiceQuestion,
+    FillQuestion,
+    PuzzleQuestion,
+    QuestionBase,
+    repeated_option,
+)
 from jaxquiz.decks.params import Draw
 from jaxquiz.engine import Engine, Outcome, Task, Verdict
 from jaxquiz.engine.answers import ANY_ERROR, UnreadableAnswer, parse_raises
@@ -233,7 +240,7 @@ def _audit_draw(
                 "lesson, set `tolerance: {atol: 0}`"
             )
 
-    if isinstance(question, FillQuestion):
+    if isinstance(question, FillQuestion | PuzzleQuestion):  # a puzzle: whole functions
         verdict = grade(question.solution)
         if not verdict.correct:
             failures.append(f"the solution {question.solution!r} is not accepted: {_why(verdict)}")

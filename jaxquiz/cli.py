@@ -13,6 +13,7 @@ import sys
 import time
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -204,19 +205,43 @@ def _print_check_report(result: LoadResult, reports: list, elapsed: float) -> No
 @main.command(context_settings={"ignore_unknown_options": True})
 @click.argument("deck")
 @click.argument("question_id")
-@click.argument("answer")
+@click.argument("answer", required=False)
+@click.option(
+    "--file",
+    "answer_file",
+    type=click.File("r", encoding="utf-8"),
+    default=None,
+    help="Read the answer from this file (- for stdin): a puzzle's function is several lines.",
+)
 @click.option("--param", "params", multiple=True, metavar="NAME=VALUE", help="Fix a parameter.")
 @click.option("--json", "as_json", is_flag=True, help="Print the verdict as JSON.")
 @click.option("--trust", is_flag=True, help=TRUST_HELP)
 def grade(
-    deck: str, question_id: str, answer: str, params: tuple[str, ...], as_json: bool, trust: bool
+    deck: str,
+    question_id: str,
+    answer: str | None,
+    answer_file: Any,
+    params: tuple[str, ...],
+    as_json: bool,
+    trust: bool,
 ) -> None:
     """Grade one ANSWER to a question, without the app.
 
-    DECK is a deck file or the id of a known deck. Exits 0 when right, 1 when wrong, 2 when the
+    DECK is a deck file or the id of a known deck. ANSWER `-` (or --file F) reads the answer from
+    stdin (or F), for answers of several lines. Exits 0 when right, 1 when wrong, 2 when the
     question or deck is bad. Parameters not fixed with --param are drawn at random.
     """
     from jaxquiz.engine import Engine, Task
+
+    if answer_file is not None and answer is not None:
+        _fail("both ANSWER and --file were given", "give the answer one way")
+    if answer_file is not None:
+        answer = answer_file.read()
+    elif answer == "-":
+        answer = sys.stdin.read()
+    elif answer is None:
+        _fail("no ANSWER given", "give it as an argument, or with --file F, or as - to read stdin")
+    assert answer is not None
 
     loaded = _trusted([_find_deck(deck)], trust)[0]
     try:

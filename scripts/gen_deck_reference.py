@@ -164,7 +164,8 @@ def render() -> str:
         out += ["", f"## {name}", ""]
         if defs[name].get("description"):
             out += [defs[name]["description"], ""]
-        out += key_table(defs[name])
+        # A union (a puzzle's tree node) has no keys of its own: say what it is.
+        out += key_table(defs[name]) if "properties" in defs[name] else [describe_type(defs[name]) + "."]
     return "\n".join(out) + "\n"
 
 

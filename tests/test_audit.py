@@ -137,3 +137,46 @@ def test_an_option_written_twice_on_a_draw_fails_the_audit(tmp_path: Path):
     with Engine(spare=False) as engine:
         audit_question(engine, report)
     assert report.failures == ["the option '(3,)' appears twice: change the parameters or the option"]
+
+
+PUZZLES = """\
+format: 1
+deck: audited-puzzles
+title: Audited puzzles
+questions:
+  - id: sound
+    type: puzzle
+    prompt: p
+    signature: "def double(x):"
+    inputs: {x: {shape: [N]}}
+    transforms: [jit, vmap, grad]
+    solution: "def double(x):\\n    return 2 * x\\n"
+    wrong: ["def double(x):\\n    return x * x\\n"]
+  - id: wrong-passes
+    type: puzzle
+    prompt: p
+    signature: "def double(x):"
+    inputs: {x: {shape: [N]}}
+    forbid: [mul]
+    solution: "def double(x):\\n    return x + x\\n"
+    wrong: ["def double(x):\\n    return 2 * x\\n", "def double(x):\\n    return x - x + x + x\\n"]
+  - id: solution-breaks-a-rule
+    type: puzzle
+    prompt: p
+    signature: "def double(x):"
+    inputs: {x: {shape: [N]}}
+    forbid: [add]
+    solution: "def double(x):\\n    return x + x\\n"
+    wrong: ["def double(x):\\n    return x\\n"]
+"""
+
+
+def test_a_puzzle_s_solution_must_pass_and_each_wrong_entry_fail(tmp_path: Path):
+    path = tmp_path / "puzzles.yaml"
+    path.write_text(PUZZLES)
+    by_id = {r.question.id: r for r in audit([load_deck_file(path)], jobs=1)}
+    assert by_id["sound"].ok, by_id["sound"].failures
+    [accepted] = by_id["wrong-passes"].failures
+    assert accepted.startswith("the wrong answer 'def double(x):\\n    return x - x + x + x\\n' is accepted")
+    [broken] = by_id["solution-breaks-a-rule"].failures
+    assert "the solution" in broken and "rule broken: `add` is not allowed in this puzzle" in broken

@@ -93,16 +93,17 @@ def jaxquiz(data_dir: Path):
     """Run `python -m jaxquiz ARGS` with its own data dir; returns the completed process."""
 
     def run(
-        *args: str | Path, timeout: float = 240, env: dict[str, str] | None = None
+        *args: str | Path, timeout: float = 240, env: dict[str, str] | None = None, stdin: str | None = None
     ) -> subprocess.CompletedProcess[str]:
         base = {"JAXQUIZ_DATA_DIR": str(data_dir), "NO_COLOR": "1", "PATH": "/usr/bin:/bin"}
+        stdin_args: dict = {"stdin": subprocess.DEVNULL} if stdin is None else {"input": stdin}
         return subprocess.run(
             [sys.executable, "-m", "jaxquiz", *map(str, args)],
             capture_output=True,
             text=True,
             timeout=timeout,
             env={**base, **(env or {})},
-            stdin=subprocess.DEVNULL,
+            **stdin_args,
         )
 
     return run
@@ -367,3 +368,35 @@ def test_check_names_the_draw_and_the_options_that_are_both_right(jaxquiz, tmp_p
     assert "[X=2] 2 options are right ('3 * 2 ** 2', '6 * 2'): exactly one must be." in out
     assert "Fix: change the parameters or the option" in out
     assert "[X=4]" not in out
+
+
+# --- a puzzle's answer is several lines -------------------------------------------------------------
+
+PUZZLE_ANSWER = (
+    'def scale(params, key, x, k):\n    return k * x * params["w"][:, None] + params["inner"]["b"]\n'
+)
+
+
+def test_grade_reads_a_puzzle_answer_from_stdin(jaxquiz):
+    result = jaxquiz("grade", "--trust", EVERY_TYPE, "puzzle-scale", "-", stdin=PUZZLE_ANSWER)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.splitlines()[0] == "right"
+    assert "passed 4 draws (2 sizes) directly, under jit, under vmap, under grad" in result.stdout
+
+
+def test_grade_reads_a_puzzle_answer_from_a_file_and_shows_where_it_fails(jaxquiz, tmp_path):
+    answer = write(
+        tmp_path, "answer.py", 'def scale(params, key, x, k):\n    return params["w"][:, None] * x\n'
+    )
+    result = jaxquiz("grade", "--trust", EVERY_TYPE, "puzzle-scale", "--file", answer)
+    assert result.returncode == 1, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "wrong"
+    assert lines[1] == "difference: calling scale(params, key, x, k) directly, with"
+    assert any(line.strip().startswith("x = float32(1, 2) [[") for line in lines)
+
+
+def test_grade_without_an_answer_says_how_to_give_one(jaxquiz):
+    result = jaxquiz("grade", "--trust", EVERY_TYPE, "puzzle-scale")
+    assert result.returncode == 2
+    assert "no ANSWER given" in result.stderr and "--file F" in result.stderr

@@ -33,6 +33,7 @@ from jaxquiz.decks.params import (
     texts_with_params,
 )
 from jaxquiz.decks.problems import LoadProblem
+from jaxquiz.decks.puzzle_inputs import PUZZLE_TAGS
 from jaxquiz.errors import DeckError
 
 if TYPE_CHECKING:
@@ -43,7 +44,7 @@ DECK_SUFFIXES = (".yaml", ".yml")
 MAX_DECK_BYTES = 2 * 2**20  # the largest bundled deck is about 26 KiB
 TYPES = ", ".join(QUESTION_MODELS)
 # Parts of a pydantic error location that name a member of a union, not a key of the data.
-UNION_TAGS = frozenset((*QUESTION_MODELS, PARAM_LIST_TAG, PARAM_RANGE_TAG))
+UNION_TAGS = frozenset((*QUESTION_MODELS, PARAM_LIST_TAG, PARAM_RANGE_TAG, *PUZZLE_TAGS))
 
 
 @dataclass(frozen=True)
@@ -388,6 +389,9 @@ def _explain(error: Any, path: tuple, data: dict) -> tuple[str, str]:
         least = error.get("ctx", {}).get("min_length", 1)
         return f"`{label}` needs at least {least} item(s)", f"add items to `{label}`"
     message = error["msg"].removeprefix("Value error, ")
+    if "; fix: " in message:  # a validator that knows the fix says it after "; fix: "
+        rule, _, fix = message.partition("; fix: ")
+        return f"`{label}`: {rule}", fix
     return f"`{label}`: {message}", f"correct `{label}` (see `jaxquiz schema` for the allowed values)"
 
 

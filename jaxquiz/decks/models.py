@@ -24,12 +24,24 @@ from pydantic import (
     model_validator,
 )
 
+from jaxquiz.decks.puzzle_inputs import (
+    PRIMITIVE_PATTERN,
+    DimRange,
+    PuzzleInput,
+    Transform,
+    check_dims,
+    check_inputs,
+    check_transforms,
+    dim_ranges,
+    parse_signature,
+)
+
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 PARAM_NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
 BLANK = "___"
 
-QuestionType = Literal["shape", "dtype", "value", "raises", "fill", "choice", "card"]
-EXECUTING_TYPES = ("shape", "dtype", "value", "raises", "fill")
+QuestionType = Literal["shape", "dtype", "value", "raises", "fill", "puzzle", "choice", "card"]
+EXECUTING_TYPES = ("shape", "dtype", "value", "raises", "fill", "puzzle")
 
 
 def as_answer_text(value: Any) -> Any:
@@ -231,6 +243,79 @@ class FillQuestion(QuestionBase):
         return code
 
 
+class PuzzleQuestion(QuestionBase):
+    """Write a whole function; graded like a property-based test against `solution`."""
+
+    type: Literal["puzzle"]
+    signature: str = Field(description="the first line of the learner's editor, e.g. `def f(x, y):`")
+    inputs: dict[str, PuzzleInput] = Field(
+        description="one entry per argument of `signature`, in order: {shape, dtype, range}, "
+        "{key: true}, {tree: {...}} or {value: [...]}"
+    )
+    dims: dict[Annotated[str, Field(pattern=PARAM_NAME_PATTERN)], DimRange] = Field(
+        default_factory=dict, description="inclusive [lo, hi] per dim name used in `inputs` (default [1, 5])"
+    )
+    examples: int = Field(25, ge=1, le=200, description="how many input draws, smallest shapes first")
+    transforms: list[Transform] = Field(
+        default_factory=lambda: ["jit"],  # type: ignore[arg-type]
+        description="graded under each: jit, vmap, grad",
+    )
+    forbid: list[Annotated[str, Field(pattern=PRIMITIVE_PATTERN)]] = Field(
+        default_factory=list, description="jaxpr primitives the learner may not use, and `loops`"
+    )
+    max_ops: int | None = Field(None, ge=1, description="most equations in the learner's jaxpr")
+    solution: str = Field(description="the reference implementation, hidden from the learner")
+    wrong: Annotated[list[str], Field(min_length=1)] = Field(
+        description="tempting implementations that `jaxquiz check` proves are rejected"
+    )
+    code: str | None = Field(None, description="optional setup shown above the editor and run first")
+    tolerance: Tolerance = Field(Tolerance(), description="how close floats must be")
+
+    @field_validator("signature")
+    @classmethod
+    def _one_def_line(cls, signature: str) -> str:
+        parse_signature(signature)
+        return signature
+
+    # Each rule across keys is checked on the later key, so an error points at the line to fix;
+    # a key that failed its own validation is missing from info.data, and its error is reported.
+    @field_validator("inputs")
+    @classmethod
+    def _one_per_argument(cls, inputs: dict[str, Any], info: ValidationInfo) -> dict[str, Any]:
+        if "signature" in info.data:
+            check_inputs(info.data["signature"], inputs)
+        return inputs
+
+    @field_validator("dims")
+    @classmethod
+    def _dims_match(
+        cls, dims: dict[str, tuple[int, int]], info: ValidationInfo
+    ) -> dict[str, tuple[int, int]]:
+        if dims and "inputs" in info.data:
+            check_dims(dims, info.data["inputs"])
+        return dims
+
+    @field_validator("transforms")
+    @classmethod
+    def _something_to_transform(cls, transforms: list[str], info: ValidationInfo) -> list[str]:
+        if "inputs" in info.data:
+            check_transforms(transforms, info.data["inputs"])
+        return transforms
+
+    @property
+    def function_name(self) -> str:
+        return parse_signature(self.signature)[0]
+
+    @property
+    def starter(self) -> str:
+        """What the learner's editor starts with: the signature and an indented empty body."""
+        return self.signature.strip() + "\n    "
+
+    def dim_ranges(self) -> dict[str, tuple[int, int]]:
+        """Every dim the inputs use, with its range ([1, 5] unless `dims` says)."""
+        return dim_ranges(self.dims, self.inputs)
+
+
 class ChoiceQuestion(QuestionBase):
     type: Literal["choice"]
     options: Annotated[list[AnswerText], Field(min_length=2)]
@@ -265,6 +350,7 @@ Question = Annotated[
     | ValueQuestion
     | RaisesQuestion
     | FillQuestion
+    | PuzzleQuestion
     | ChoiceQuestion
     | CardQuestion,
     Field(discriminator="type"),
@@ -276,6 +362,7 @@ QUESTION_MODELS: dict[str, type[QuestionBase]] = {
     "value": ValueQuestion,
     "raises": RaisesQuestion,
     "fill": FillQuestion,
+    "puzzle": PuzzleQuestion,
     "choice": ChoiceQuestion,
     "card": CardQuestion,
 }

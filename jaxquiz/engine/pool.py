@@ -127,7 +127,7 @@ class Engine:
     def prepare(self, task: Task) -> Prepared:
         """Execute the question now, so that grading it later only compares."""
         token = uuid.uuid4().hex
-        outcome = self._call(Prepare(token, task), task.timeout)
+        outcome = self._call(Prepare(token, task), task.timeout, _puzzle_runs(task))
         if outcome.status != "ok":
             self._failed[token] = outcome
         return Prepared(token, task, outcome)
@@ -154,6 +154,8 @@ class Engine:
         # A fill runs the question's version too when the worker does not hold its truth (not
         # prepared, or prepared by a worker since replaced).
         runs = 2 if task.type == "fill" else 1
+        # A puzzle runs its draws once per check; without its truth, the reference's runs too.
+        runs = max(runs, _puzzle_runs(task) * (1 if prepared else 2))
         start = time.perf_counter()
         verdict = self._call(Grade(token, task, answer), task.timeout, runs)
         if prepared is not None and verdict.truth.status != "ok" and prepared.outcome.status == "ok":
@@ -291,6 +293,11 @@ class Engine:
             spare = None
         self._current = spare
         self.start()
+
+
+def _puzzle_runs(task: Task) -> int:
+    """A puzzle's `timeout` is for one pass over its draws: directly, then once per transform."""
+    return 1 + len(task.puzzle.transforms) if task.puzzle is not None else 1
 
 
 def _failure_text(failure: WorkerFailed, timeout: float) -> str:

@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from jaxquiz.decks.models import FillQuestion, QuestionBase, RaisesQuestion, ValueQuestion
+from jaxquiz.decks.models import FillQuestion, PuzzleQuestion, QuestionBase, RaisesQuestion, ValueQuestion
+from jaxquiz.engine.puzzle_spec import PuzzleSpec
 
 # Output kept from one execution; more is cut with a note.
 OUTPUT_CAP = 64 * 1024
@@ -40,23 +41,29 @@ class Task:
     exception: Literal["exact", "any"] = "exact"
     # how many devices `jax.devices()` must hold (None: the default worker); the engine routes by it
     devices: int | None = None
+    # puzzle only (with `solution`, the reference; `code` is the optional setup shown above it)
+    puzzle: PuzzleSpec | None = None
 
     @classmethod
     def from_question(cls, question: QuestionBase, setup: str | None = None) -> Task:
         """The task of an instantiated question (see `jaxquiz.decks.instantiate`)."""
         extra: dict[str, Any] = {}
-        if isinstance(question, ValueQuestion | FillQuestion):
+        if isinstance(question, ValueQuestion | FillQuestion | PuzzleQuestion):
             extra.update(rtol=question.tolerance.rtol, atol=question.tolerance.atol)
         if isinstance(question, FillQuestion):
             extra.update(solution=question.solution, compare=question.compare, input=question.input)
         if isinstance(question, RaisesQuestion):
             extra.update(exception=question.exception)
+        answer: str | None = question.answer
+        if isinstance(question, PuzzleQuestion):
+            extra.update(solution=question.solution, puzzle=PuzzleSpec.from_question(question))
+            answer = None  # the learner's function is called on drawn inputs: nothing after the code
         # `answer` defaults to `out` for every type that runs code; a raises question or a card
         # whose code binds no `out` is about the code itself (see sandbox.execute, `lenient`).
         return cls(
             type=question.type,  # type: ignore[attr-defined]
             code=getattr(question, "code", None) or "",
-            answer=question.answer,
+            answer=answer,
             setup=setup,
             timeout=question.timeout,
             devices=question.devices,

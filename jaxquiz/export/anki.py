@@ -20,7 +20,7 @@ import genanki
 from markdown_it import MarkdownIt
 
 from jaxquiz.decks import LoadedDeck, draw, instantiate
-from jaxquiz.decks.models import CardQuestion, ChoiceQuestion, FillQuestion, QuestionBase
+from jaxquiz.decks.models import CardQuestion, ChoiceQuestion, FillQuestion, PuzzleQuestion, QuestionBase
 from jaxquiz.engine import Engine, Outcome, Task
 
 # Fixed forever: Anki recognises the note type by this id, and re-imports update its notes.
@@ -134,6 +134,8 @@ def make_note(engine: Engine, loaded: LoadedDeck, question: QuestionBase, rng: r
 def fields_front(question: QuestionBase) -> list[str]:
     """Prompt, code and options of a concrete question, as HTML."""
     code = getattr(question, "code", None) or ""
+    if isinstance(question, PuzzleQuestion):  # the setup, then the line the learner starts from
+        code = "\n".join(part for part in (question.code, question.signature) if part)
     options = ""
     if question.options:
         items = "".join(f"<li><code>{html.escape(o)}</code></li>" for o in question.options)
@@ -164,6 +166,8 @@ def answer_html(engine: Engine, question: QuestionBase, setup: str | None) -> st
     outcome = prepared.outcome
     _require(outcome, raises_ok=question.type == "raises")  # type: ignore[attr-defined]
     kind = question.type  # type: ignore[attr-defined]
+    if isinstance(question, PuzzleQuestion):  # prepared above: the reference runs on every draw
+        return _section("A solution", _pre(question.solution))
     if kind == "shape":
         main = f"<code>{html.escape(_shape(outcome.shape))}</code>"
         return _section("Shape", main) + _pre(outcome.preview)

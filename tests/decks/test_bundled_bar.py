@@ -32,7 +32,8 @@ def test_most_questions_execute_and_a_third_are_parametrised():
 
 
 def test_every_type_is_used():
-    assert {q.type for _, q in QUESTIONS} == {"shape", "dtype", "value", "raises", "fill", "choice", "card"}
+    used = {q.type for _, q in QUESTIONS}
+    assert used == {"shape", "dtype", "value", "raises", "fill", "puzzle", "choice", "card"}
 
 
 @pytest.mark.parametrize("loaded", DECKS, ids=lambda d: d.id)

@@ -108,6 +108,7 @@ def test_the_fixture_deck_loads_with_every_type_and_its_defaults():
         "value",
         "raises",
         "fill",
+        "puzzle",
         "choice",
         "card",
     }

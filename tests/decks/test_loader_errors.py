@@ -101,7 +101,7 @@ CASES = [
         "    solution: x\n",
         ("solution:", 1),
         "a",
-        "key `solution` belongs to type fill, not shape",
+        "key `solution` belongs to type fill / puzzle, not shape",
         "remove `solution` or change `type`",
     ),
     (
@@ -244,7 +244,7 @@ CASES = [
         ("- id: a", 1),
         "a",
         "unknown question type 'shapes'",
-        "use one of shape, dtype, value, raises, fill, choice, card",
+        "use one of shape, dtype, value, raises, fill, puzzle, choice, card",
     ),
     (
         "no-type",

@@ -225,3 +225,34 @@ def test_the_source_of_a_question_or_its_deck_is_exported(engine: Engine, tmp_pa
     assert "JAX docs, <em>Sharp Bits</em>" in notes["inherited"]["fields"]["Source"]
     # a card's back shows its `out` without naming `answer`
     assert "Running it gives" in notes["inherited"]["fields"]["Answer"]
+
+
+PUZZLE_DECK = """\
+format: 1
+deck: exported-puzzle
+title: Exported puzzle
+questions:
+  - id: double
+    type: puzzle
+    prompt: Write `double(x)`.
+    code: FACTOR = 2
+    signature: "def double(x):"
+    inputs: {x: {shape: [N]}}
+    solution: |
+      def double(x):
+          return FACTOR * x
+    wrong: ["def double(x):\\n    return x\\n"]
+"""
+
+
+def test_a_puzzle_shows_its_signature_in_front_and_the_reference_solution_on_the_back(
+    engine: Engine, tmp_path: Path
+) -> None:
+    path = tmp_path / "puzzle.yaml"
+    path.write_text(PUZZLE_DECK)
+    out = tmp_path / "puzzle.apkg"
+    report = export_anki([load_deck_file(path)], out, engine, random.Random(0))
+    assert report.failures == [] and report.notes == 1
+    fields = read_package(out)["notes"]["double"]["fields"]
+    assert "FACTOR = 2\ndef double(x):" in fields["Code"]
+    assert "A solution" in fields["Answer"] and "return FACTOR * x" in fields["Answer"]

@@ -26,7 +26,7 @@ from jaxquiz.engine.protocol import (
     Timings,
     Verdict,
 )
-from jaxquiz.engine.worker import compare, describe, sandbox
+from jaxquiz.engine.worker import compare, describe, puzzle, sandbox
 from jaxquiz.engine.worker.compare import Comparison, QuestionError
 
 PREPARED_KEPT = 64
@@ -85,6 +85,13 @@ class Service:
 
     def _truth(self, token: str, task: Task) -> tuple[sandbox.Run, Outcome]:
         truth = self.prepared.get(token)
+        if truth is None and task.type == "puzzle":
+            run = puzzle.prepare(task)  # run.value: the reference and its results on every draw
+            run.namespace = {}
+            outcome = self._outcome(run) if run.exception else Outcome(device=self.device)
+            truth = self.prepared[token] = (run, outcome)
+            while len(self.prepared) > PREPARED_KEPT:
+                self.prepared.popitem(last=False)
         if truth is None:
             code = (
                 fill_blank(task.code, task.solution or "", task.input == "block")
@@ -153,7 +160,12 @@ class Service:
             )
         else:
             try:
-                if task.type == "fill":
+                if task.type == "puzzle":
+                    graded = puzzle.grade(task, truth_run.value, request.answer)
+                    runs += graded.runs
+                    execute_ms += sum(run.elapsed_ms for run in graded.runs)
+                    verdict = self._puzzle_verdict(truth_run.value, graded, make)
+                elif task.type == "fill":
                     learner_run = sandbox.execute(
                         fill_blank(task.code, request.answer, task.input == "block"),
                         task.setup,
@@ -217,6 +229,23 @@ class Service:
                 truth_run.value, learner_run.value, task.rtol, task.atol, sides=compare.FILLED
             )
         return make(status="graded", correct=comparison.correct, difference=comparison.difference)
+
+    def _puzzle_verdict(
+        self, reference: puzzle.Reference, graded: puzzle.Graded, make: Callable[..., Verdict]
+    ) -> Verdict:
+        make = partial(make, status="graded", output=graded.output, note=graded.note)
+        if graded.error is not None:  # the answer never got to a draw
+            return make(correct=False, error=graded.error, traceback=graded.traceback)
+        failure = graded.failure
+        if failure is None:
+            return make(correct=True)
+        error = failure.error
+        return make(
+            correct=False,
+            difference=puzzle.describe_failure(reference, failure),
+            error=None if error is None else f"{type(error).__name__}: {sandbox.first_lines(str(error))}",
+            traceback=None if error is None else sandbox.own_traceback(error),
+        )
 
     # -- explore ----------------------------------------------------------------------------
 

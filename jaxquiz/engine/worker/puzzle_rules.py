@@ -1,0 +1,134 @@
+"""A puzzle's rules, read from the learner's traced program (its jaxpr, sub-programs included):
+forbidden primitives, Python loops (a program that grows with the input) and `max_ops`.
+
+Each equation is tied to the learner's own line through the jaxpr's source info.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import jax
+
+from jaxquiz.engine.worker.sandbox import QUESTION_FILE
+
+LOOPS = "loops"
+# Containers whose body may be a program jax traced earlier and cached (jnp's own jitted
+# functions): the lines recorded in it can be from another run, so its container's line is used.
+CACHED_BODIES = ("pjit", "jit")
+# What learners write that makes a primitive, for the verdict.
+MADE_BY = {
+    "dot_general": "`@`, jnp.dot, jnp.matmul and jnp.einsum all make dot_general",
+    "while": "lax.while_loop, and lax.fori_loop with traced bounds, make while",
+    "scan": "lax.scan, and lax.fori_loop with fixed bounds, make scan",
+    "cumsum": "jnp.cumsum makes cumsum",
+    "cumprod": "jnp.cumprod makes cumprod",
+    "gather": "indexing an array with another array (x[idx]) makes gather",
+    "scatter-add": "x.at[idx].add(...) makes scatter-add",
+    "cond": "lax.cond and lax.switch make cond",
+    "select_n": "jnp.where and lax.select make select_n",
+    "sort": "jnp.sort and jnp.argsort make sort",
+}
+
+
+@dataclass(frozen=True)
+class Equation:
+    primitive: str
+    line: int | None  # the learner's line that made it, when known
+
+
+@dataclass(frozen=True)
+class RuleBroken:
+    rule: str  # the primitive, "loops" or "max_ops"
+    text: str  # what the verdict says
+
+
+def equations(fn: Callable[..., Any], args: tuple[Any, ...]) -> list[Equation]:
+    """Every equation of the traced program of `fn(*args)`, sub-programs included."""
+    closed = jax.make_jaxpr(fn)(*args)
+    return list(_walk(closed.jaxpr, None, trusted=True))
+
+
+def _walk(jaxpr: Any, container_line: int | None, trusted: bool) -> Iterator[Equation]:
+    for eqn in jaxpr.eqns:
+        own = _learner_line(eqn) if trusted else None
+        line = own or container_line
+        yield Equation(eqn.primitive.name, line)
+        inner_trusted = trusted and eqn.primitive.name not in CACHED_BODIES
+        for sub in _sub_jaxprs(eqn.params):
+            yield from _walk(sub, line, inner_trusted)
+
+
+def _sub_jaxprs(params: dict[str, Any]) -> Iterator[Any]:
+    for value in params.values():
+        for item in value if isinstance(value, tuple | list) else (value,):
+            if hasattr(item, "eqns"):
+                yield item
+            elif hasattr(getattr(item, "jaxpr", None), "eqns"):
+                yield item.jaxpr
+
+
+def _learner_line(eqn: Any) -> int | None:
+    try:
+        frames = eqn.source_info.traceback.frames
+    except AttributeError:
+        return None
+    for frame in frames:  # innermost first: the learner's deepest line
+        if frame.file_name == QUESTION_FILE:
+            return int(frame.line_num)
+    return None
+
+
+def forbidden(found: list[Equation], forbid: tuple[str, ...], source: str) -> RuleBroken | None:
+    """The first equation whose primitive is forbidden."""
+    names = set(forbid) - {LOOPS}
+    for eqn in found:
+        if eqn.primitive in names:
+            made = f" ({MADE_BY[eqn.primitive]})" if eqn.primitive in MADE_BY else ""
+            return RuleBroken(
+                eqn.primitive,
+                f"rule broken: `{eqn.primitive}` is not allowed in this puzzle{made}; "
+                f"{_where(eqn.line, source, 'it comes from')}",
+            )
+    return None
+
+
+def grows(
+    small: list[Equation], large: list[Equation], small_sizes: str, large_sizes: str, source: str
+) -> RuleBroken | None:
+    """A program that grows with the input: something loops in Python over its elements."""
+    if len(large) <= len(small):
+        return None
+    before = Counter(eqn.line for eqn in small)
+    after = Counter(eqn.line for eqn in large)
+    line = max(after, key=lambda key: (after[key] - before.get(key, 0), key is not None))
+    return RuleBroken(
+        LOOPS,
+        "rule broken: no Python loops over the elements. Your traced program has "
+        f"{len(small)} operations for {small_sizes} and {len(large)} for {large_sizes}: it grows "
+        "with the input, so a Python loop unrolls into it; "
+        f"{_where(line, source, 'the extra ones come from')}. "
+        "Broadcast, or use a jax loop (lax.scan, lax.fori_loop) where the puzzle allows one",
+    )
+
+
+def too_many(found: list[Equation], max_ops: int, sizes: str, source: str) -> RuleBroken | None:
+    if len(found) <= max_ops:
+        return None
+    lines = Counter(eqn.line for eqn in found)
+    line = max(lines, key=lambda key: (lines[key], key is not None))
+    return RuleBroken(
+        "max_ops",
+        f"rule broken: at most {max_ops} operations; your traced program has {len(found)} for "
+        f"the smallest draw ({sizes}); {_where(line, source, 'the most come from')}",
+    )
+
+
+def _where(line: int | None, source: str, lead: str) -> str:
+    lines = source.splitlines()
+    if line is None or not 1 <= line <= len(lines):
+        return f"{lead} code that is not yours (setup or a library)"
+    return f"{lead} your line {line}: `{lines[line - 1].strip()}`"
