@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import ClassVar
 
@@ -19,7 +18,7 @@ from jaxquiz.store import DeckSummary
 from jaxquiz.study.session import Session
 from jaxquiz.tui.screens.base import AppScreen
 from jaxquiz.tui.services import Services
-from jaxquiz.tui.text import share_bar
+from jaxquiz.tui.text import inline_markdown, share_bar
 from jaxquiz.tui.widgets.row_table import RowTable
 from jaxquiz.tui.widgets.top_bar import TopBar
 
@@ -37,27 +36,6 @@ def short_path(path: Path) -> str:
         if base in absolute.parents:
             return prefix + str(absolute.relative_to(base))
     return str(path)
-
-
-_INLINE = re.compile(r"`([^`]+)`|\*\*([^*]+)\*\*|\*([^*]+)\*")
-
-
-def inline_markdown(text: str) -> Content:
-    """`code`, **bold** and *italic* of a one-line markdown preview as styles, the marks dropped."""
-    parts: list[str | tuple[str, str]] = []
-    end = 0
-    for match in _INLINE.finditer(text):
-        parts.append(text[end : match.start()])
-        code, bold, italic = match.groups()
-        if code is not None:
-            parts.append((code, "$text-accent"))
-        elif bold is not None:
-            parts.append((bold, "bold"))
-        else:
-            parts.append((italic, "italic"))
-        end = match.end()
-    parts.append(text[end:])
-    return Content.assemble(*parts)
 
 
 def problem_text(problem: LoadProblem) -> Content:
