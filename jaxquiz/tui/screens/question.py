@@ -89,13 +89,13 @@ class QuestionScreen(AppScreen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "submit", "Check"),
-        Binding("ctrl+o", "options", "Show options"),
-        Binding("ctrl+o", "type_instead", "Type instead"),
-        Binding("ctrl+g", "dont_know", "I don't know"),
+        Binding("ctrl+o", "options", "Options"),
+        Binding("ctrl+o", "type_instead", "Type it"),
+        Binding("ctrl+g", "dont_know", "Don't know"),
         Binding("ctrl+t", "hint", "Hint"),
         Binding("ctrl+r", "try_it", "Try it"),
         Binding("ctrl+l", "lesson", "Lesson"),
-        Binding("ctrl+z", "take_back", "Undo last"),
+        Binding("ctrl+z", "take_back", "Undo"),
         Binding("escape", "leave", "Leave"),
     ]
 
@@ -242,13 +242,13 @@ reason. `ctrl+z` takes back the last answer and its rating.
         if action == "submit":
             return not card and not self.grading
         if action == "options":
-            return True if self.item.has_fallback_options and not self.options_shown else None
+            return self.item.has_fallback_options and not self.options_shown
         if action == "type_instead":
-            return True if self.item.has_fallback_options and self.options_shown else None
+            return self.item.has_fallback_options and self.options_shown
         if action == "dont_know":
             return not card and not self.grading
         if action == "take_back":
-            return True if self.can_take_back else None
+            return self.can_take_back
         if action == "hint":
             return True if self.item.shown.hint else None
         if action == "lesson":
@@ -258,20 +258,19 @@ reason. `ctrl+z` takes back the last answer and its rating.
     def action_submit(self) -> None:
         self.answer_widget.submit()
 
-    def action_options(self) -> None:
+    async def action_options(self) -> None:
         """Recall failed: show the options (a right pick then counts as a weaker answer)."""
-        self._swap_input(options_shown=True)
+        await self._swap_input(options_shown=True)
 
-    def action_type_instead(self) -> None:
-        self._swap_input(options_shown=False)
+    async def action_type_instead(self) -> None:
+        await self._swap_input(options_shown=False)
 
-    def _swap_input(self, *, options_shown: bool) -> None:
+    async def _swap_input(self, *, options_shown: bool) -> None:
         self.options_shown = options_shown
-        old = self.answer_widget
+        await self.answer_widget.remove()
         new = self._answer_input()
-        old.remove()
-        self.query_one("#answer", Vertical).mount(new, before="#feedback")
-        self.call_after_refresh(new.focus_input)
+        await self.query_one("#answer", Vertical).mount(new, before="#feedback")
+        new.focus_input()
         self.refresh_bindings()
 
     @on(AnswerInput.Answered)

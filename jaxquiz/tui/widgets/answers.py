@@ -32,7 +32,14 @@ KEY_STYLE = "bold $text-accent"
 class AnswerInput(Widget):
     """Where the learner answers; posts `Answered` when they do."""
 
-    DEFAULT_CSS = "AnswerInput { height: auto; }"
+    DEFAULT_CSS = """
+    AnswerInput { height: auto; }
+    AnswerInput #options.-unmoved > .option-list--option-highlighted,
+    AnswerInput #options.-unmoved:focus > .option-list--option-highlighted {
+        background: transparent;
+        text-style: none;
+    }
+    """
 
     @dataclass
     class Answered(Message):
@@ -115,7 +122,52 @@ class BlockAnswer(AnswerInput):
 
 
 class _Picker(OptionList):
-    """The option list inside `OptionsAnswer`: Enter picks only an option the learner moved to."""
+    """The option list inside `OptionsAnswer`: Enter picks only an option the learner moved to.
+
+    OptionList highlights its first option by itself; until the learner moves, that highlight is
+    not shown (the `-unmoved` class) and Enter does not pick it.
+    """
+
+    def __init__(self, *options: Option, **kwargs: object) -> None:
+        super().__init__(*options, compact=True, **kwargs)  # type: ignore[arg-type]
+        self.add_class("-unmoved")
+        self.moved = False
+
+    def watch_highlighted(self, highlighted: int | None) -> None:
+        super().watch_highlighted(highlighted)
+        if self.moved:
+            self.remove_class("-unmoved")
+
+    def _move(self, action: str) -> None:
+        if self.moved:
+            getattr(super(), f"action_{action}")()
+        else:
+            # The first move shows where the cursor is: the first option (the last, going up).
+            self.moved = True
+            self.highlighted = len(self.options) - 1 if action in ("cursor_up", "last") else 0
+        self.remove_class("-unmoved")
+
+    def action_cursor_up(self) -> None:
+        self._move("cursor_up")
+
+    def action_cursor_down(self) -> None:
+        self._move("cursor_down")
+
+    def action_first(self) -> None:
+        self._move("first")
+
+    def action_last(self) -> None:
+        self._move("last")
+
+    def action_page_up(self) -> None:
+        self._move("page_up")
+
+    def action_page_down(self) -> None:
+        self._move("page_down")
+
+    async def _on_click(self, event: events.Click) -> None:
+        self.moved = True  # a click is a deliberate pick
+        await super()._on_click(event)
 
     def action_select(self) -> None:
         parent = self.parent
@@ -183,17 +235,20 @@ class OptionsAnswer(AnswerInput):
         if not 1 <= number <= len(self.options):
             self._explain(f"There is no option {number}.")
             return
-        self.picker.highlighted = number - 1
+        picker = self.query_one(_Picker)
+        picker.moved = True
+        picker.highlighted = number - 1
         if self.multiple:
             self._toggle(number - 1)
         else:
             self.post_message(self.Answered(self.options[number - 1], picked=(number - 1,)))
 
     def action_mark(self) -> None:
-        highlighted = self.picker.highlighted
+        picker = self.query_one(_Picker)
+        highlighted = picker.highlighted
         if not self.multiple:
             self._explain("Space marks options when several are right; here one is.")
-        elif highlighted is None:
+        elif highlighted is None or not picker.moved:
             self._explain("Move to an option with ↑↓ first.")
         else:
             self._toggle(highlighted)
@@ -212,8 +267,9 @@ class OptionsAnswer(AnswerInput):
             text = " + ".join(self.options[i] for i in picked)
             self.post_message(self.Answered(text, picked=picked))
             return
-        highlighted = self.picker.highlighted
-        if highlighted is None:
+        picker = self.query_one(_Picker)
+        highlighted = picker.highlighted
+        if highlighted is None or not picker.moved:
             self._explain("Press a number, or move to an option with ↑↓ first.")
             return
         self.post_message(self.Answered(self.options[highlighted], picked=(highlighted,)))
