@@ -158,8 +158,10 @@ def test_peek_draws_the_next_item_which_advance_then_returns(deck):
 
 def test_input_kinds_follow_the_question(deck):
     session = Session.quiz(deck, random.Random(0))
-    kinds = [session.item(i).input_kind for i in range(len(session))]
-    assert kinds == ["line", "options", "options", "card", "block"]
+    kinds = [session.item(i).input_kind() for i in range(len(session))]
+    assert kinds == ["line", "line", "options", "card", "block"]  # recall first: options on request
+    shown = [session.item(i).input_kind(options_shown=True) for i in range(len(session))]
+    assert shown == ["line", "options", "options", "card", "block"]
     assert session.item(2).task is None  # a choice is not executed
     assert session.item(3).task is None  # nor a card without code
 
