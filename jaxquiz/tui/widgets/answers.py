@@ -128,6 +128,8 @@ class _Picker(OptionList):
     not shown (the `-unmoved` class) and Enter does not pick it.
     """
 
+    moved = False  # a class default: OptionList's own __init__ already moves to the first option
+
     def __init__(self, *options: Option, **kwargs: object) -> None:
         super().__init__(*options, compact=True, **kwargs)  # type: ignore[arg-type]
         self.add_class("-unmoved")
