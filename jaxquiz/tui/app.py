@@ -232,7 +232,9 @@ class JaxQuizApp(App[None]):
         every = self.decks.decks if self.decks else []
         chosen = () if len(decks) == len(every) else tuple(d.id for d in decks)
         self.push_screen(
-            DrillSetupScreen(self.services, every, settings or DrillSettings(decks=chosen)),
+            DrillSetupScreen(
+                self.services, every, settings or DrillSettings(decks=chosen, mode=self.flow.mode)
+            ),
             lambda picked: None if picked is None else self.start_drill(picked),
         )
 

@@ -7,6 +7,7 @@ difference in words. An answer that cannot be read raises `UnreadableAnswer`.
 from __future__ import annotations
 
 import builtins
+import sys
 from dataclasses import dataclass
 from typing import Any
 
@@ -83,6 +84,7 @@ def compare_raises(raised: BaseException | None, text: str) -> Comparison:
     if raised is None:
         if name is None:
             return Comparison(True, "none")
+        _check_names_an_exception(name)
         return Comparison(False, name, "nothing was raised: the code runs without an error")
     cls = type(raised)
     actual = describe.class_path(cls)
@@ -100,9 +102,26 @@ def compare_raises(raised: BaseException | None, text: str) -> Comparison:
                 note=f"{actual} was raised; it is a subclass of {describe.class_path(base)}, "
                 "so your answer counts",
             )
+    _check_names_an_exception(name)
     known = isinstance(getattr(builtins, short, None), type) or hasattr(jax.errors, short)
     hint = "" if known else f" ({short} is not an exception class of Python or jax.errors)"
     return Comparison(False, name, f"it raises {actual}, not {name}{hint}")
+
+
+def _check_names_an_exception(name: str) -> None:
+    """A name that is no exception class in any module loaded is a typo: sent back, not graded.
+
+    Only asked of a wrong answer, so a right one never pays for the search.
+    """
+    short = name.rsplit(".", 1)[-1]
+    for module in list(sys.modules.values()):
+        found = getattr(module, short, None)
+        if isinstance(found, type) and issubclass(found, BaseException):
+            return
+    raise UnreadableAnswer(
+        f"{name!r} is not the name of an exception class (in Python, jax or any module loaded): "
+        "check the spelling, e.g. TypeError or ConcretizationTypeError, or `none` if nothing is raised"
+    )
 
 
 # --- value ----------------------------------------------------------------------------------

@@ -68,6 +68,7 @@ class HomeScreen(AppScreen[None]):
         Binding("space", "mark", "Mark"),
         Binding("d", "drill", "Drill"),
         Binding("t", "stats", "Stats"),
+        Binding("c", "answer_mode", "Typed/options"),
         Binding("q", "app.quit", "Quit"),
     ]
 
@@ -178,12 +179,16 @@ class HomeScreen(AppScreen[None]):
         due = sum(s.due for s in self.summaries.values())
         mastered = sum(s.mastered for s in self.summaries.values())
         marked = f" · {len(self.marked)} marked for study" if self.marked else ""
+        mode = self.quiz_app.flow.mode
+        answers = "answers typed, options on request" if mode == "recall" else "options shown at once"
         totals.update(
             Content.assemble(
                 (f"{len(self.decks.decks)} decks", "bold"),
                 f" · {questions} questions · ",
                 (f"{due} due", "bold $text-warning" if due else ""),
                 f" · {mastered} mastered{marked}",
+                ("\n" + answers, "$text-muted"),
+                (" (c changes it)", "$text-muted"),
             )
         )
 
@@ -267,6 +272,11 @@ class HomeScreen(AppScreen[None]):
 
     def action_drill(self) -> None:
         self.quiz_app.open_drill(self.chosen())
+
+    def action_answer_mode(self) -> None:
+        """Recall first (the default), or the options of a question at once."""
+        self.quiz_app.flow.toggle_mode()
+        self._show_totals()
 
     def action_stats(self) -> None:
         self.quiz_app.open_stats()
