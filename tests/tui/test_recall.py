@@ -122,7 +122,7 @@ async def test_enter_on_options_picks_nothing_until_the_learner_moves(recall_app
         assert app.screen is screen and store.reviews() == []
         await pilot.press("down", "enter")  # moved to the first option: Enter picks it
         await ui.wait_for_screen(pilot, VerdictScreen)
-    assert screen.item.options[0] in ui.shown(app)
+        assert screen.item.options[0] in ui.shown(app)
 
 
 async def test_a_choice_with_several_right_options_is_marked_then_checked(recall_app, store, ui):
