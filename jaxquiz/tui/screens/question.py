@@ -240,7 +240,8 @@ reason. `ctrl+z` takes back the last answer and its rating.
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         card = self.item.type == "card"
         if action == "submit":
-            return not card and not self.grading
+            # The editor's key; a line and the options take Enter (one less key in the footer).
+            return self.item.input_kind(options_shown=self.options_shown) == "block" and not self.grading
         if action == "options":
             return self.item.has_fallback_options and not self.options_shown
         if action == "type_instead":
