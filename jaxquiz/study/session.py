@@ -95,8 +95,12 @@ class Item:
 
     @property
     def prefill(self) -> str:
-        """The text a block editor starts with."""
-        return ""
+        """The text a block editor starts with (a puzzle's would be its given first line)."""
+        match self.shown.type:
+            case "fill" | "shape" | "dtype" | "value" | "raises" | "choice" | "card":
+                return ""
+            case _:
+                assert_never(self.shown.type)
 
     @property
     def code(self) -> str:
