@@ -156,6 +156,7 @@ class Flow:
         except StoreError as error:
             self.app.notify(error.message, title="Could not undo", severity="error", timeout=20)
             return
+        item.lesson = False  # read already, before the first answer
         self.app.switch_screen(self._question_screen(session))
         self.app.notify(f"Took back your answer to {item.deck.id}/{item.question.id}.", timeout=4)
 
@@ -169,7 +170,10 @@ class Flow:
         else:
             assert self.session is not None
             right, graded = self.session.score()
-            text = f"Answered so far: {len(self.session.results)} ({right} of {graded} right), all saved."
+            answered = len(self.session.results)
+            text = "Nothing answered yet."
+            if answered:
+                text = f"Answered so far: {answered} ({right} of {graded} right), all saved."
             if self.session.resume_key:
                 text += " Open the quiz again to resume here."
             title = "Leave?"

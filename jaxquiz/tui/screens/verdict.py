@@ -54,7 +54,9 @@ def facts(item: Item, answer: str, verdict: Verdict) -> list[Row]:
     rows: list[Row] = []
     said = Content(answer.strip() or "(nothing)")
     understood = verdict.understood.strip()
-    if understood and understood != answer.strip():
+    if understood and not answer.strip():
+        said = Content.styled(understood, "italic")  # "I don't know"
+    elif understood and understood != answer.strip():
         said = Content.assemble(said, ("  read as ", "$text-muted"), understood)
     rows.append(("You said", said))
     shown = item.shown
