@@ -104,15 +104,22 @@ async def answer_drill(pilot, screen: DrillScreen, n: int, clock: Clock) -> None
     item = screen.item
     if screen.query("#options"):
         await pilot.press("2" if n % 3 == 1 else "1")
+        if item.multiple:
+            await pilot.press("enter")  # a number only marks an option when several are right
     elif screen.query("#answer-line"):
         if item.type == "shape":
             outcome = await asyncio.to_thread(pilot.app.services.grader.outcome, item)
             shape = outcome.shape if outcome is not None and outcome.shape is not None else (1,)
             typed = str(tuple(shape))
-        else:  # recalled or not: one of its options, typed
-            typed = item.options[n % len(item.options)] if item.options else "0"
-        screen.query_one("#answer-line", Input).value = typed
-        await pilot.press("enter")
+        elif item.options:  # recalled or not: one of its options, typed
+            typed = item.options[n % len(item.options)]
+        else:
+            typed = ""
+        if typed:
+            screen.query_one("#answer-line", Input).value = typed
+            await pilot.press("enter")
+        else:
+            await pilot.press("ctrl+g")  # I don't know
     else:
         screen.query_one("#answer-block").text = "pass"  # type: ignore[attr-defined]
         await pilot.press("ctrl+s")
