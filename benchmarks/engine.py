@@ -204,7 +204,7 @@ def measure_options() -> list[float]:
                     continue
                 grader.prepare(item)  # while the learner reads
                 start = time.perf_counter()
-                grader.choose(item, rng.randrange(len(item.options)))
+                grader.choose(item, [rng.randrange(len(item.options))])
                 times.append(elapsed_ms(start))
                 grader.forget(item)
     return times

@@ -220,7 +220,7 @@ def _audit_draw(
         return [f"the code {outcome.status}: {outcome.error}"]
     if question.devices and question.devices > 1 and not outcome.device.startswith(f"{question.devices} "):
         return [f"asked for {question.devices} devices, but it ran on {outcome.device}"]
-    if outcome.raised and question.type != "raises":  # type: ignore[attr-defined]
+    if outcome.raised and question.type != "raises":
         return [f"the code raised {outcome.exception}: {outcome.error}\n{outcome.traceback or ''}"]
     failures = []
 

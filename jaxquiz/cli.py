@@ -13,7 +13,7 @@ import sys
 import time
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import Any, assert_never
 
 import click
 
@@ -25,6 +25,7 @@ from jaxquiz.errors import JaxquizError
 
 EXIT_WRONG = 1
 EXIT_BAD_INPUT = 2
+EXIT_UNREADABLE = 3  # `grade`: the answer could not be read (a typo, not a wrong answer)
 TRUST_HELP = "Run decks that are not bundled without asking, this once (nothing is recorded)."
 
 
@@ -229,7 +230,9 @@ def grade(
 
     DECK is a deck file or the id of a known deck. ANSWER `-` (or --file F) reads the answer from
     stdin (or F), for answers of several lines. Exits 0 when right, 1 when wrong, 2 when the
-    question or deck is bad. Parameters not fixed with --param are drawn at random.
+    question or deck is bad, 3 when the answer cannot be read (say, a dtype that is no dtype).
+    Parameters not fixed with --param are drawn at random. A choice takes the 0-based numbers or
+    the texts of the options picked, separated by commas.
     """
     from jaxquiz.engine import Engine, Task
 
@@ -251,10 +254,16 @@ def grade(
         _fail(f"deck {loaded.id!r} has no question {question_id!r}", f"use one of: {ids}")
     values = _draw_values(question, params)
     concrete = instantiate(question, values)
-    if isinstance(concrete, ChoiceQuestion):
-        _grade_choice(concrete, answer, as_json)
-    if question.type == "card":  # type: ignore[attr-defined]
-        _fail(f"{question_id!r} is a card: cards are graded by the learner", "pick another question")
+    match concrete.type:
+        case "choice":
+            assert isinstance(concrete, ChoiceQuestion)
+            _grade_choice(concrete, answer, as_json)
+        case "card":
+            _fail(f"{question_id!r} is a card: cards are graded by the learner", "pick another question")
+        case "shape" | "dtype" | "value" | "raises" | "fill" | "puzzle":
+            pass  # graded by running it, below
+        case _:
+            assert_never(concrete.type)
     with Engine(spare=False) as engine:
         task = Task.from_question(concrete, loaded.deck.setup)
         engine.wait_ready(devices=task.devices)  # the verdict's time is grading, not starting jax
@@ -267,6 +276,8 @@ def grade(
         _print_verdict(verdict, values)
     if verdict.status == "question-error":
         sys.exit(EXIT_BAD_INPUT)
+    if verdict.status == "unreadable":
+        sys.exit(EXIT_UNREADABLE)
     sys.exit(0 if verdict.correct else EXIT_WRONG)
 
 
@@ -301,6 +312,14 @@ def stats(as_json: bool, db_path: Path | None) -> None:
 @click.option(
     "--interview", is_flag=True, help="Harder questions more often; no hints, explanations at the end."
 )
+@click.option(
+    "--mode",
+    type=click.Choice(["recall", "choice"]),
+    default="recall",
+    show_default=True,
+    help="recall: type every answer (options on request); choice: show a question's options at once."
+    " An interview is always recall.",
+)
 @click.pass_context
 def drill(
     ctx: click.Context,
@@ -309,6 +328,7 @@ def drill(
     decks: tuple[str, ...],
     tags: tuple[str, ...],
     interview: bool,
+    mode: str,
 ) -> None:
     """Open the app straight into a timed drill (questions, minutes, or whichever comes first).
 
@@ -317,13 +337,15 @@ def drill(
     `jaxquiz --deck PATH drill --deck ID`.
     """
     from jaxquiz.study.drills import DrillSettings
+    from jaxquiz.study.session import AnswerMode
     from jaxquiz.tui import run
 
     deck_paths = list(ctx.parent.params["deck_paths"]) if ctx.parent else []
     db_path = ctx.parent.params["db_path"] if ctx.parent else None
     if decks or tags:
         _check_drill_filters(discover(deck_paths), decks, tags)
-    run(deck_paths, db_path, DrillSettings(minutes, count, decks, tags, interview))
+    answer_mode: AnswerMode = "choice" if mode == "choice" else "recall"
+    run(deck_paths, db_path, DrillSettings(minutes, count, decks, tags, interview, answer_mode))
 
 
 def _check_drill_filters(result: LoadResult, decks: tuple[str, ...], tags: tuple[str, ...]) -> None:
@@ -528,24 +550,37 @@ def _echo(text: str, color: str | None) -> None:
 
 
 def _grade_choice(question: ChoiceQuestion, answer: str, as_json: bool) -> None:
+    # Graded by the app's own rule (study.grading), so both say the same about several picks.
+    from jaxquiz.study.grading import grade_choice
+
     texts = [o.strip() for o in question.options]
-    if answer.strip() in texts:
-        index = texts.index(answer.strip())
-    elif answer.strip().isdigit() and int(answer) < len(texts):
-        index = int(answer)
-    else:
-        _fail(f"{answer!r} is not one of the options", "give an option's 0-based number or its text")
-    correct = index in question.correct
+    parts = [answer.strip()] if answer.strip() in texts else [p.strip() for p in answer.split(",")]
+    picked = []
+    for part in parts:
+        if part in texts:
+            picked.append(texts.index(part))
+        elif part.isdigit() and int(part) < len(texts):
+            picked.append(int(part))
+        else:
+            click.secho(f"cannot read {part!r}: it is not one of the options", fg="yellow", bold=True)
+            click.echo("  give the 0-based numbers or the texts of the options picked, separated by commas")
+            sys.exit(EXIT_UNREADABLE)
+    verdict = grade_choice(question, picked)
     if as_json:
-        click.echo(json.dumps({"correct": correct, "answer": question.options[index]}))
+        click.echo(json.dumps({"correct": verdict.correct, "answer": verdict.answer}))
     else:
-        click.secho("right" if correct else "wrong", fg="green" if correct else "red", bold=True)
-    sys.exit(0 if correct else EXIT_WRONG)
+        label, color = ("right", "green") if verdict.correct else ("wrong", "red")
+        click.secho(label, fg=color, bold=True)
+        if verdict.difference:
+            click.echo(f"  {verdict.difference}")
+    sys.exit(0 if verdict.correct else EXIT_WRONG)
 
 
 def _print_verdict(verdict, values: dict) -> None:
-    if verdict.status in ("graded", "unreadable"):
+    if verdict.status == "graded":
         label, color = ("right", "green") if verdict.correct else ("wrong", "red")
+    elif verdict.status == "unreadable":
+        label, color = "cannot read the answer", "yellow"
     else:
         label, color = verdict.status, "yellow"
     click.secho(label, fg=color, bold=True)

@@ -299,6 +299,19 @@ def test_grade_an_answer_that_crashes_the_worker_is_wrong_and_keeps_the_truth(ja
     assert verdict["truth"]["shape"] == [3]
 
 
+MULTI_CHOICE_DECK = """\
+format: 1
+deck: multi
+title: Several right options
+questions:
+  - id: pure
+    type: choice
+    prompt: Which of these are pure functions?
+    options: [jnp.cos, print, jnp.sin]
+    correct: [0, 2]
+"""
+
+
 @pytest.mark.parametrize(
     ("args", "words"),
     [
@@ -307,7 +320,6 @@ def test_grade_an_answer_that_crashes_the_worker_is_wrong_and_keeps_the_truth(ja
         ((EVERY_TYPE, "shape-param", "(5, 2)", "--param", "N5"), "--param 'N5' has no '='"),
         ((EVERY_TYPE, "shape-param", "(5, 2)", "--param", "M=5"), "the question has no parameter 'M'"),
         ((EVERY_TYPE, "card-plain", "x"), "'card-plain' is a card"),
-        ((EVERY_TYPE, "choice-pure", "7"), "'7' is not one of the options"),
     ],
 )
 def test_grade_bad_input_exits_2_with_a_message_and_a_fix(jaxquiz, args, words):
@@ -331,7 +343,22 @@ def test_grade_a_broken_deck_exits_2_and_names_the_problem(jaxquiz, tmp_path):
 def test_grade_a_choice_by_index(jaxquiz, answer, status, label):
     result = jaxquiz("grade", "--trust", EVERY_TYPE, "choice-pure", answer)
     assert result.returncode == status
-    assert result.stdout.strip() == label
+    assert result.stdout.splitlines()[0] == label
+
+
+def test_grade_an_unreadable_answer_exits_3_not_1(jaxquiz):
+    result = jaxquiz("grade", "--trust", EVERY_TYPE, "choice-pure", "7")
+    assert result.returncode == 3, result.stdout + result.stderr
+    assert "cannot read '7': it is not one of the options" in result.stdout
+
+
+def test_grade_a_choice_with_several_right_options_wants_exactly_those(jaxquiz, tmp_path):
+    deck = write(tmp_path, "multi.yaml", MULTI_CHOICE_DECK)
+    assert jaxquiz("grade", "--trust", deck, "pure", "0, 2").returncode == 0
+    partial = jaxquiz("grade", "--trust", deck, "pure", "0")
+    assert partial.returncode == 1
+    assert "not picked: jnp.sin" in partial.stdout
+    assert jaxquiz("grade", "--trust", deck, "pure", "0,1,2").returncode == 1
 
 
 def test_grade_finds_a_user_deck_by_its_id(jaxquiz, data_dir):

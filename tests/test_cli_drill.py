@@ -63,3 +63,12 @@ def test_a_drill_needs_a_positive_length(opened, args):
     result = CliRunner().invoke(main, ["drill", *args])
     assert result.exit_code == 2 and "Invalid value" in result.output
     assert opened == []
+
+
+def test_the_mode_chooses_typed_or_options_first(opened):
+    result = CliRunner().invoke(main, ["drill", "--mode", "choice"])
+    assert result.exit_code == 0, result.output
+    [(_, _, settings)] = opened
+    assert settings.mode == "choice" and settings.answer_mode == "choice"
+    assert DrillSettings().answer_mode == "recall"  # recall first by default
+    assert DrillSettings(interview=True, mode="choice").answer_mode == "recall"  # always typed

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, assert_never
 
 from pydantic import (
     BaseModel,
@@ -40,6 +40,8 @@ ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 PARAM_NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
 BLANK = "___"
 
+# The closed set of question types. Code that branches on a type matches on it with
+# `assert_never` in the last case, so that the type checker lists every place a new type must touch.
 QuestionType = Literal["shape", "dtype", "value", "raises", "fill", "puzzle", "choice", "card"]
 EXECUTING_TYPES = ("shape", "dtype", "value", "raises", "fill", "puzzle")
 
@@ -139,6 +141,11 @@ Devices = Annotated[int, Field(ge=1, le=MAX_DEVICES, strict=True)]
 class QuestionBase(_Strict):
     """Keys shared by every question type."""
 
+    if TYPE_CHECKING:
+        # Each subclass declares its own `type: Literal[...]` field; this tells the type checker
+        # that every question has one, without a field on the base (the schema stays the same).
+        type: QuestionType
+
     id: str = Field(pattern=ID_PATTERN, description="unique in its deck; (deck, id) identifies progress")
     prompt: Markdown = Field(description="markdown shown above the code")
     answer: str = Field(
@@ -184,7 +191,14 @@ class QuestionBase(_Strict):
 
     @property
     def executes(self) -> bool:
-        return self.type in EXECUTING_TYPES  # type: ignore[attr-defined]
+        """Whether the question is graded by running code (a card's code runs, but is not graded)."""
+        match self.type:
+            case "shape" | "dtype" | "value" | "raises" | "fill" | "puzzle":
+                return True
+            case "choice" | "card":
+                return False
+            case _:
+                assert_never(self.type)
 
     def param_values(self) -> dict[str, Sequence[Scalar]]:
         """Every parameter with the values it may take (a range stays a lazy range)."""

@@ -61,7 +61,7 @@ class Task:
         # `answer` defaults to `out` for every type that runs code; a raises question or a card
         # whose code binds no `out` is about the code itself (see sandbox.execute, `lenient`).
         return cls(
-            type=question.type,  # type: ignore[attr-defined]
+            type=question.type,
             code=getattr(question, "code", None) or "",
             answer=answer,
             setup=setup,

@@ -15,6 +15,7 @@ import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import assert_never
 
 import genanki
 from markdown_it import MarkdownIt
@@ -164,27 +165,34 @@ def answer_html(engine: Engine, question: QuestionBase, setup: str | None) -> st
     prepared = engine.prepare(task)
     engine.forget(prepared)
     outcome = prepared.outcome
-    _require(outcome, raises_ok=question.type == "raises")  # type: ignore[attr-defined]
-    kind = question.type  # type: ignore[attr-defined]
-    if isinstance(question, PuzzleQuestion):  # prepared above: the reference runs on every draw
-        return _section("A solution", _pre(question.solution))
-    if kind == "shape":
-        main = f"<code>{html.escape(_shape(outcome.shape))}</code>"
-        return _section("Shape", main) + _pre(outcome.preview)
-    if kind == "dtype":
-        return _section("Dtype", f"<code>{html.escape(outcome.dtype or '?')}</code>") + _pre(outcome.preview)
-    if kind == "value":
-        return _section("Value", _pre(outcome.preview))
-    if kind == "raises":
-        if not outcome.raised:
-            return _section("Raises", "nothing: the code runs without an exception")
-        message = (outcome.error or "").splitlines()[0] if outcome.error else ""
-        return _section("Raises", f"<code>{html.escape(outcome.exception or '')}</code>") + (
-            _pre(message) if message else ""
-        )
-    assert isinstance(question, FillQuestion)
-    result = _section("Result", html.escape(outcome.summary())) + _pre(outcome.preview)
-    return _section("Fill in", f"<code>{html.escape(question.solution)}</code>") + result
+    _require(outcome, raises_ok=question.type == "raises")
+    match question.type:
+        case "shape":
+            main = f"<code>{html.escape(_shape(outcome.shape))}</code>"
+            return _section("Shape", main) + _pre(outcome.preview)
+        case "dtype":
+            dtype = f"<code>{html.escape(outcome.dtype or '?')}</code>"
+            return _section("Dtype", dtype) + _pre(outcome.preview)
+        case "value":
+            return _section("Value", _pre(outcome.preview))
+        case "raises":
+            if not outcome.raised:
+                return _section("Raises", "nothing: the code runs without an exception")
+            message = (outcome.error or "").splitlines()[0] if outcome.error else ""
+            return _section("Raises", f"<code>{html.escape(outcome.exception or '')}</code>") + (
+                _pre(message) if message else ""
+            )
+        case "fill":
+            assert isinstance(question, FillQuestion)
+            result = _section("Result", html.escape(outcome.summary())) + _pre(outcome.preview)
+            return _section("Fill in", f"<code>{html.escape(question.solution)}</code>") + result
+        case "puzzle":  # prepared above: the reference runs on every draw
+            assert isinstance(question, PuzzleQuestion)
+            return _section("A solution", _pre(question.solution))
+        case "choice" | "card":
+            raise AssertionError("answered above")  # neither is prepared: returned before
+        case _:
+            assert_never(question.type)
 
 
 def _require(outcome: Outcome, raises_ok: bool) -> None:

@@ -153,6 +153,29 @@ class Store:
                 )
         return review_id
 
+    def take_back(self, review_id: int, previous: CardState | None) -> None:
+        """Undo `record_review`: the review leaves the log and the card is what it was before it
+        (`previous`, or no card when the question had none), in one transaction."""
+        with self._write() as conn:
+            row = conn.execute("SELECT deck, question FROM reviews WHERE id = ?", (review_id,)).fetchone()
+            if row is None:
+                raise ValueError(f"no review with id {review_id}")
+            deck, question = row
+            # The card row points at the review (a foreign key): it goes first.
+            conn.execute("DELETE FROM cards WHERE deck = ? AND question = ?", (deck, question))
+            if previous is not None:
+                (last,) = conn.execute(
+                    "SELECT max(id) FROM reviews WHERE deck = ? AND question = ? AND id < ?",
+                    (deck, question, review_id),
+                ).fetchone()
+                card_json, due, stability = _card_columns(previous.card_json)
+                conn.execute(
+                    "INSERT INTO cards (deck, question, card, content_hash, due, stability,"
+                    " last_review_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (deck, question, card_json, previous.content_hash, due, stability, last),
+                )
+            conn.execute("DELETE FROM reviews WHERE id = ?", (review_id,))
+
     def start_drill(self, settings: Mapping[str, Any], at: datetime) -> int:
         """Record the start of a drill with its settings; return its id for `Review.drill_id`."""
         with self._write() as conn:

@@ -98,7 +98,14 @@ class DrillRun:
     # -- answers -------------------------------------------------------------------------------
 
     def record(
-        self, item: Item, answer: str, verdict: Verdict, response_ms: int, *, hinted: bool = False
+        self,
+        item: Item,
+        answer: str,
+        verdict: Verdict,
+        response_ms: int,
+        *,
+        looked: bool = False,
+        picked: bool = False,
     ) -> Answered | None:
         """Count the answer in the drill and store it as a review with the drill's id.
 
@@ -111,7 +118,7 @@ class DrillRun:
             del self.drill.items[self.drill.position]
             self.skipped.append(item)
             return None
-        rating = propose(item, verdict, response_ms, hinted=hinted)
+        rating = propose(item, verdict, response_ms, looked=looked, picked=picked)
         answered = Answered(item, answer, verdict, response_ms, rating)
         self.answered.append(answered)
         tags = DrillItem(item.deck, item.question).tags

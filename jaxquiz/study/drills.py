@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from jaxquiz.decks import LoadedDeck, QuestionBase
+from jaxquiz.study.session import AnswerMode
 
 # Interview mode draws harder questions more often: weight by difficulty (none given: medium).
 INTERVIEW_WEIGHTS = {1: 1.0, 2: 2.0, 3: 4.0}
@@ -33,6 +34,7 @@ class DrillSettings:
     decks: tuple[str, ...] = ()  # empty: every deck
     tags: tuple[str, ...] = ()  # empty: any tag
     interview: bool = False
+    mode: AnswerMode = "recall"  # `choice`: options shown at once (an interview is always typed)
 
     def __post_init__(self) -> None:
         if self.minutes is not None and self.minutes <= 0:
@@ -73,7 +75,14 @@ class DrillSettings:
             parts.append("tags " + ", ".join(self.tags))
         if self.interview:
             parts.append("interview")
+        elif self.mode == "choice":
+            parts.append("options shown")
         return " · ".join(parts)
+
+    @property
+    def answer_mode(self) -> AnswerMode:
+        """How questions are answered: an interview is always typed."""
+        return "recall" if self.interview else self.mode
 
 
 @dataclass(frozen=True)

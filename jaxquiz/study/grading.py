@@ -7,13 +7,55 @@ multiple-choice item are graded while it is prepared, so choosing one gives its 
 
 from __future__ import annotations
 
+import ast
 import threading
+from collections.abc import Collection
 from concurrent.futures import Future
+from dataclasses import replace
 
-from jaxquiz.decks.models import ChoiceQuestion
+from jaxquiz.decks.models import ChoiceQuestion, FillQuestion
 from jaxquiz.engine import Engine, Exploration, Outcome, Prepared, Task, Verdict
 from jaxquiz.errors import EngineError
 from jaxquiz.study.session import Item
+
+DONT_KNOW = "I don't know"
+
+
+def grade_choice(question: ChoiceQuestion, picked: Collection[int]) -> Verdict:
+    """A choice is right when the options picked are exactly its `correct` ones (one or several)."""
+    chosen = sorted(set(picked))
+    right = [question.options[i] for i in question.correct]
+    correct = chosen == sorted(question.correct)
+    said = " + ".join(question.options[i] for i in chosen)
+    difference = ""
+    if not correct:
+        missing = [question.options[i] for i in question.correct if i not in chosen]
+        extra = [question.options[i] for i in chosen if i not in question.correct]
+        parts = []
+        if missing:
+            parts.append("not picked: " + " / ".join(missing))
+        if extra:
+            parts.append("not right: " + " / ".join(extra))
+        difference = "; ".join(parts)
+    return Verdict(
+        status="graded",
+        correct=correct,
+        answer=said,
+        understood=said,
+        truth=Outcome(type_name="choice", preview="\n".join(right)),
+        difference=difference,
+    )
+
+
+def syntax_error(item: Item, answer: str) -> str | None:
+    """Why a fill's code does not parse with `answer` in the blank; None when it does."""
+    if not isinstance(item.shown, FillQuestion):
+        return None
+    try:
+        ast.parse(item.code_with(answer))
+    except SyntaxError as error:
+        return f"with your answer in the blank the code is not valid Python ({error.msg})"
+    return None
 
 
 class Grader:
@@ -69,34 +111,41 @@ class Grader:
         return None if prepared is None else prepared.outcome
 
     def grade(self, item: Item, answer: str) -> Verdict:
-        """Grade an answer typed (or an option's text) for an item of an executing type."""
+        """Grade an answer typed (or an option's text) for an item of an executing type.
+
+        A fill whose code does not parse with the answer in the blank is sent back unread: a typo
+        says nothing about what the learner knows.
+        """
         task = item.task
         if task is None:
             raise ValueError(f"{item.type} questions are not graded by the engine")
+        typo = syntax_error(item, answer)
+        if typo is not None:
+            return Verdict(status="unreadable", correct=False, answer=answer, error=typo)
         prepared = self.prepare(item)
         try:
             return self.engine.grade(task, answer, prepared)
         except EngineError as error:
             return Verdict(status="crashed", correct=False, answer=answer, error=error.message)
 
-    def choose(self, item: Item, index: int) -> Verdict:
-        """Grade the option at `index`: a choice by its index, any other type by its text."""
+    def choose(self, item: Item, picked: Collection[int]) -> Verdict:
+        """Grade the options picked: a choice by its indices, any other type by the one text."""
         question = item.shown
-        text = item.options[index]
-        if not isinstance(question, ChoiceQuestion):
-            self.prepare(item)
-            graded = self._option_verdicts.get(item)
-            return graded[index] if graded else self.grade(item, text)
-        right = [question.options[i] for i in question.correct]
-        correct = index in question.correct
-        return Verdict(
-            status="graded",
-            correct=correct,
-            answer=text,
-            understood=text,
-            truth=Outcome(type_name="choice", preview="\n".join(right)),
-            difference="" if correct else f"the right answer: {' / '.join(right)}",
-        )
+        if isinstance(question, ChoiceQuestion):
+            return grade_choice(question, picked)
+        (index,) = picked
+        self.prepare(item)
+        graded = self._option_verdicts.get(item)
+        return graded[index] if graded else self.grade(item, item.options[index])
+
+    def give_up(self, item: Item) -> Verdict:
+        """ "I don't know": a wrong answer that shows the truth, with nothing typed."""
+        question = item.shown
+        if isinstance(question, ChoiceQuestion):
+            return replace(grade_choice(question, ()), answer="", understood=DONT_KNOW)
+        prepared = self.prepare(item)
+        truth = prepared.outcome if prepared is not None else Outcome()
+        return Verdict(status="graded", correct=False, answer="", understood=DONT_KNOW, truth=truth)
 
     def forget(self, *items: Item) -> None:
         """Drop the prepared truths of items that are done with (all of them when none given)."""

@@ -11,30 +11,41 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any, Literal
+from datetime import datetime, timedelta
+from typing import Any, Literal, assert_never
 
 from jaxquiz.decks import BLANK, LoadedDeck, QuestionBase, content_hash, draw, instantiate
-from jaxquiz.decks.models import CardQuestion, ChoiceQuestion, FillQuestion
+from jaxquiz.decks.models import CardQuestion, ChoiceQuestion, FillQuestion, PuzzleQuestion, QuestionType
 from jaxquiz.engine import Task, Verdict
-from jaxquiz.store import Review, Store
+from jaxquiz.engine.puzzle_draws import try_it_code
+from jaxquiz.store import CardState, Review, Store
 from jaxquiz.study.scheduler import Rating, Scheduler, propose_rating
 
 # New (never reviewed) questions added after the due ones when studying, so that a first session
 # has something to do and a long backlog is not buried under new material.
 NEW_PER_STUDY = 10
 
+# A missed question comes back after this many others (or at the end of a shorter session).
+AGAIN_GAP = 3
+# An answer whose next review FSRS puts within this time is in a learning (or relearning) step:
+# the question is asked again in the same session rather than another day.
+STEP_HORIZON = timedelta(hours=1)
+
 Mode = Literal["study", "quiz", "drill"]
 # How the learner answers: one line, a multi-line editor, a list of options, or a flashcard.
 InputKind = Literal["line", "block", "options", "card"]
+# Recall first: typed answers, the options on request. `choice` shows the options at once.
+AnswerMode = Literal["recall", "choice"]
+ANSWER_MODES: tuple[AnswerMode, ...] = ("recall", "choice")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Entry:
     """A question picked for a session, before its parameters are drawn."""
 
     deck: LoadedDeck
     question: QuestionBase
+    again: bool = False  # asked again after a miss in this session
 
 
 @dataclass(eq=False)
@@ -52,20 +63,50 @@ class Item:
     content_hash: str
     lesson: bool = False  # show the deck's description before this question
     changed: bool = False  # the question was edited since the learner's last review
+    again: bool = False  # missed earlier in this session, asked again
 
     @property
-    def type(self) -> str:
-        return self.question.type  # type: ignore[attr-defined]
+    def type(self) -> QuestionType:
+        return self.question.type
+
+    def input_kind(self, *, options_shown: bool = False) -> InputKind:
+        """How the learner answers: typed first; the options of a typed question on request."""
+        shown = self.shown
+        match shown.type:
+            case "shape" | "dtype" | "value" | "raises":
+                return "options" if options_shown and shown.options else "line"
+            case "fill":
+                return "block" if isinstance(shown, FillQuestion) and shown.input == "block" else "line"
+            case "puzzle":
+                return "block"
+            case "choice":
+                return "options"
+            case "card":
+                return "card"
+            case _:
+                assert_never(shown.type)
 
     @property
-    def input_kind(self) -> InputKind:
-        if isinstance(self.shown, CardQuestion):
-            return "card"
-        if self.shown.options:
-            return "options"
-        if isinstance(self.shown, FillQuestion) and self.shown.input == "block":
-            return "block"
-        return "line"
+    def has_fallback_options(self) -> bool:
+        """A typed question whose options the learner may ask for."""
+        return bool(self.shown.options) and not isinstance(self.shown, ChoiceQuestion)
+
+    @property
+    def multiple(self) -> bool:
+        """A choice with several right options: the learner marks every one."""
+        return isinstance(self.shown, ChoiceQuestion) and len(self.shown.correct) > 1
+
+    @property
+    def prefill(self) -> str:
+        """The text a block editor starts with: a puzzle's signature line."""
+        match self.shown.type:
+            case "puzzle":
+                assert isinstance(self.shown, PuzzleQuestion)
+                return self.shown.starter
+            case "fill" | "shape" | "dtype" | "value" | "raises" | "choice" | "card":
+                return ""
+            case _:
+                assert_never(self.shown.type)
 
     @property
     def code(self) -> str:
@@ -79,11 +120,17 @@ class Item:
     @property
     def task(self) -> Task | None:
         """What the engine runs for this item; None when nothing is executed."""
-        if isinstance(self.shown, ChoiceQuestion):
-            return None
-        if isinstance(self.shown, CardQuestion) and not self.shown.code:
-            return None
-        return Task.from_question(self.shown, self.deck.deck.setup)
+        shown = self.shown
+        match shown.type:
+            case "shape" | "dtype" | "value" | "raises" | "fill" | "puzzle":
+                return Task.from_question(shown, self.deck.deck.setup)
+            case "card":
+                has_code = isinstance(shown, CardQuestion) and bool(shown.code)
+                return Task.from_question(shown, self.deck.deck.setup) if has_code else None
+            case "choice":
+                return None
+            case _:
+                assert_never(shown.type)
 
     @property
     def difficulty(self) -> int:
@@ -95,9 +142,13 @@ class Item:
         return f"{self.deck.path}:{self.deck.line_of(self.question.id)}"
 
     def code_with(self, answer: str) -> str:
-        """The code with `answer` in place of a fill's blank (as the engine would run it); the code
-        as shown for any other question."""
+        """The code with `answer` in place of a fill's blank (as the engine would run it); for a
+        puzzle, the learner's function run on the smallest draw it is graded on (its body inlined,
+        so every intermediate array can be looked at); the code as shown for any other question."""
         code = self.code
+        task = self.task
+        if isinstance(self.shown, PuzzleQuestion) and task is not None and task.puzzle is not None:
+            return try_it_code(task.puzzle, answer, code or None)
         if BLANK not in code or not isinstance(self.shown, FillQuestion):
             return code
         return fill_blank(code, answer, block=self.shown.input == "block")
@@ -112,6 +163,31 @@ class Result:
     rating: Rating | None  # None: not recorded
 
 
+@dataclass(frozen=True)
+class Attempt:
+    """One answer to an item, everything the rating and the record need."""
+
+    item: Item
+    answer: str
+    verdict: Verdict | None  # None: a self-graded card
+    response_ms: int
+    looked: bool = False  # the hint or try-it was opened before answering
+    picked: bool = False  # picked from the options of a question that asks for typing
+
+    def propose(self) -> Rating:
+        return propose(self.item, self.verdict, self.response_ms, looked=self.looked, picked=self.picked)
+
+
+@dataclass(frozen=True)
+class _Taken:
+    """What undoing the last answer puts back."""
+
+    position: int
+    review_id: int | None  # None: nothing was stored
+    previous: CardState | None  # the card before the answer
+    again: Entry | None  # the copy queued because it was missed
+
+
 @dataclass
 class Session:
     """An ordered queue of questions; items are drawn lazily and kept once drawn."""
@@ -122,9 +198,11 @@ class Session:
     title: str = ""
     lesson_decks: frozenset[str] = frozenset()  # decks whose description to show first
     changed: frozenset[tuple[str, str]] = frozenset()  # (deck, question) edited since reviewed
+    resume_key: str = ""  # a deck quiz left before its end resumes under this key ("": never)
     position: int = 0
     results: list[Result] = field(default_factory=list)
     _items: dict[int, Item] = field(default_factory=dict)
+    _taken: list[_Taken] = field(default_factory=list)
 
     # -- building ------------------------------------------------------------------------------
 
@@ -144,7 +222,7 @@ class Session:
             rng.shuffle(entries)
         lessons, changed = _history([deck], store, now)
         title = f"Quiz · {deck.deck.title}" + (" (shuffled)" if shuffled else "")
-        return cls(entries, rng, "quiz", title, lessons, changed)
+        return cls(entries, rng, "quiz", title, lessons, changed, resume_key=deck.id)
 
     @classmethod
     def study(
@@ -208,6 +286,74 @@ class Session:
         self.position += 1
         return self.current()
 
+    def answer(
+        self, attempt: Attempt, rating: Rating | None, store: Store, scheduler: Scheduler, at: datetime
+    ) -> Result:
+        """Record the answer to the current item (unless it does not count) and move on.
+
+        A question rated Again whose next review FSRS puts in a learning step comes back after a
+        few others; the last answer can be taken back (`take_back`).
+        """
+        item = attempt.item
+        assert item is self.current(), "answers come in the session's order"
+        recorded = rating is not None and records(attempt.verdict)
+        review_id = previous = again = None
+        if recorded:
+            assert rating is not None
+            previous = store.card(item.deck.id, item.question.id)
+            review_id, due = store_review(store, scheduler, attempt, rating, at)
+            if rating == Rating.Again and due - at <= STEP_HORIZON and self.mode != "drill":
+                again = self._again(item)
+        verdict = attempt.verdict
+        correct = None if verdict is None or not records(verdict) else verdict.correct
+        result = Result(item, correct, rating if recorded else None)
+        self.results.append(result)
+        self._taken.append(_Taken(self.position, review_id, previous, again))
+        self.position += 1
+        return result
+
+    def _again(self, item: Item) -> Entry:
+        entry = Entry(item.deck, item.question, again=True)
+        at = min(self.position + 1 + AGAIN_GAP, len(self.entries))
+        self._insert(at, entry)
+        return entry
+
+    def _insert(self, at: int, entry: Entry) -> None:
+        self.entries.insert(at, entry)
+        self._renumber(at, +1)
+
+    def _remove(self, entry: Entry) -> None:
+        at = next(i for i, e in enumerate(self.entries) if e is entry)
+        del self.entries[at]
+        self._items.pop(at, None)
+        self._renumber(at + 1, -1)
+
+    def _renumber(self, start: int, step: int) -> None:
+        # Items already drawn past the change keep their draw, at their new place.
+        moved = sorted((i for i in self._items if i >= start), reverse=step > 0)
+        for index in moved:
+            item = self._items.pop(index)
+            item.index = index + step
+            self._items[index + step] = item
+
+    @property
+    def can_take_back(self) -> bool:
+        return bool(self._taken)
+
+    def take_back(self, store: Store) -> Item:
+        """Undo the last answer: its review and card change leave the store, its missed copy
+        leaves the queue, and its item is the current one again (the same draw)."""
+        taken = self._taken.pop()
+        if taken.review_id is not None:
+            store.take_back(taken.review_id, taken.previous)
+        if taken.again is not None:
+            self._remove(taken.again)
+        self.results.pop()
+        self.position = taken.position
+        item = self.current()
+        assert item is not None
+        return item
+
     def _draw(self, index: int) -> Item:
         entry = self.entries[index]
         question = entry.question
@@ -224,6 +370,7 @@ class Session:
             and entry.deck.id not in earlier
             and bool(entry.deck.deck.description),
             changed=(entry.deck.id, question.id) in self.changed,
+            again=entry.again,
         )
 
     def heading(self, item: Item) -> str:
@@ -296,14 +443,22 @@ def records(verdict: Verdict | None) -> bool:
     return verdict is None or verdict.status != "question-error"
 
 
-def propose(item: Item, verdict: Verdict | None, response_ms: int, *, hinted: bool = False) -> Rating:
+def propose(
+    item: Item, verdict: Verdict | None, response_ms: int, *, looked: bool = False, picked: bool = False
+) -> Rating:
     """The rating suggested for an answer: from correctness, response time and difficulty.
 
-    A right answer found with the hint is at best Good: the hint did part of the recall.
+    A right answer found after looking (the hint, or running the code in try-it) is at best Good:
+    that did part of the recall. A right pick among the options of a question that asks for
+    typing is at best Hard: recognising is weaker than recalling.
     """
     correct = None if verdict is None else verdict.correct
     rating = propose_rating(correct, max(0, response_ms) / 1000, item.difficulty)
-    return min(rating, Rating.Good) if hinted and correct else rating
+    if correct and picked:
+        rating = min(rating, Rating.Hard)
+    if correct and looked:
+        rating = min(rating, Rating.Good)
+    return rating
 
 
 def verdict_summary(verdict: Verdict | None) -> dict[str, Any]:
@@ -340,6 +495,20 @@ def record_answer(
 
     `verdict=None` is a self-graded card.
     """
+    attempt = Attempt(item, answer, verdict, response_ms)
+    return store_review(store, scheduler, attempt, rating, at, drill_id)[1]
+
+
+def store_review(
+    store: Store,
+    scheduler: Scheduler,
+    attempt: Attempt,
+    rating: Rating,
+    at: datetime,
+    drill_id: int | None = None,
+) -> tuple[int, datetime]:
+    """`record_answer` returning (the review's id, when the question is due next)."""
+    item, answer, verdict, response_ms = attempt.item, attempt.answer, attempt.verdict, attempt.response_ms
     previous = store.card(item.deck.id, item.question.id)
     card_json, due = scheduler.review(previous.card_json if previous else None, rating, at)
     review = Review(
@@ -355,5 +524,4 @@ def record_answer(
         rating=int(rating),
         drill_id=drill_id,
     )
-    store.record_review(review, card_json)
-    return due
+    return store.record_review(review, card_json), due

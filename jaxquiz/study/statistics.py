@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -54,6 +54,7 @@ class Stats:
     accuracy_by_tag: list[Accuracy] = field(default_factory=list)
     retention_by_week: list[tuple[str, float]] = field(default_factory=list)
     due_forecast: list[tuple[str, int]] = field(default_factory=list)
+    due_now: int = 0  # questions of the loaded decks due now: the number the home screen shows
     drills: list[DrillPoint] = field(default_factory=list)
 
     @property
@@ -148,6 +149,12 @@ def question_tags(decks: Sequence[LoadedDeck]) -> dict[tuple[str, str], tuple[st
     return {(loaded.id, q.id): loaded.tags_of(q) for loaded in decks for q in loaded.deck.questions}
 
 
+def due_now(store: Store, questions: Collection[tuple[str, str]], now: datetime) -> int:
+    """Questions due at `now` among `questions` (deck, id): those of the decks loaded, as the home
+    screen counts them (a card of a question removed from its deck is not due for anyone)."""
+    return sum(1 for key in store.due_questions(None, now) if key in questions)
+
+
 def compute(store: Store, tags: Mapping[tuple[str, str], Sequence[str]], now: datetime) -> Stats:
     """Every figure of the stats screen; `tags` maps (deck, question) to its tags."""
     reviews = store.reviews()
@@ -160,6 +167,7 @@ def compute(store: Store, tags: Mapping[tuple[str, str], Sequence[str]], now: da
         accuracy_by_tag=accuracy_by(reviews, tags),
         retention_by_week=retention_by_week(reviews),
         due_forecast=due_forecast(store.due_dates(), today),
+        due_now=due_now(store, tags, now),
         drills=drill_points(store.drills()),
     )
 
@@ -174,7 +182,7 @@ def format_tables(stats: Stats) -> str:
     active = [(day, n) for day, n in stats.reviews_per_day if n]
     lines = [
         f"reviews: {stats.total_reviews}   streak: {stats.streak_days} day(s)   "
-        f"active days (last {len(stats.reviews_per_day)}): {len(active)}",
+        f"active days (last {len(stats.reviews_per_day)}): {len(active)}   due now: {stats.due_now}",
         "",
     ]
 

@@ -22,7 +22,18 @@ from jaxquiz.engine import Engine
 from jaxquiz.errors import EngineError, JaxquizError
 from jaxquiz.store import Store
 from jaxquiz.study.library import Library, OpenedLibrary, PendingTrust
-from jaxquiz.tui.messages import DeckFilesChanged, DecksLoaded, EngineFailed, EngineWarmed
+from jaxquiz.tui.flow import Flow
+from jaxquiz.tui.messages import (
+    AttemptGraded,
+    DeckFilesChanged,
+    DecksLoaded,
+    EngineFailed,
+    EngineWarmed,
+    LeaveAsked,
+    SessionClosed,
+    TakeBackAsked,
+    TimeUp,
+)
 from jaxquiz.tui.screens.home import HomeScreen
 from jaxquiz.tui.screens.trust import TrustScreen
 from jaxquiz.tui.services import Clock, Services
@@ -68,8 +79,7 @@ class JaxQuizApp(App[None]):
         self.decks: LoadResult | None = decks if isinstance(decks, LoadResult) else None
         self._load_decks = None if isinstance(decks, LoadResult) else decks
         self._on_exit = on_exit
-        self.session: Session | None = None
-        self.drill: DrillRun | None = None
+        self.flow = Flow(self)
         self._drill_at_start = drill  # `jaxquiz drill`: started once the decks are loaded
         self.library: Library | None = None
         self._trust_queue: list[PendingTrust] = []
@@ -184,33 +194,20 @@ class JaxQuizApp(App[None]):
             text = error.message if isinstance(error, EngineError) else f"{type(error).__name__}: {error}"
             self.notify(text, title="Something went wrong", severity="error", timeout=20)
 
-    # -- sessions ------------------------------------------------------------------------------
+    # -- sessions and drills: the flow decides what comes next -----------------------------------
+
+    @property
+    def session(self) -> Session | None:
+        return self.flow.session
+
+    @property
+    def drill(self) -> DrillRun | None:
+        return self.flow.drill
 
     def start_session(self, session: Session) -> None:
         """Ask the session's questions, one screen each, then show the summary."""
-        from jaxquiz.tui.screens.question import QuestionScreen
-
-        item = session.current()
-        if item is None:
-            self.notify("Nothing to ask: no questions due or new here.", title=session.title)
-            return
-        self.session = session
         self._warm_devices(session.entries)
-        self.push_screen(QuestionScreen(self.services, session, item))
-
-    def next_question(self) -> None:
-        """Replace the current question with the next one, or with the summary at the end."""
-        from jaxquiz.tui.screens.question import QuestionScreen
-        from jaxquiz.tui.screens.summary import SummaryScreen
-
-        session = self.session
-        if session is None:
-            return
-        item = session.advance()
-        if item is None:
-            self.switch_screen(SummaryScreen(self.services, session))
-        else:
-            self.switch_screen(QuestionScreen(self.services, session, item))
+        self.flow.start_session(session)
 
     def _warm_devices(self, entries: Iterable[Entry]) -> None:
         """Start the workers with the device counts these questions need (a sharding deck's 8
@@ -221,17 +218,23 @@ class JaxQuizApp(App[None]):
             self.services.engine.warm(counts)
 
     def end_session(self) -> None:
-        """Back to the home screen, letting the engine drop the truths prepared for the session."""
-        self.session = None
-        self.drill = None
-        while len(self.screen_stack) > 1:
-            self.pop_screen()
-        self.forget_prepared()
-        self.home.refresh_decks()
+        """Back to the home screen."""
+        self.flow.end()
 
-    @work(thread=True, exit_on_error=False, group="forget")
-    def forget_prepared(self) -> None:
-        self.services.grader.forget()
+    def on_attempt_graded(self, message: AttemptGraded) -> None:
+        self.flow.graded(message.attempt, message.rating)
+
+    def on_take_back_asked(self, message: TakeBackAsked) -> None:
+        self.flow.take_back()
+
+    def on_leave_asked(self, message: LeaveAsked) -> None:
+        self.flow.leave()
+
+    def on_time_up(self, message: TimeUp) -> None:
+        self.flow.end_drill()
+
+    def on_session_closed(self, message: SessionClosed) -> None:
+        self.flow.end()
 
     # -- drills and stats ----------------------------------------------------------------------
 
@@ -243,14 +246,15 @@ class JaxQuizApp(App[None]):
         every = self.decks.decks if self.decks else []
         chosen = () if len(decks) == len(every) else tuple(d.id for d in decks)
         self.push_screen(
-            DrillSetupScreen(self.services, every, settings or DrillSettings(decks=chosen)),
+            DrillSetupScreen(
+                self.services, every, settings or DrillSettings(decks=chosen, mode=self.flow.mode)
+            ),
             lambda picked: None if picked is None else self.start_drill(picked),
         )
 
     def start_drill(self, settings: DrillSettings) -> None:
         """Record a new drill with `settings` and ask its first question."""
         from jaxquiz.study.drill_run import DrillRun
-        from jaxquiz.tui.screens.drill import DrillScreen
 
         every = self.decks.decks if self.decks else []
         services = self.services
@@ -260,9 +264,8 @@ class JaxQuizApp(App[None]):
             self.notify(f"No question matches: {settings.describe()}.", title="Drill", severity="warning")
             self.open_drill(every, settings)
             return
-        self.drill = run
         self._warm_devices(run.session.entries)
-        self.push_screen(DrillScreen(services, run, item))
+        self.flow.start_drill(run)
 
     def _start_drill_at_start(self) -> None:
         if self._drill_at_start is None:

@@ -1,4 +1,5 @@
-"""App-wide messages (past tense): the engine warmed up or failed, the decks were loaded or changed."""
+"""App-wide messages (past tense): the engine warmed up or failed, the decks were loaded or changed,
+and what happened in a session or drill, for the flow to act on."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from textual.message import Message
 from jaxquiz.decks import LoadResult
 from jaxquiz.decks.watch import Changes
 from jaxquiz.study.library import Library, PendingTrust
+from jaxquiz.study.scheduler import Rating
+from jaxquiz.study.session import Attempt
 
 
 class EngineWarmed(Message):
@@ -36,3 +39,30 @@ class DeckFilesChanged(Message):
     """Deck files were edited, added or removed on disk since the last look."""
 
     changes: Changes
+
+
+# -- the study flow: screens say what happened, `tui.flow` decides what comes next ---------------
+
+
+@dataclass
+class AttemptGraded(Message):
+    """A question was answered and graded (a card: rated by the learner, `rating` set)."""
+
+    attempt: Attempt
+    rating: Rating | None = None
+
+
+class TakeBackAsked(Message):
+    """The learner wants the last recorded answer taken back (undo)."""
+
+
+class LeaveAsked(Message):
+    """The learner pressed escape in a quiz, a study session or a drill."""
+
+
+class TimeUp(Message):
+    """A drill's clock ran out."""
+
+
+class SessionClosed(Message):
+    """The learner is done with a summary: back to the decks."""

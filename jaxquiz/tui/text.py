@@ -1,6 +1,9 @@
-"""Fitting values into the terminal: long text cut to a few lines or one, and share bars."""
+"""Fitting values into the terminal: long text cut to a few lines or one, share bars, and one
+line of markdown as styles."""
 
 from __future__ import annotations
+
+import re
 
 from textual.content import Content
 
@@ -34,3 +37,24 @@ def share_bar(share: float, width: int) -> Content:
         ("░" * (width - filled), "dim"),
         f" {share:4.0%}",
     )
+
+
+_INLINE = re.compile(r"`([^`]+)`|\*\*([^*]+)\*\*|\*([^*]+)\*")
+
+
+def inline_markdown(text: str) -> Content:
+    """`code`, **bold** and *italic* of a one-line markdown preview as styles, the marks dropped."""
+    parts: list[str | tuple[str, str]] = []
+    end = 0
+    for match in _INLINE.finditer(text):
+        parts.append(text[end : match.start()])
+        code, bold, italic = match.groups()
+        if code is not None:
+            parts.append((code, "$text-accent"))
+        elif bold is not None:
+            parts.append((bold, "bold"))
+        else:
+            parts.append((italic, "italic"))
+        end = match.end()
+    parts.append(text[end:])
+    return Content.assemble(*parts)

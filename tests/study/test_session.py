@@ -160,8 +160,10 @@ def test_peek_draws_the_next_item_which_advance_then_returns(deck):
 
 def test_input_kinds_follow_the_question(deck):
     session = Session.quiz(deck, random.Random(0))
-    kinds = [session.item(i).input_kind for i in range(len(session))]
-    assert kinds == ["line", "options", "options", "card", "block"]
+    kinds = [session.item(i).input_kind() for i in range(len(session))]
+    assert kinds == ["line", "line", "options", "card", "block"]  # recall first: options on request
+    shown = [session.item(i).input_kind(options_shown=True) for i in range(len(session))]
+    assert shown == ["line", "options", "options", "card", "block"]
     assert session.item(2).task is None  # a choice is not executed
     assert session.item(3).task is None  # nor a card without code
 
@@ -230,7 +232,7 @@ def test_fill_blank_indents_a_block_to_the_blank(deck):
 )
 def test_the_proposed_rating(deck, verdict, ms, hinted, expected):
     item = Session.quiz(deck, random.Random(0)).item(0)
-    assert propose(item, verdict, ms, hinted=hinted) == expected
+    assert propose(item, verdict, ms, looked=hinted) == expected
 
 
 def test_a_broken_question_is_not_recorded():
@@ -348,7 +350,7 @@ def test_options_of_an_executing_question_are_graded_as_typed_while_it_is_prepar
     grader.prepare(item)
     assert [typed for typed, _ in engine.graded] == item.options
     assert all(prepared is not None and prepared.token == "token-1" for _, prepared in engine.graded)
-    chosen = grader.choose(item, 1)
+    chosen = grader.choose(item, [1])
     assert chosen.answer == item.options[1]
     assert len(engine.graded) == len(item.options)  # choosing looked the verdict up
 
@@ -360,14 +362,14 @@ def test_an_option_is_graded_when_chosen_if_grading_ahead_failed(deck):
     engine.fail = True
     grader.prepare(item)
     engine.fail = False
-    assert grader.choose(item, 1).answer == item.options[1]
+    assert grader.choose(item, [1]).answer == item.options[1]
 
 
 def test_a_choice_is_graded_by_its_index_without_the_engine(deck):
     engine = FakeEngine()
     grader = Grader(engine)  # type: ignore[arg-type]
     item = Session.quiz(deck, random.Random(0)).item(2)
-    right, wrong = grader.choose(item, 1), grader.choose(item, 0)
+    right, wrong = grader.choose(item, [1]), grader.choose(item, [0])
     assert right.correct and right.answer == "vmap"
     assert not wrong.correct and "vmap" in wrong.difference
     assert engine.prepared == [] and engine.graded == []

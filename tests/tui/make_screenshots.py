@@ -1,5 +1,6 @@
 """Save SVG screenshots of the main screens into assets/ (for the README), on the bundled decks:
-home, question, verdict, try-it, drill, drill-summary and stats.
+home, question, verdict, try-it, a question typed first and with its options shown, drill,
+drill-summary and stats.
 
     .venv/bin/python tests/tui/make_screenshots.py [--size 100x30]
 
@@ -101,13 +102,24 @@ async def answer_drill(pilot, screen: DrillScreen, n: int, clock: Clock) -> None
     shape questions (worked out by the engine), the first or the second option otherwise."""
     clock.now += timedelta(seconds=6 + 5 * (n % 3))
     item = screen.item
-    if item.input_kind == "options":
+    if screen.query("#options"):
         await pilot.press("2" if n % 3 == 1 else "1")
-    elif item.input_kind == "line":
-        outcome = await asyncio.to_thread(pilot.app.services.grader.outcome, item)
-        shape = outcome.shape if outcome is not None and outcome.shape is not None else (1,)
-        screen.query_one("#answer-line", Input).value = str(tuple(shape))
-        await pilot.press("enter")
+        if item.multiple:
+            await pilot.press("enter")  # a number only marks an option when several are right
+    elif screen.query("#answer-line"):
+        if item.type == "shape":
+            outcome = await asyncio.to_thread(pilot.app.services.grader.outcome, item)
+            shape = outcome.shape if outcome is not None and outcome.shape is not None else (1,)
+            typed = str(tuple(shape))
+        elif item.options:  # recalled or not: one of its options, typed
+            typed = item.options[n % len(item.options)]
+        else:
+            typed = ""
+        if typed:
+            screen.query_one("#answer-line", Input).value = typed
+            await pilot.press("enter")
+        else:
+            await pilot.press("ctrl+g")  # I don't know
     else:
         screen.query_one("#answer-block").text = "pass"  # type: ignore[attr-defined]
         await pilot.press("ctrl+s")
@@ -120,9 +132,19 @@ def pick_question(decks: list[LoadedDeck]) -> Entry:
     ordered = sorted(decks, key=lambda d: d.id != "vmap")
     for loaded in ordered:
         for question in loaded.deck.questions:
-            if question.type == "shape" and not question.options:  # type: ignore[attr-defined]
+            if question.type == "shape" and not question.options:
                 return Entry(loaded, question)
     raise SystemExit("no shape question without options in the bundled decks")
+
+
+def pick_question_with_options(decks: list[LoadedDeck]) -> Entry:
+    """A dtype question with options: typed first, its options on request."""
+    ordered = sorted(decks, key=lambda d: d.id != "dtypes")
+    for loaded in ordered:
+        for question in loaded.deck.questions:
+            if question.type == "dtype" and question.options and len(question.prompt) < 80:
+                return Entry(loaded, question)
+    raise SystemExit("no dtype question with options in the bundled decks")
 
 
 async def shoot(size: tuple[int, int]) -> None:
@@ -160,6 +182,19 @@ async def shoot(size: tuple[int, int]) -> None:
             app.save_screenshot("try-it.svg", path=out)
 
             app.end_session()
+            entry = pick_question_with_options(decks.decks)
+            app.start_session(Session([entry], app.services.rng, "study", "Study"))
+            screen = await wait_for(pilot, QuestionScreen)
+            for widget in screen.query(Input):
+                widget.cursor_blink = False
+            app.save_screenshot("question-recall.svg", path=out)
+            await pilot.press("ctrl+o")
+            while not screen.query("#options"):
+                await pilot.pause(0.05)
+            await pilot.pause()
+            app.save_screenshot("question-options.svg", path=out)
+
+            app.end_session()
             DrillScreen.FLASH_S = 3600.0  # the flash stays for the picture
             app.start_drill(DrillSettings(count=6, decks=("shapes",)))
             for n in range(6):
@@ -183,7 +218,10 @@ async def shoot(size: tuple[int, int]) -> None:
             await pilot.press("2")
             await pilot.pause(0.2)
             app.save_screenshot("stats-accuracy.svg", path=out)
-    print(f"saved home, question, verdict, try-it, drill, drill-summary and stats SVGs in {out}")
+    print(
+        "saved home, question, verdict, try-it, question-recall, question-options, drill, drill-summary"
+        f" and stats SVGs in {out}"
+    )
 
 
 async def wait_for(pilot, kind):  # type: ignore[no-untyped-def]

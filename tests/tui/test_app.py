@@ -16,6 +16,7 @@ from textual.widgets import DataTable, Input, OptionList
 from jaxquiz.decks.loader import LoadResult, load_deck_text
 from jaxquiz.engine import Engine
 from jaxquiz.tui import make_app
+from jaxquiz.tui.screens.ask import AskScreen
 from jaxquiz.tui.screens.help import HelpScreen
 from jaxquiz.tui.screens.home import HomeScreen
 from jaxquiz.tui.screens.lesson import LessonScreen
@@ -187,7 +188,7 @@ async def test_the_verdict_comes_when_the_worker_is_ready(store, clock, decks, u
             ui.start(app, ("tui-basics", "sum-dtype"))
             screen = await ui.wait_for_screen(pilot, QuestionScreen)
             assert app.engine_state == "starting"
-            await pilot.press(key_for(app, "int32"))
+            await answer_line(pilot, "int32")
             assert "JAX is still warming up" in ui.text_of(screen, "#feedback")
             await ui.wait_for_screen(pilot, VerdictScreen, timeout=180)
             assert "✔  Right" in ui.shown(app)
@@ -203,20 +204,26 @@ async def test_options_are_picked_with_number_keys(app, store, ui):
     async with app.run_test(size=SIZE) as pilot:
         ui.start(app, ("tui-basics", "sum-dtype"))
         screen = await ui.wait_for_screen(pilot, QuestionScreen)
+        assert not screen.query("#options")  # recall first: typed, options on request
+        assert "^o Options" in ui.shown(app)
+        await pilot.press("ctrl+o")
+        await ui.wait_until(pilot, lambda: screen.query("#options"))
         options = screen.query_one("#options", OptionList)
         assert options.option_count == 3
         assert sorted(screen.item.options) == ["bool", "float32", "int32"]
         assert f"{key_for(app, 'float32')}. float32" in ui.shown(app)
-        await pilot.press("down")
-        assert options.highlighted == 1
+        assert "^o Type it" in ui.shown(app)
+        await pilot.press("down")  # the first move lands on the first option
+        assert options.highlighted == 0
         await pilot.press(key_for(app, "int32"))
         await ui.wait_for_screen(pilot, VerdictScreen)
         assert "✔  Right" in ui.shown(app)
         assert "dtype int32" in ui.shown(app)
+        assert "Enter accepts Hard" in ui.shown(app)  # picked after asking: Hard at best
         await pilot.press("enter")
         await ui.wait_for_screen(pilot, SummaryScreen)
     [review] = store.reviews()
-    assert review.answer == "int32" and review.correct is True
+    assert review.answer == "int32" and review.correct is True and review.rating == 2
 
 
 async def test_a_choice_question_is_graded_by_the_index(app, store, ui):
@@ -227,10 +234,20 @@ async def test_a_choice_question_is_graded_by_the_index(app, store, ui):
         await ui.wait_for_screen(pilot, VerdictScreen)
         text = ui.shown(app)
         assert "✘  Wrong" in text and "jax.vmap" in text
+        verdict = app.screen
+        await pilot.press("enter")  # Again: it comes back at once (no other question left)
+        await ui.wait_until(pilot, lambda: app.screen is not verdict)
+        assert isinstance(app.screen, QuestionScreen) and app.screen.item.again
+        assert "again: missed earlier" in ui.shown(app) and "2/2" in ui.shown(app)
+        await pilot.press(key_for(app, "jax.vmap"))
+        await ui.wait_for_screen(pilot, VerdictScreen)
+        assert "✔  Right" in ui.shown(app)
         await pilot.press("enter")
         await ui.wait_for_screen(pilot, SummaryScreen)
-    [review] = store.reviews()
-    assert (review.answer, review.correct, review.rating) == ("jax.jit", False, 1)
+        assert "1 of 2 right" in ui.shown(app)
+    missed, right = store.reviews()
+    assert (missed.answer, missed.correct, missed.rating) == ("jax.jit", False, 1)
+    assert (right.answer, right.correct) == ("jax.vmap", True)
 
 
 async def test_a_card_is_revealed_with_its_live_result_and_self_graded(app, store, ui):
@@ -272,15 +289,16 @@ async def answer_and_see_the_verdict(pilot, ui, answer: str) -> str:
     return ui.shown(pilot.app)
 
 
-async def answer_the_next_question_right(pilot, ui) -> None:
-    """The second and last question of a session is tui-basics/sum-dtype: answer it right."""
+async def answer_the_next_question_right(pilot, ui, progress: str = "2/2") -> None:
+    """The second question of a session is tui-basics/sum-dtype: answer it right."""
     app = pilot.app
-    await ui.wait_until(pilot, lambda: isinstance(app.screen, QuestionScreen) and "2/2" in ui.shown(app))
-    await pilot.press(key_for(app, "int32"))
+    await ui.wait_until(pilot, lambda: isinstance(app.screen, QuestionScreen) and progress in ui.shown(app))
+    await answer_line(pilot, "int32")
     await ui.wait_for_screen(pilot, VerdictScreen)
     assert "✔  Right" in ui.shown(app)
+    verdict = app.screen
     await pilot.press("enter")
-    await ui.wait_for_screen(pilot, SummaryScreen)
+    await ui.wait_until(pilot, lambda: app.screen is not verdict)
 
 
 async def test_a_question_that_times_out_is_not_held_against_the_learner(
@@ -296,6 +314,7 @@ async def test_a_question_that_times_out_is_not_held_against_the_learner(
         assert "⏎ Next" in text and "Accept rating" not in text
         await pilot.press("enter")
         await answer_the_next_question_right(pilot, ui)
+        await ui.wait_for_screen(pilot, SummaryScreen)
     [dtype] = store.reviews()  # the question that could not run is not recorded
     assert dtype.question == "sum-dtype" and dtype.correct is True
 
@@ -325,7 +344,10 @@ async def test_an_answer_that_times_out_is_wrong_and_shows_the_truth(fresh_engin
         assert "did not finish within 1 s" in text  # the question's limit, not the request's
         assert "Array(3, dtype=int32" in text  # what the question gives, from its own run
         await pilot.press("enter")
-        await answer_the_next_question_right(pilot, ui)
+        # Rated Again: it comes back after the next question (a learning step)
+        await answer_the_next_question_right(pilot, ui, progress="2/3")
+        again = await ui.wait_for_screen(pilot, QuestionScreen)
+        assert again.item.question.id == "count-to-three" and "again: missed earlier" in ui.shown(app)
     loop, dtype = store.reviews()
     assert loop.verdict["status"] == "timeout" and loop.correct is False and loop.rating == 1
     assert dtype.correct is True
@@ -407,8 +429,13 @@ async def test_study_asks_the_due_questions_of_the_marked_decks(app, store, cloc
         ui.start(app, ("tui-more", "batch-transform"))
         await ui.wait_for_screen(pilot, QuestionScreen)
         await pilot.press("1")  # wrong: Again, due again soon
-        await ui.wait_for_screen(pilot, VerdictScreen)
+        verdict = await ui.wait_for_screen(pilot, VerdictScreen)
         await pilot.press("enter")
+        await ui.wait_until(pilot, lambda: app.screen is not verdict)
+        assert app.screen.item.again  # asked again in this session; leave instead
+        await pilot.press("escape")
+        await ui.wait_for_screen(pilot, AskScreen)
+        await pilot.press("y")
         await ui.wait_for_screen(pilot, SummaryScreen)
         clock.advance(days=1)
         await pilot.press("enter")
@@ -426,7 +453,9 @@ async def test_study_asks_the_due_questions_of_the_marked_decks(app, store, cloc
             ("tui-more", "what-is-jit"),
         ]
         assert "Which transformation maps a function over a batch axis?" in ui.shown(app)
-        await pilot.press("escape")  # leave: back home, nothing more recorded
+        await pilot.press("escape")  # asks first
+        await ui.wait_for_screen(pilot, AskScreen)
+        await pilot.press("y")  # leave: nothing answered, so straight home
         await ui.wait_for_screen(pilot, HomeScreen)
     assert len(store.reviews()) == 1
     assert store.card("tui-more", "batch-transform").due <= ui.T0 + timedelta(days=1)

@@ -12,6 +12,7 @@ from jaxquiz.study.drills import DrillSettings
 from jaxquiz.study.scheduler import Rating
 from jaxquiz.study.statistics import EMPTY_MESSAGE
 from jaxquiz.tui import make_app
+from jaxquiz.tui.screens.ask import AskScreen
 from jaxquiz.tui.screens.drill import DrillScreen
 from jaxquiz.tui.screens.drill_setup import DrillSetupScreen
 from jaxquiz.tui.screens.drill_summary import DrillSummaryScreen
@@ -39,10 +40,7 @@ async def answer(pilot, ui, right: bool, seconds: float) -> DrillScreen:
     item = screen.item
     pilot.app.services.clock.advance(seconds=seconds)
     qid = item.question.id
-    if qid == "sum-dtype":
-        chosen = "int32" if right else "float32"  # options come in a new order every time
-        await pilot.press(str(item.options.index(chosen) + 1))
-    elif qid == "body":
+    if qid == "body":
         screen.query_one("#answer-block").text = "return x ** 2" if right else "return x"
         await pilot.press("ctrl+s")
     else:
@@ -50,6 +48,7 @@ async def answer(pilot, ui, right: bool, seconds: float) -> DrillScreen:
         text = {
             "transpose-shape": (f"(3, {n})", "(1, 1)"),
             "doubled": ("[0, 2, 4]", "[0, 1, 2]"),
+            "sum-dtype": ("int32", "float32"),  # typed: recall first
         }[qid][0 if right else 1]
         screen.query_one("#answer-line", Input).value = text
         await pilot.press("enter")
@@ -112,6 +111,7 @@ async def test_a_drill_by_count_from_the_home_screen_summed_up_and_stored(app, s
         "tags": [],
         "minutes": None,
         "interview": False,
+        "mode": "recall",
     }
     summary = stored.summary
     assert (summary["answered"], summary["correct"], summary["completed"]) == (3, 2, True)
@@ -138,6 +138,8 @@ async def test_a_drill_ended_midway_is_saved_as_interrupted(app, store, ui):
         first = await answer(pilot, ui, True, 5)
         await ui.wait_for_screen(pilot, DrillScreen)
         await pilot.press("escape")
+        await ui.wait_for_screen(pilot, AskScreen)  # asks first
+        await pilot.press("y")
         await ui.wait_for_screen(pilot, DrillSummaryScreen)
         text = ui.shown(app)
         assert "Ended early after 1 of 4" in text and "Score 1/1" in text
@@ -190,9 +192,9 @@ async def test_time_running_out_under_the_help_ends_the_drill_once_the_help_clos
         app.start_drill(DrillSettings(minutes=1, decks=BASICS))
         await ui.wait_for_screen(pilot, DrillScreen)
         await answer(pilot, ui, True, 5)
-        await pilot.press("question_mark")
+        await pilot.press("f1")  # the next question is typed: `?` would go into its input
         help_screen = await ui.wait_for_screen(pilot, HelpScreen)
-        assert "Escape ends the drill now" in ui.shown(app)
+        assert "Escape asks, then ends the drill" in ui.shown(app)
         clock.advance(seconds=90)
         await pilot.pause(0.6)
         assert app.screen is help_screen  # not replaced under the learner's eyes

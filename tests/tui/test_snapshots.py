@@ -39,6 +39,26 @@ def test_question(snap_compare, app, ui):
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 
 
+def test_question_typed_first_with_its_options_hidden(snap_compare, app, ui):
+    async def run_before(pilot: Pilot) -> None:
+        ui.start(app, ("tui-basics", "sum-dtype"))
+        await ui.wait_for_screen(pilot, QuestionScreen)
+        still(pilot)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_question_with_its_options_shown_on_request(snap_compare, app, ui):
+    async def run_before(pilot: Pilot) -> None:
+        ui.start(app, ("tui-basics", "sum-dtype"))
+        screen = await ui.wait_for_screen(pilot, QuestionScreen)
+        await pilot.press("ctrl+o")
+        await ui.wait_until(pilot, lambda: screen.query("#options"))
+        await pilot.press("down")
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
 def test_verdict(snap_compare, app, ui):
     async def run_before(pilot: Pilot) -> None:
         ui.start(app, ("tui-basics", "transpose-shape"))

@@ -7,6 +7,7 @@ difference in words. An answer that cannot be read raises `UnreadableAnswer`.
 from __future__ import annotations
 
 import builtins
+import sys
 from dataclasses import dataclass
 from typing import Any
 
@@ -85,6 +86,8 @@ def compare_raises(raised: BaseException | None, text: str, exception: str = "ex
     if raised is None:
         if name is None:
             return Comparison(True, "none")
+        if name != answers.ANY_ERROR:
+            _check_names_an_exception(name)
         return Comparison(False, name, "nothing was raised: the code runs without an error")
     cls = type(raised)
     actual = describe.class_path(cls)
@@ -106,6 +109,7 @@ def compare_raises(raised: BaseException | None, text: str, exception: str = "ex
             )
     if name == answers.ANY_ERROR:
         return Comparison(False, name, f"it raises {actual}: this question asks which class, so name it")
+    _check_names_an_exception(name)
     hint = (
         "" if _is_known_exception(short) else f" ({short} is not an exception class of Python or jax.errors)"
     )
@@ -115,17 +119,13 @@ def compare_raises(raised: BaseException | None, text: str, exception: str = "ex
 def _any_exception(cls: type, actual: str, name: str, short: str) -> Comparison:
     if short in {base.__name__ for base in cls.__mro__}:
         return Comparison(True, actual)
-    if name == answers.ANY_ERROR or _is_exception_name(short):
-        return Comparison(
-            True,
-            name,
-            note=f"it raises {actual}; this question asks only whether the code fails, "
-            "so any exception class counts",
-        )
+    if name != answers.ANY_ERROR and not _is_exception_name(short):
+        _check_names_an_exception(name)  # a typo is sent back, not graded
     return Comparison(
-        False,
+        True,
         name,
-        f"it raises {actual}; {name} is not an exception class: type `error` or a class name",
+        note=f"it raises {actual}; this question asks only whether the code fails, "
+        "so any exception class counts",
     )
 
 
@@ -137,6 +137,23 @@ def _is_known_exception(short: str) -> bool:
 def _is_exception_name(short: str) -> bool:
     """A class of Python or jax.errors, or a name that reads as one of a library (EinopsError)."""
     return _is_known_exception(short) or (short[:1].isupper() and short.endswith(("Error", "Exception")))
+
+
+def _check_names_an_exception(name: str) -> None:
+    """A name that is no exception class in any module loaded is a typo: sent back, not graded.
+
+    Only asked of a wrong answer, so a right one never pays for the search.
+    """
+    short = name.rsplit(".", 1)[-1]
+    for module in list(sys.modules.values()):
+        found = getattr(module, short, None)
+        if isinstance(found, type) and issubclass(found, BaseException):
+            return
+    raise UnreadableAnswer(
+        f"{name!r} is not the name of an exception class (in Python, jax or any module loaded): "
+        "check the spelling, e.g. TypeError or ConcretizationTypeError, `error` when any class will "
+        "do, or `none` if nothing is raised"
+    )
 
 
 # --- value ----------------------------------------------------------------------------------

@@ -14,11 +14,11 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.widgets import ProgressBar, Static
 
+from jaxquiz.decks.models import FillQuestion
 from jaxquiz.engine import Verdict
-from jaxquiz.errors import StoreError
 from jaxquiz.study.drill_run import DrillRun
-from jaxquiz.study.session import Item, records
-from jaxquiz.tui.screens.drill_summary import DrillSummaryScreen
+from jaxquiz.study.session import AnswerMode, Item, records
+from jaxquiz.tui.messages import TimeUp
 from jaxquiz.tui.screens.question import QuestionScreen
 from jaxquiz.tui.screens.verdict import banner
 from jaxquiz.tui.services import Services
@@ -50,7 +50,9 @@ def flash_for(item: Item, verdict: Verdict, *, interview: bool) -> Flash:
             why = "explained at the end"
         elif verdict.difference:
             why = " ".join(verdict.difference.split())
-        elif item.type != "fill" and verdict.truth.status == "ok":
+        elif isinstance(item.shown, FillQuestion):
+            why = f"the solution: {item.shown.solution}"
+        elif verdict.truth.status == "ok":
             why = f"it is {verdict.truth.summary()}"
         if why:
             parts.append(f"  · {ellipsize(why, FLASH_WIDTH)}")
@@ -64,7 +66,7 @@ class DrillScreen(QuestionScreen):
 
     HELP = """\
 **Drill.** Answer as many as you can: Enter checks, the verdict flashes on the next question,
-and the summary comes at the end. Escape ends the drill now (it is saved, marked interrupted).
+and the summary comes at the end. Escape asks, then ends the drill (saved, marked interrupted).
 Every answer also counts as a review for scheduling. In interview mode there are no hints, and
 the explanations wait for the summary.
 """
@@ -72,11 +74,19 @@ the explanations wait for the summary.
     # Seconds the previous verdict stays in view (a class attribute, so snapshots can hold it).
     FLASH_S: ClassVar[float] = 2.0
 
-    def __init__(self, services: Services, run: DrillRun, item: Item, flash: Flash | None = None) -> None:
-        super().__init__(services, run.session, item)
+    def __init__(
+        self,
+        services: Services,
+        run: DrillRun,
+        item: Item,
+        flash: Flash | None = None,
+        *,
+        mode: AnswerMode = "recall",
+    ) -> None:
+        super().__init__(services, run.session, item, mode=mode)
         self.drill_run = run
         self.flash = flash
-        self._ending = False
+        self._time_up = False
 
     # -- layout --------------------------------------------------------------------------------
 
@@ -107,7 +117,7 @@ the explanations wait for the summary.
         if self.flash is not None and feedback.has_class("flash"):
             feedback.remove_class("flash", self.flash.kind)
             if not self.grading:
-                feedback.update(self._how_to_answer())
+                feedback.update("")
 
     def _show_status(self) -> None:
         run = self.drill_run
@@ -134,52 +144,21 @@ the explanations wait for the summary.
     def _drill_tick(self) -> None:
         self._show_status()
         remaining = self.drill_run.drill.remaining_s()
-        if remaining is not None and remaining <= 0:
-            self.end_drill()
+        # Not while the help is open over the drill: the next tick after it closes says it.
+        if remaining is not None and remaining <= 0 and self.is_active and not self._time_up:
+            self._time_up = True
+            self.post_message(TimeUp())
 
     # -- answers -------------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("try_it", "lesson"):
+        if action in ("try_it", "lesson", "take_back"):
             return False  # no time for them in a drill; the summary opens every verdict
         if action == "hint" and self.drill_run.settings.interview:
             return False
         return super().check_action(action, parameters)
 
-    def graded(self, answer: str, verdict: Verdict) -> None:
-        """Count the answer, store it as a review of the drill, and go on at once."""
-        run, item = self.drill_run, self.item
-        flash = flash_for(item, verdict, interview=run.settings.interview)
-        try:
-            run.record(item, answer, verdict, self.response_ms, hinted=self.hinted)
-        except StoreError as error:
-            self.notify(error.message, title="Progress not saved", severity="error", timeout=20)
-        self.forget_truth(item)
-        following = None if self._ending else run.current()
-        if following is None:
-            self.grading = False
-            self.end_drill()
-        else:
-            self.app.switch_screen(DrillScreen(self.services, run, following, flash))
-
-    def end_drill(self) -> None:
-        """Stop the drill, store it and show the summary (an answer being graded still counts)."""
-        if self.grading:
-            self._ending = True  # the verdict in flight ends the drill when it comes
-            return
-        if not self.is_active:
-            return  # the help is open over the drill: the next tick after it closes ends it
-        run = self.drill_run
-        try:
-            run.finish()
-        except StoreError as error:
-            self.notify(error.message, title="Drill not saved", severity="error", timeout=20)
-        self.app.switch_screen(DrillSummaryScreen(self.services, run))
-
-    def action_leave(self) -> None:
-        self.end_drill()
-
     def commands(self) -> list[SystemCommand]:
         return [
-            SystemCommand("End drill", "Stop now and see the summary (the drill is saved)", self.end_drill)
+            SystemCommand("End drill", "Stop now and see the summary (the drill is saved)", self.action_leave)
         ]

@@ -137,6 +137,7 @@ Tab moves between the fields; Enter in a number field or ctrl+s starts.
             decks=() if every else tuple(decks),
             tags=tags,
             interview=self.query_one("#drill-interview", Checkbox).value,
+            mode=self.initial.mode,  # the home screen's typed-or-options setting
         )
 
     def _fill_tags(self, keep: set[str]) -> None:

@@ -15,6 +15,7 @@ from textual.widgets.option_list import Option
 
 from jaxquiz.study.drill_run import Answered, DrillRun
 from jaxquiz.study.drills import DrillSummary, GroupScore
+from jaxquiz.tui.messages import SessionClosed
 from jaxquiz.tui.screens.base import AppScreen
 from jaxquiz.tui.screens.verdict import VerdictScreen
 from jaxquiz.tui.services import Services
@@ -178,7 +179,7 @@ Enter on a missed question shows its verdict and the explanation.
         self.quiz_app.start_drill(settings)
 
     def action_home(self) -> None:
-        self.quiz_app.end_session()
+        self.post_message(SessionClosed())
 
     def commands(self) -> list[SystemCommand]:
         return [

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import ClassVar
 
@@ -19,7 +18,7 @@ from jaxquiz.store import DeckSummary
 from jaxquiz.study.session import Session
 from jaxquiz.tui.screens.base import AppScreen
 from jaxquiz.tui.services import Services
-from jaxquiz.tui.text import share_bar
+from jaxquiz.tui.text import inline_markdown, share_bar
 from jaxquiz.tui.widgets.row_table import RowTable
 from jaxquiz.tui.widgets.top_bar import TopBar
 
@@ -41,27 +40,6 @@ def short_path(path: Path) -> str:
         if base in absolute.parents:
             return prefix + str(absolute.relative_to(base))
     return str(path)
-
-
-_INLINE = re.compile(r"`([^`]+)`|\*\*([^*]+)\*\*|\*([^*]+)\*")
-
-
-def inline_markdown(text: str) -> Content:
-    """`code`, **bold** and *italic* of a one-line markdown preview as styles, the marks dropped."""
-    parts: list[str | tuple[str, str]] = []
-    end = 0
-    for match in _INLINE.finditer(text):
-        parts.append(text[end : match.start()])
-        code, bold, italic = match.groups()
-        if code is not None:
-            parts.append((code, "$text-accent"))
-        elif bold is not None:
-            parts.append((bold, "bold"))
-        else:
-            parts.append((italic, "italic"))
-        end = match.end()
-    parts.append(text[end:])
-    return Content.assemble(*parts)
 
 
 def problem_text(problem: LoadProblem) -> Content:
@@ -116,6 +94,7 @@ class HomeScreen(AppScreen[None]):
         Binding("space", "mark", "Mark"),
         Binding("d", "drill", "Drill"),
         Binding("t", "stats", "Stats"),
+        Binding("c", "answer_mode", "Typed/options"),
         Binding("q", "app.quit", "Quit"),
     ]
 
@@ -233,12 +212,16 @@ class HomeScreen(AppScreen[None]):
         due = sum(s.due for s in self.summaries.values())
         mastered = sum(s.mastered for s in self.summaries.values())
         marked = f" · {len(self.marked)} marked for study" if self.marked else ""
+        mode = self.quiz_app.flow.mode
+        answers = "answers typed, options on request" if mode == "recall" else "options shown at once"
         totals.update(
             Content.assemble(
                 (f"{len(self.decks.decks)} decks", "bold"),
                 f" · {questions} questions · ",
                 (f"{due} due", "bold $text-warning" if due else ""),
                 f" · {mastered} mastered{marked}",
+                ("\n" + answers, "$text-muted"),
+                (" (c changes it)", "$text-muted"),
             )
         )
 
@@ -334,6 +317,11 @@ class HomeScreen(AppScreen[None]):
 
     def action_drill(self) -> None:
         self.quiz_app.open_drill(self.chosen())
+
+    def action_answer_mode(self) -> None:
+        """Recall first (the default), or the options of a question at once."""
+        self.quiz_app.flow.toggle_mode()
+        self._show_totals()
 
     def action_stats(self) -> None:
         self.quiz_app.open_stats()

@@ -122,10 +122,8 @@ def activity_facts(stats: Stats) -> Content:
     ]
     if busiest[1]:
         rows.append(Content.assemble(("Busiest     ", key), f"{busiest[0]} ({busiest[1]})"))
-    due_today = stats.due_forecast[0][1] if stats.due_forecast else 0
-    rows.append(
-        Content.assemble(("Due today   ", key), (str(due_today), "bold $text-warning" if due_today else ""))
-    )
+    due = stats.due_now  # counted as the home screen counts it
+    rows.append(Content.assemble(("Due now     ", key), (str(due), "bold $text-warning" if due else "")))
     return Content("\n").join(rows)
 
 

@@ -11,6 +11,7 @@ from textual.content import Content
 from textual.widgets import Footer, Static
 
 from jaxquiz.study.session import Result, Session
+from jaxquiz.tui.messages import SessionClosed
 from jaxquiz.tui.screens.base import AppScreen
 from jaxquiz.tui.services import Services
 from jaxquiz.tui.widgets.rating_bar import RATING_STYLES
@@ -54,4 +55,4 @@ class SummaryScreen(AppScreen[None]):
         yield Footer(compact=True)
 
     def action_home(self) -> None:
-        self.quiz_app.end_session()
+        self.post_message(SessionClosed())

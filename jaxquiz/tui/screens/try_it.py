@@ -67,7 +67,7 @@ dtype. `answer =` is evaluated after the code. `ctrl+o` puts the question's code
         self.code = (code or SCRATCH).rstrip("\n")
         self.runs = 0
         task = item.task
-        self.answer = (task.answer if task is not None else "out") or ""
+        self.answer = (task.answer if task is not None else "out") or "out"  # a puzzle: its result
 
     def compose(self) -> ComposeResult:
         yield TopBar(f"Try it · {self.item.deck.id}")  # not the id: it may name the answer

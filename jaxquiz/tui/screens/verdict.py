@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
@@ -10,6 +10,7 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Footer, Markdown, Static
 
+from jaxquiz.decks.models import ChoiceQuestion, FillQuestion
 from jaxquiz.engine import Verdict
 from jaxquiz.study.scheduler import Rating
 from jaxquiz.study.session import Item, Session, records
@@ -31,6 +32,11 @@ STATUS_BANNERS = {
 }
 
 
+# What the verdict screen returns: the rating to record, "back" to take the answer back and answer
+# again, or None when the answer is not recorded.
+VerdictChoice = Rating | Literal["back"] | None
+
+
 def banner(verdict: Verdict) -> tuple[str, str]:
     """The headline and its CSS class."""
     if verdict.status == "graded":
@@ -48,10 +54,16 @@ def facts(item: Item, answer: str, verdict: Verdict) -> list[Row]:
     rows: list[Row] = []
     said = Content(answer.strip() or "(nothing)")
     understood = verdict.understood.strip()
-    if understood and understood != answer.strip():
+    if understood and not answer.strip():
+        said = Content.styled(understood, "italic")  # "I don't know"
+    elif understood and understood != answer.strip():
         said = Content.assemble(said, ("  read as ", "$text-muted"), understood)
     rows.append(("You said", said))
-    if item.type == "choice":
+    shown = item.shown
+    if isinstance(shown, FillQuestion) and verdict.status == "graded" and not verdict.correct:
+        # The reference beside what the learner's version gave (the difference, below).
+        rows.append(("Solution", _styled(shown.solution, "bold $text-success")))
+    if isinstance(shown, ChoiceQuestion):
         rows.append(("Right", _styled(truth.preview, "$text-success")))
     elif truth.status == "ok" and verdict.status != "question-error":
         where = f"  · ran on {verdict.device}" if verdict.device else ""
@@ -86,8 +98,8 @@ def failure(item: Item, verdict: Verdict) -> list[Row]:
     return rows
 
 
-class VerdictScreen(AppScreen[Rating | None]):
-    """Shows a verdict; returns the rating to record (None: not recorded).
+class VerdictScreen(AppScreen[VerdictChoice]):
+    """Shows a verdict; returns the rating to record (None: not recorded; "back": answer again).
 
     With `review=True` it shows a verdict already recorded (a drill's missed question) and asks
     for nothing.
@@ -102,12 +114,14 @@ class VerdictScreen(AppScreen[Rating | None]):
         Binding("3", "rate(3)", "Good", show=False),
         Binding("4", "rate(4)", "Easy", show=False),
         Binding("ctrl+r,t", "try_it", "Try it"),
+        Binding("u", "take_back", "Undo"),
     ]
 
     HELP = """\
 **Rating.** The proposed rating comes from whether you were right and how long you took.
 Enter accepts it; 1 Again, 2 Hard, 3 Good, 4 Easy choose another. The question comes back
-sooner after Again, later after Easy.
+sooner after Again (in this session, after a few others), later after Easy. `u` takes the answer
+back and asks the question again.
 """
 
     def __init__(
@@ -189,6 +203,8 @@ sooner after Again, later after Easy.
             return not self.counts and not self.review
         if action == "back":
             return self.review
+        if action == "take_back":
+            return not self.review
         return True
 
     def action_accept(self) -> None:
@@ -202,6 +218,9 @@ sooner after Again, later after Easy.
     def action_rate(self, number: int) -> None:
         if self.counts:
             self.dismiss(Rating(number))
+
+    def action_take_back(self) -> None:
+        self.dismiss("back")
 
     def action_try_it(self) -> None:
         self.app.push_screen(TryItScreen(self.services, self.item, self.item.code_with(self.answer)))

@@ -1,0 +1,250 @@
+"""The one owner of what comes after an answer, for study sessions, deck quizzes and drills alike.
+
+Screens post what happened (`AttemptGraded`, `TakeBackAsked`, `LeaveAsked`, `TimeUp`,
+`SessionClosed`); the app hands each to the flow, which records, shows the verdict, and picks the
+next screen. No screen records an answer or switches to the next question itself.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import TYPE_CHECKING
+
+from jaxquiz.errors import StoreError
+from jaxquiz.study.drill_run import DrillRun
+from jaxquiz.study.scheduler import Rating
+from jaxquiz.study.session import ANSWER_MODES, AnswerMode, Attempt, Session
+from jaxquiz.tui.screens.ask import AskScreen
+from jaxquiz.tui.screens.drill import DrillScreen, flash_for
+from jaxquiz.tui.screens.drill_summary import DrillSummaryScreen
+from jaxquiz.tui.screens.question import QuestionScreen
+from jaxquiz.tui.screens.summary import SummaryScreen
+from jaxquiz.tui.screens.verdict import VerdictChoice, VerdictScreen
+
+if TYPE_CHECKING:
+    from jaxquiz.tui.app import JaxQuizApp
+
+
+class Flow:
+    """The session or drill being run, and the deck quizzes left in the middle."""
+
+    def __init__(self, app: JaxQuizApp) -> None:
+        self.app = app
+        self.services = app.services
+        self.session: Session | None = None
+        self.drill: DrillRun | None = None
+        self.mode: AnswerMode = "recall"  # the home screen's setting
+        self.paused: dict[str, Session] = {}  # deck quizzes left before the end, by deck id
+        self._ending = False  # a drill ends when the verdict in flight comes
+
+    def toggle_mode(self) -> AnswerMode:
+        """Recall first, or the options at once: the setting of the home screen."""
+        self.mode = ANSWER_MODES[(ANSWER_MODES.index(self.mode) + 1) % len(ANSWER_MODES)]
+        return self.mode
+
+    # -- starting ------------------------------------------------------------------------------
+
+    def start_session(self, session: Session) -> None:
+        """Ask the session's questions; a deck quiz left earlier may resume where it was."""
+        left = self.paused.get(session.resume_key) if session.resume_key else None
+        if left is not None and not left.finished:
+            text = (
+                f"You left this quiz at question {left.position + 1} of {len(left)} "
+                f"({left.score()[0]} right so far)."
+            )
+            choices = [("r", "resume", "resume"), ("s", "restart", "start over")]
+            self.app.push_screen(
+                AskScreen(left.title, text, choices),
+                lambda choice: self._resume_or_restart(choice, left, session),
+            )
+            return
+        self._begin(session)
+
+    def _resume_or_restart(self, choice: str | None, left: Session, fresh: Session) -> None:
+        if choice is None:
+            return
+        del self.paused[fresh.resume_key]
+        self._begin(left if choice == "resume" else fresh)
+
+    def _begin(self, session: Session) -> None:
+        item = session.current()
+        if item is None:
+            self.app.notify("Nothing to ask: no questions due or new here.", title=session.title)
+            return
+        self.session = session
+        self.app.push_screen(self._question_screen(session))
+
+    def start_drill(self, run: DrillRun) -> None:
+        item = run.current()
+        assert item is not None
+        self.drill, self._ending = run, False
+        self.app.push_screen(DrillScreen(self.services, run, item, mode=run.settings.answer_mode))
+
+    def _question_screen(self, session: Session) -> QuestionScreen:
+        item = session.current()
+        assert item is not None
+        return QuestionScreen(
+            self.services, session, item, mode=self.mode, can_take_back=session.can_take_back
+        )
+
+    # -- answers -------------------------------------------------------------------------------
+
+    def graded(self, attempt: Attempt, rating: Rating | None) -> None:
+        """An answer was graded: a drill records it at once; a session shows the verdict and
+        records the rating chosen there (a card comes rated)."""
+        if self.drill is not None:
+            self._drill_answered(attempt)
+            return
+        if self.session is None:
+            return
+        if rating is not None or attempt.verdict is None:
+            self._record(attempt, rating)
+            return
+        question = self.app.screen
+        screen = VerdictScreen(
+            self.services,
+            self.session,
+            attempt.item,
+            attempt.answer,
+            attempt.verdict,
+            attempt.propose(),
+            attempt.response_ms,
+        )
+        self.app.push_screen(screen, partial(self._rated, attempt, question))
+
+    def _rated(self, attempt: Attempt, question: object, choice: VerdictChoice) -> None:
+        if choice == "back":
+            assert isinstance(question, QuestionScreen)
+            question.take_back_answer()  # nothing recorded: the learner answers again
+            return
+        self._record(attempt, choice)
+
+    def _record(self, attempt: Attempt, rating: Rating | None) -> None:
+        session = self.session
+        assert session is not None
+        services = self.services
+        try:
+            session.answer(attempt, rating, services.store, services.scheduler, services.now())
+        except StoreError as error:
+            self.app.notify(error.message, title="Progress not saved", severity="error", timeout=20)
+            session.answer(attempt, None, services.store, services.scheduler, services.now())
+        self._forget(attempt)
+        self._next()
+
+    def _next(self) -> None:
+        session = self.session
+        assert session is not None
+        if session.current() is None:
+            self.paused.pop(session.resume_key, None)
+            self.app.switch_screen(SummaryScreen(self.services, session))
+        else:
+            self.app.switch_screen(self._question_screen(session))
+
+    def _forget(self, attempt: Attempt) -> None:
+        grader = self.services.grader
+        self.app.run_worker(
+            partial(grader.forget, attempt.item), thread=True, group="forget", exit_on_error=False
+        )
+
+    def take_back(self) -> None:
+        """Undo the last answer: out of the store and the FSRS card, and asked again."""
+        session = self.session
+        if session is None or self.drill is not None or not session.can_take_back:
+            return
+        try:
+            item = session.take_back(self.services.store)
+        except StoreError as error:
+            self.app.notify(error.message, title="Could not undo", severity="error", timeout=20)
+            return
+        item.lesson = False  # read already, before the first answer
+        self.app.switch_screen(self._question_screen(session))
+        self.app.notify(f"Took back your answer to {item.deck.id}/{item.question.id}.", timeout=4)
+
+    # -- leaving -------------------------------------------------------------------------------
+
+    def leave(self) -> None:
+        """Escape: ask first, then show what was answered; a deck quiz can be resumed later."""
+        if self.drill is not None:
+            text = "The drill is saved, marked interrupted; the summary shows what you answered."
+            title = "End the drill?"
+        else:
+            assert self.session is not None
+            right, graded = self.session.score()
+            answered = len(self.session.results)
+            text = "Nothing answered yet."
+            if answered:
+                text = f"Answered so far: {answered} ({right} of {graded} right), all saved."
+            if self.session.resume_key:
+                text += " Open the quiz again to resume here."
+            title = "Leave?"
+        self.app.push_screen(
+            AskScreen(title, text, [("y", "yes", "leave"), ("n", "no", "stay")]),
+            lambda choice: self._left() if choice == "yes" else None,
+        )
+
+    def _left(self) -> None:
+        if self.drill is not None:
+            self.end_drill()
+            return
+        session = self.session
+        assert session is not None
+        if session.resume_key and not session.finished:
+            self.paused[session.resume_key] = session
+        if session.results:
+            self.app.switch_screen(SummaryScreen(self.services, session))
+        else:
+            self.end()
+
+    def end(self) -> None:
+        """Back to the home screen, letting the engine drop the truths prepared for the session."""
+        self.session = None
+        self.drill = None
+        app = self.app
+        while len(app.screen_stack) > 1:
+            app.pop_screen()
+        grader = self.services.grader
+        app.run_worker(grader.forget, thread=True, group="forget", exit_on_error=False)
+        app.home.refresh_decks()
+
+    # -- drills --------------------------------------------------------------------------------
+
+    def _drill_answered(self, attempt: Attempt) -> None:
+        run = self.drill
+        assert run is not None and attempt.verdict is not None
+        item, verdict = attempt.item, attempt.verdict
+        flash = flash_for(item, verdict, interview=run.settings.interview)
+        try:
+            run.record(
+                item,
+                attempt.answer,
+                verdict,
+                attempt.response_ms,
+                looked=attempt.looked,
+                picked=attempt.picked,
+            )
+        except StoreError as error:
+            self.app.notify(error.message, title="Progress not saved", severity="error", timeout=20)
+        self._forget(attempt)
+        following = None if self._ending else run.current()
+        if following is None:
+            self._finish_drill()
+        else:
+            mode = run.settings.answer_mode
+            self.app.switch_screen(DrillScreen(self.services, run, following, flash, mode=mode))
+
+    def end_drill(self) -> None:
+        """Stop the drill, store it and show the summary (an answer being graded still counts)."""
+        screen = self.app.screen
+        if isinstance(screen, DrillScreen) and screen.grading:
+            self._ending = True  # the verdict in flight ends the drill when it comes
+            return
+        self._finish_drill()
+
+    def _finish_drill(self) -> None:
+        run = self.drill
+        assert run is not None
+        try:
+            run.finish()
+        except StoreError as error:
+            self.app.notify(error.message, title="Drill not saved", severity="error", timeout=20)
+        self.app.switch_screen(DrillSummaryScreen(self.services, run))

@@ -1,0 +1,346 @@
+"""Recall first, driven like a person would on the real engine and a real SQLite file: typed
+answers with options on request, "I don't know", undo, try-it counting as looking, typos sent back,
+no accidental picks, several right options, leaving and resuming a quiz, one "due" number.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from textual.widgets import DataTable, Input
+
+from jaxquiz.decks.loader import LoadResult, load_deck_text
+from jaxquiz.study.drills import DrillSettings
+from jaxquiz.study.scheduler import Rating, Scheduler
+from jaxquiz.study.session import Entry, Session, record_answer
+from jaxquiz.tui import make_app
+from jaxquiz.tui.screens.ask import AskScreen
+from jaxquiz.tui.screens.drill import DrillScreen
+from jaxquiz.tui.screens.home import HomeScreen
+from jaxquiz.tui.screens.question import QuestionScreen
+from jaxquiz.tui.screens.stats import StatsScreen
+from jaxquiz.tui.screens.summary import SummaryScreen
+from jaxquiz.tui.screens.try_it import TryItScreen
+from jaxquiz.tui.screens.verdict import VerdictScreen
+
+SIZE = (100, 30)
+
+RECALL_DECK = """\
+format: 1
+deck: tui-recall
+title: Recall (test deck)
+questions:
+  - id: ones-dtype
+    type: dtype
+    prompt: Which dtype does `out` have?
+    code: out = jnp.ones(3)
+    expect: float32
+    options: ["`float32`", "`int32`", "`bool`"]
+  - id: pure
+    type: choice
+    prompt: Which of these are pure functions?
+    options: ["`jnp.cos`", "`print`", "`jnp.sin`"]
+    correct: [0, 2]
+  - id: square
+    type: fill
+    prompt: Make `out` the squares.
+    code: out = jnp.arange(3) ___
+    solution: "** 2"
+    wrong: ["* 2"]
+  - id: quiet-card
+    type: card
+    prompt: What does this code do?
+    back: It binds a name; nothing to see.
+    code: x = 1
+"""
+
+
+@pytest.fixture
+def recall_app(engine, store, clock, monkeypatch):
+    monkeypatch.chdir(Path(__file__).parent)
+    deck = load_deck_text(RECALL_DECK, Path("decks/recall.yaml"))
+    engine.wait_ready()
+    return make_app(engine, store, clock, LoadResult([deck]), seed=0)
+
+
+def ask(app, *ids: str) -> None:
+    """A session of the recall deck's questions `ids`, as the home screen would start one."""
+    loaded = app.decks.decks[0]
+    entries = [Entry(loaded, loaded.deck.question(i)) for i in ids]
+    app.start_session(Session(entries, app.services.rng, "quiz", "Test"))
+
+
+def key_for(app, option: str) -> str:
+    return str(app.screen.item.options.index(option) + 1)
+
+
+async def type_answer(pilot, text: str) -> None:
+    pilot.app.screen.query_one("#answer-line", Input).value = text
+    await pilot.press("enter")
+
+
+def keys_line(screen) -> str:
+    return str(screen.query_one(".answer-keys").render())
+
+
+# -- typed first --------------------------------------------------------------------------------
+
+
+async def test_a_question_with_options_is_typed_first_and_a_typed_right_answer_is_easy(recall_app, store, ui):
+    app = recall_app
+    async with app.run_test(size=SIZE) as pilot:
+        ask(app, "ones-dtype")
+        screen = await ui.wait_for_screen(pilot, QuestionScreen)
+        assert screen.query("#answer-line") and not screen.query("#options")
+        await type_answer(pilot, "float32")
+        await ui.wait_for_screen(pilot, VerdictScreen)
+        assert "Enter accepts Easy" in ui.shown(app)  # recalled at once: not capped
+        await pilot.press("enter")
+        await ui.wait_for_screen(pilot, SummaryScreen)
+    [review] = store.reviews()
+    assert review.rating == 4
+
+
+async def test_enter_on_options_picks_nothing_until_the_learner_moves(recall_app, store, ui):
+    app = recall_app
+    async with app.run_test(size=SIZE) as pilot:
+        ask(app, "ones-dtype")
+        screen = await ui.wait_for_screen(pilot, QuestionScreen)
+        await pilot.press("ctrl+o")
+        await ui.wait_until(pilot, lambda: screen.query("#options"))
+        # option text renders its markdown: no raw backticks
+        assert f"{key_for(app, '`float32`')}. float32" in ui.shown(app) and "`" not in ui.shown(app)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is screen and "move to an option with ↑↓ first" in keys_line(screen)
+        await pilot.press("x")
+        assert "'x' is not a key here. 1-3 picks" in keys_line(screen)
+        await pilot.press("7")
+        assert "There is no option 7." in keys_line(screen)
+        assert app.screen is screen and store.reviews() == []
+        await pilot.press("down", "enter")  # moved to the first option: Enter picks it
+        await ui.wait_for_screen(pilot, VerdictScreen)
+        assert screen.item.options[0] in ui.shown(app)
+
+
+async def test_a_choice_with_several_right_options_is_marked_then_checked(recall_app, store, ui):
+    app = recall_app
+    async with app.run_test(size=SIZE) as pilot:
+        ask(app, "pure", "pure")
+        screen = await ui.wait_for_screen(pilot, QuestionScreen)
+        assert "Several are right" in keys_line(screen)
+        await pilot.press(key_for(app, "`jnp.cos`"))  # marks, does not submit
+        assert "[x] jnp.cos" in ui.shown(app) and app.screen is screen
+        await pilot.press("enter")
+        await ui.wait_for_screen(pilot, VerdictScreen)
+        text = ui.shown(app)
+        assert "✘  Wrong" in text and "not picked: `jnp.sin`" in text
+        await pilot.press("3")  # Good: not asked again
+        await ui.wait_until(
+            pilot, lambda: isinstance(app.screen, QuestionScreen) and app.screen is not screen
+        )
+        await pilot.press(key_for(app, "`jnp.sin`"), key_for(app, "`jnp.cos`"), "enter")
+        await ui.wait_for_screen(pilot, VerdictScreen)
+        assert "✔  Right" in ui.shown(app)
+    assert [r.correct for r in store.reviews()] == [False]  # the second is not rated yet
+
+
+# -- I don't know, undo -------------------------------------------------------------------------
+
+
+async def test_i_dont_know_shows_the_truth_records_again_and_asks_later(recall_app, store, ui):
+    app = recall_app
+    async with app.run_test(size=SIZE) as pilot:
+        ask(app, "ones-dtype")
+        await ui.wait_for_screen(pilot, QuestionScreen)
+        assert "^g Don't know" in ui.shown(app)
+        await pilot.press("ctrl+g")
+        await ui.wait_for_screen(pilot, VerdictScreen)
+        text = ui.shown(app)
+        assert "I don't know" in text and "dtype float32" in text and "Enter accepts Again" in text
+        verdict = app.screen
+        await pilot.press("enter")
+        await ui.wait_until(pilot, lambda: app.screen is not verdict)
+        assert isinstance(app.screen, QuestionScreen) and app.screen.item.again  # back in the session
+        assert "2/2" in ui.shown(app)
+    [review] = store.reviews()
+    assert (review.correct, review.rating, review.answer) == (False, 1, "")
+
+
+async def test_undo_on_the_next_question_takes_back_the_answer_and_the_card(recall_app, store, ui):
+    app = recall_app
+    async with app.run_test(size=SIZE) as pilot:
+        ask(app, "ones-dtype", "square")
+        first = await ui.wait_for_screen(pilot, QuestionScreen)
+        assert "Undo" not in ui.shown(app)  # nothing to take back yet
+        await type_answer(pilot, "int32")  # wrong: Again, and it would come back
+        await ui.wait_for_screen(pilot, VerdictScreen)
+        await pilot.press("enter")
+        await ui.wait_until(pilot, lambda: isinstance(app.screen, QuestionScreen) and app.screen is not first)
+        assert len(store.reviews()) == 1 and store.card("tui-recall", "ones-dtype") is not None
+        assert len(app.session) == 3
+        await pilot.press("ctrl+z")
+        await ui.wait_until(pilot, lambda: app.screen.item is first.item)
+        assert store.reviews() == [] and store.card("tui-recall", "ones-dtype") is None
+        assert len(app.session) == 2 and app.session.results == []  # its repeat is gone too
+        assert "1/2" in ui.shown(app)
+        await type_answer(pilot, "float32")
+        await ui.wait_for_screen(pilot, VerdictScreen)
+        await pilot.press("enter")
+        await ui.wait_until(pilot, lambda: isinstance(app.screen, QuestionScreen))
+    [review] = store.reviews()
+    assert review.correct is True
+
+
+async def test_u_on_the_verdict_takes_the_answer_back_unrecorded(recall_app, store, ui):
+    app = recall_app
+    async with app.run_test(size=SIZE) as pilot:
+        ask(app, "ones-dtype")
+        screen = await ui.wait_for_screen(pilot, QuestionScreen)
+        await type_answer(pilot, "int32")
+        await ui.wait_for_screen(pilot, VerdictScreen)
+        assert "u Undo" in ui.shown(app)
+        await pilot.press("u")
+        await ui.wait_until(pilot, lambda: app.screen is screen)
+        field = screen.query_one("#answer-line", Input)
+        assert not field.disabled and field.has_focus
+    assert store.reviews() == []
+
+
+# -- looking, typos, the solution ---------------------------------------------------------------
+
+
+async def test_running_the_code_in_try_it_caps_the_rating_like_a_hint(recall_app, ui):
+    app = recall_app
+    async with app.run_test(size=SIZE) as pilot:
+        ask(app, "ones-dtype")
+        await ui.wait_for_screen(pilot, QuestionScreen)
+        await pilot.press("ctrl+r")
+        try_it = await ui.wait_for_screen(pilot, TryItScreen)
+        await pilot.press("ctrl+r")
+        await ui.wait_until(pilot, lambda: ui.text_of(try_it, "#run-status").startswith("ran"))
+        await pilot.press("escape")
+        await ui.wait_for_screen(pilot, QuestionScreen)
+        await type_answer(pilot, "float32")
+        await ui.wait_for_screen(pilot, VerdictScreen)
+        assert "Enter accepts Good" in ui.shown(app)  # right at once, but after running it
+
+
+async def test_a_fill_that_does_not_parse_is_sent_back_and_a_wrong_one_shows_the_solution(
+    recall_app, store, ui
+):
+    app = recall_app
+    async with app.run_test(size=SIZE) as pilot:
+        ask(app, "square")
+        screen = await ui.wait_for_screen(pilot, QuestionScreen)
+        await type_answer(pilot, "** (2")
+        await ui.wait_until(pilot, lambda: "Could not read that" in ui.text_of(screen, "#feedback"))
+        assert "not valid Python" in ui.text_of(screen, "#feedback") and app.screen is screen
+        await type_answer(pilot, "* 2")
+        await ui.wait_for_screen(pilot, VerdictScreen)
+        text = ui.shown(app)
+        assert "✘  Wrong" in text and "Solution" in text and "** 2" in text
+    [review] = store.reviews() or [None]
+    assert review is None  # not rated yet; the typo was never recorded
+
+
+async def test_a_card_whose_code_names_no_answer_shows_no_empty_live_result(recall_app, ui):
+    app = recall_app
+    seen = []
+    async with app.run_test(size=SIZE, message_hook=seen.append) as pilot:
+        ask(app, "quiet-card")
+        screen = await ui.wait_for_screen(pilot, QuestionScreen)
+        await pilot.press("space")
+        await ui.wait_until(pilot, lambda: any(isinstance(m, QuestionScreen.CardExecuted) for m in seen))
+        assert "nothing to see" in ui.shown(app)
+        assert "Live result" not in ui.shown(app) and screen.query_one("#card-result").has_class("hidden")
+
+
+# -- leaving, resuming, the setting, due ---------------------------------------------------------
+
+
+async def test_escape_asks_shows_the_summary_and_the_quiz_resumes_or_starts_over(recall_app, store, ui):
+    app = recall_app
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter")  # quiz the deck, in order
+        first = await ui.wait_for_screen(pilot, QuestionScreen)
+        await type_answer(pilot, "float32")
+        await ui.wait_for_screen(pilot, VerdictScreen)
+        await pilot.press("enter")
+        await ui.wait_until(pilot, lambda: isinstance(app.screen, QuestionScreen) and app.screen is not first)
+        await pilot.press("escape")
+        await ui.wait_for_screen(pilot, AskScreen)
+        assert "Answered so far: 1 (1 of 1 right)" in ui.shown(app)
+        await pilot.press("n")  # stay
+        await ui.wait_for_screen(pilot, QuestionScreen)
+        await pilot.press("escape")
+        await ui.wait_for_screen(pilot, AskScreen)
+        await pilot.press("y")
+        await ui.wait_for_screen(pilot, SummaryScreen)
+        assert "1 of 1 right" in ui.shown(app)
+        await pilot.press("enter")
+        await ui.wait_for_screen(pilot, HomeScreen)
+
+        await pilot.press("enter")  # the same deck again: resume?
+        await ui.wait_for_screen(pilot, AskScreen)
+        assert "You left this quiz at question 2 of 4" in ui.shown(app)
+        await pilot.press("r")
+        resumed = await ui.wait_for_screen(pilot, QuestionScreen)
+        assert resumed.item.question.id == "pure" and "2/4" in ui.shown(app)
+        await pilot.press("escape")
+        await ui.wait_for_screen(pilot, AskScreen)
+        await pilot.press("y")
+        await ui.wait_for_screen(pilot, SummaryScreen)
+        await pilot.press("enter")
+        await ui.wait_for_screen(pilot, HomeScreen)
+
+        await pilot.press("enter")
+        await ui.wait_for_screen(pilot, AskScreen)
+        await pilot.press("s")  # start over
+        fresh = await ui.wait_for_screen(pilot, QuestionScreen)
+        assert fresh.item.question.id == "ones-dtype" and "1/4" in ui.shown(app)
+    assert len(store.reviews()) == 1
+
+
+async def test_the_home_setting_shows_options_at_once_and_a_drill_follows_it(recall_app, ui):
+    app = recall_app
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert "answers typed, options on request" in ui.shown(app)
+        await pilot.press("c")
+        assert "options shown at once" in ui.shown(app)
+        await pilot.press("enter")
+        screen = await ui.wait_for_screen(pilot, QuestionScreen)
+        assert screen.query("#options") and "^o Type it" in ui.shown(app)
+        app.flow.end()
+        await ui.wait_for_screen(pilot, HomeScreen)
+        app.start_drill(DrillSettings(count=1, decks=("tui-recall",), interview=True, mode="choice"))
+        drill = await ui.wait_for_screen(pilot, DrillScreen)
+        # the interview is always typed; its question with options is the only one it can ask
+        assert drill.query("#answer-line") and not drill.query("#options")
+
+
+async def test_home_and_stats_count_due_questions_the_same_way(recall_app, store, clock, ui):
+    app = recall_app
+    deck = app.decks.decks[0]
+    scheduler = Scheduler(clock)
+    session = Session.quiz(deck, app.services.rng)
+    item = session.item(0)
+    record_answer(
+        store, scheduler, item, answer="x", verdict=None, response_ms=0, rating=Rating.Again, at=ui.T0
+    )
+    # a card of a question no longer in any deck, due too: nobody can study it
+    ghost = replace(item, question=item.question.model_copy(update={"id": "gone"}))
+    record_answer(
+        store, scheduler, ghost, answer="x", verdict=None, response_ms=0, rating=Rating.Again, at=ui.T0
+    )
+    clock.advance(hours=1)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert "1 due" in ui.shown(app)
+        assert str(app.screen.query_one("#decks", DataTable).get_row_at(0)[3]) == "1"
+        await pilot.press("t")
+        await ui.wait_for_screen(pilot, StatsScreen)
+        assert "Due now     1" in ui.shown(app)
