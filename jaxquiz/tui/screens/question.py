@@ -73,6 +73,19 @@ def placeholder(kind: QuestionType) -> str:
             assert_never(kind)
 
 
+def block_label(kind: QuestionType) -> str:
+    """What the block editor is for."""
+    match kind:
+        case "puzzle":
+            return "Your function (the prelude is in scope)"
+        case "fill":
+            return "Your code for the blank (indented to the blank's column)"
+        case "shape" | "dtype" | "value" | "raises" | "choice" | "card":
+            return ""  # not answered in the editor
+        case _:
+            assert_never(kind)
+
+
 class QuestionScreen(AppScreen[None]):
     """Ask one item of a session."""
 
@@ -154,6 +167,8 @@ reason. `ctrl+z` takes back the last answer and its rating.
             yield Markdown(shown.hint or "", id="hint", classes="hidden")
             if isinstance(shown, CardQuestion):
                 yield Markdown(shown.back, id="back", classes="hidden")
+                if shown.explain:
+                    yield Markdown(shown.explain, id="card-explain", classes="hidden")
                 yield Static(id="card-result", classes="hidden")
         with Vertical(id="answer"):
             yield self._answer_input()
@@ -165,7 +180,7 @@ reason. `ctrl+z` takes back the last answer and its rating.
         return answer_input(
             item.input_kind(options_shown=self.options_shown),
             placeholder=placeholder(item.type),
-            label="Your code for the blank (indented to the blank's column)",
+            label=block_label(item.type),
             options=item.options,
             multiple=item.multiple,
             prefill=item.prefill,
@@ -355,6 +370,8 @@ reason. `ctrl+z` takes back the last answer and its rating.
         self.response_ms = self._elapsed_ms()
         self.grading = True  # stops the timer: the recall is done
         self.query_one("#back").remove_class("hidden")
+        for explain in self.query("#card-explain"):
+            explain.remove_class("hidden")
         if self.item.task is not None:
             self.run_card(self.item)
         self.query_one("#body", VerticalScroll).scroll_end(animate=False)

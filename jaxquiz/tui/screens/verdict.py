@@ -10,7 +10,7 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Footer, Markdown, Static
 
-from jaxquiz.decks.models import ChoiceQuestion, FillQuestion
+from jaxquiz.decks.models import ChoiceQuestion, FillQuestion, PuzzleQuestion
 from jaxquiz.engine import Verdict
 from jaxquiz.study.scheduler import Rating
 from jaxquiz.study.session import Item, Session, records
@@ -60,11 +60,19 @@ def facts(item: Item, answer: str, verdict: Verdict) -> list[Row]:
         said = Content.assemble(said, ("  read as ", "$text-muted"), understood)
     rows.append(("You said", said))
     shown = item.shown
-    if isinstance(shown, FillQuestion) and verdict.status == "graded" and not verdict.correct:
+    if (
+        isinstance(shown, FillQuestion | PuzzleQuestion)
+        and verdict.status == "graded"
+        and not verdict.correct
+    ):
         # The reference beside what the learner's version gave (the difference, below).
-        rows.append(("Solution", _styled(shown.solution, "bold $text-success")))
+        rows.append(("Solution", _styled(shown.solution.rstrip("\n"), "bold $text-success")))
     if isinstance(shown, ChoiceQuestion):
         rows.append(("Right", _styled(truth.preview, "$text-success")))
+    elif isinstance(shown, PuzzleQuestion):
+        # A puzzle's truth is the reference's results on every draw: the difference says the rest.
+        if verdict.device:
+            rows.append(("Ran on", _styled(verdict.device, "$text-muted")))
     elif truth.status == "ok" and verdict.status != "question-error":
         where = f"  · ran on {verdict.device}" if verdict.device else ""
         rows.append(("It is", Content.assemble((truth.summary(), "bold"), (where, "$text-muted"))))
