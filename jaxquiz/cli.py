@@ -216,7 +216,8 @@ def grade(
     DECK is a deck file or the id of a known deck. Exits 0 when right, 1 when wrong, 2 when the
     question or deck is bad. Parameters not fixed with --param are drawn at random.
     """
-    from jaxquiz.engine import Engine, Task
+    from jaxquiz.engine import Engine
+    from jaxquiz.engine.tasks import task_of
 
     loaded = _trusted([_find_deck(deck)], trust)[0]
     try:
@@ -231,7 +232,7 @@ def grade(
     if question.type == "card":  # type: ignore[attr-defined]
         _fail(f"{question_id!r} is a card: cards are graded by the learner", "pick another question")
     with Engine(spare=False) as engine:
-        task = Task.from_question(concrete, loaded.deck.setup)
+        task = task_of(concrete, loaded.deck.setup)
         engine.wait_ready(devices=task.devices)  # the verdict's time is grading, not starting jax
         # Prepared first, as the app does: a run that fails is then known to be the question's
         # own (exit 2) or the answer's (exit 1).

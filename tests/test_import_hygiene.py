@@ -111,3 +111,21 @@ def test_the_tui_does_not_import_jax(tmp_path):
     if not (Path(__file__).resolve().parent.parent / "jaxquiz" / "tui" / "__init__.py").exists():
         pytest.skip("jaxquiz.tui does not exist yet")
     assert "jax" not in imported_after("import jaxquiz.tui", tmp_path)
+
+
+def test_the_worker_imports_no_deck_models(tmp_path):
+    # The worker reads plain dataclasses off the wire: pydantic (and the YAML the decks come in)
+    # would only slow its start and widen what question code can reach.
+    worker = ["__main__", "service", "sandbox", "compare", "describe", "capture", "guard", "reaper"]
+    body = "\n".join(f"import jaxquiz.engine.worker.{name}" for name in worker)
+    code = f"import json, sys\n{body}\nprint(json.dumps(sorted({{'pydantic', 'yaml'}} & set(sys.modules))))"
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"JAXQUIZ_DATA_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"},
+        stdin=subprocess.DEVNULL,
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == []

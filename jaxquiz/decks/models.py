@@ -24,9 +24,10 @@ from pydantic import (
     model_validator,
 )
 
+from jaxquiz.blanks import BLANK
+
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 PARAM_NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
-BLANK = "___"
 
 QuestionType = Literal["shape", "dtype", "value", "raises", "fill", "choice", "card"]
 EXECUTING_TYPES = ("shape", "dtype", "value", "raises", "fill")

@@ -9,9 +9,10 @@ nested dataclasses of those.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Literal
 
-from jaxquiz.decks.models import FillQuestion, QuestionBase, RaisesQuestion, ValueQuestion
+if TYPE_CHECKING:
+    from jaxquiz.decks.models import QuestionBase
 
 # Output kept from one execution; more is cut with a note.
 OUTPUT_CAP = 64 * 1024
@@ -43,25 +44,10 @@ class Task:
 
     @classmethod
     def from_question(cls, question: QuestionBase, setup: str | None = None) -> Task:
-        """The task of an instantiated question (see `jaxquiz.decks.instantiate`)."""
-        extra: dict[str, Any] = {}
-        if isinstance(question, ValueQuestion | FillQuestion):
-            extra.update(rtol=question.tolerance.rtol, atol=question.tolerance.atol)
-        if isinstance(question, FillQuestion):
-            extra.update(solution=question.solution, compare=question.compare, input=question.input)
-        if isinstance(question, RaisesQuestion):
-            extra.update(exception=question.exception)
-        # `answer` defaults to `out` for every type that runs code; a raises question or a card
-        # whose code binds no `out` is about the code itself (see sandbox.execute, `lenient`).
-        return cls(
-            type=question.type,  # type: ignore[attr-defined]
-            code=getattr(question, "code", None) or "",
-            answer=question.answer,
-            setup=setup,
-            timeout=question.timeout,
-            devices=question.devices,
-            **extra,
-        )
+        """Deprecated: use `jaxquiz.engine.tasks.task_of` (kept while the study layer calls it)."""
+        from jaxquiz.engine.tasks import task_of  # here, not above: the worker imports this module
+
+        return task_of(question, setup)
 
 
 # --- requests -------------------------------------------------------------------------------

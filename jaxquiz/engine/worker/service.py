@@ -13,7 +13,7 @@ from typing import Any
 
 import jax
 
-from jaxquiz.decks.models import BLANK
+from jaxquiz.blanks import fill_blank
 from jaxquiz.engine.answers import UnreadableAnswer
 from jaxquiz.engine.protocol import (
     Exploration,
@@ -38,20 +38,6 @@ class Reply:
 
     result: Any
     recycle: str | None = None
-
-
-def fill_blank(code: str, text: str, block: bool) -> str:
-    """The question's code with the learner's text in place of the blank.
-
-    For block input, every line after the first is indented to the blank's column, so a
-    function body typed flush-left lands inside the function.
-    """
-    if block:
-        line_start = code.rfind("\n", 0, code.index(BLANK)) + 1
-        column = code.index(BLANK) - line_start
-        lines = text.strip("\n").splitlines() or [""]
-        text = ("\n" + " " * column).join(lines)
-    return code.replace(BLANK, text, 1)
 
 
 def is_out_of_memory(error: BaseException | None) -> bool:
@@ -87,7 +73,7 @@ class Service:
         truth = self.prepared.get(token)
         if truth is None:
             code = (
-                fill_blank(task.code, task.solution or "", task.input == "block")
+                fill_blank(task.code, task.solution or "", block=task.input == "block")
                 if (task.type == "fill")
                 else task.code
             )
@@ -155,7 +141,7 @@ class Service:
             try:
                 if task.type == "fill":
                     learner_run = sandbox.execute(
-                        fill_blank(task.code, request.answer, task.input == "block"),
+                        fill_blank(task.code, request.answer, block=task.input == "block"),
                         task.setup,
                         task.answer,
                     )
