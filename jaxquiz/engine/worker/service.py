@@ -22,6 +22,7 @@ from jaxquiz.engine.protocol import (
     Grade,
     Outcome,
     Prepare,
+    Result,
     Task,
     Timings,
     Verdict,
@@ -36,7 +37,7 @@ PREPARED_KEPT = 64
 class Reply:
     """A result, and whether this worker should be replaced after sending it."""
 
-    result: Any
+    result: Result
     recycle: str | None = None
 
 
