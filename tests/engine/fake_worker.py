@@ -3,7 +3,8 @@
 It speaks the real wire protocol on the socket `WorkerProcess` hands it, so the pool, the
 process supervision and the wire are the real ones; only what runs a question is faked.
 
-Knobs for the whole process (argv, before the memory limit and device count the engine adds):
+Knobs for the whole process (argv, before the memory limit and device count the engine adds;
+its device is named after that count):
 `--start-delay S` waits S seconds before saying Ready; `--crash-on-start` exits with status 3
 instead. Each request's code says how to answer it:
 
@@ -12,7 +13,8 @@ instead. Each request's code says how to answer it:
 - `garbage`: answers with a frame that is not JSON;
 - `extra`: answers twice;
 - `recycle`: answers and asks to be replaced;
-- `untidy`: answers, then exits with EXIT_UNTIDY before reading the next request;
+- `untidy`: answers, then exits with EXIT_UNTIDY half a second later, before reading the next
+  request;
 - anything else: an answer is right when it is the text `right`.
 """
 
@@ -42,18 +44,16 @@ from jaxquiz.engine.protocol import (
 )
 from jaxquiz.engine.wire import Channel, encode
 
-DEVICE = "fake device"
-TRUTH = Outcome(type_name="Array", shape=(1,), dtype="float32", device=DEVICE)
 
-
-def result_of(request: object) -> Result:
+def result_of(request: object, device: str) -> Result:
+    truth = Outcome(type_name="Array", shape=(1,), dtype="float32", device=device)
     if isinstance(request, Prepare):
-        return TRUTH
+        return truth
     if isinstance(request, Grade):
         correct = request.answer == "right"
-        return Verdict("graded", correct, request.answer, understood=request.answer, truth=TRUTH)
+        return Verdict("graded", correct, request.answer, understood=request.answer, truth=truth)
     if isinstance(request, Explore):
-        return Exploration(outcome=Outcome(device=DEVICE))
+        return Exploration(outcome=Outcome(device=device))
     assert isinstance(request, Forget)
     return None
 
@@ -70,13 +70,16 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--start-delay", type=float, default=0.0)
     parser.add_argument("--crash-on-start", action="store_true")
-    knobs, _ = parser.parse_known_args()
+    parser.add_argument("memory_limit", type=int)
+    parser.add_argument("devices", type=int)  # 0: the default pool's worker
+    knobs = parser.parse_args()
+    device = f"{knobs.devices} fake devices" if knobs.devices else "fake device"
     channel = Channel(socket.socket(fileno=int(os.environ[FD_ENV])))
     time.sleep(knobs.start_delay)
     if knobs.crash_on_start:
         print("fake worker: crashed on start", file=sys.stderr, flush=True)
         os._exit(3)
-    channel.send(Ready(os.getpid(), DEVICE, "0.0-fake", 0.0))
+    channel.send(Ready(os.getpid(), device, "0.0-fake", 0.0))
     while True:
         try:
             envelope = channel.receive(Envelope)
@@ -85,7 +88,7 @@ def main() -> None:
         if envelope.request is None:
             return
         command, _, argument = code_of(envelope.request).partition(" ")
-        answer = Answer(envelope.seq, result_of(envelope.request))
+        answer = Answer(envelope.seq, result_of(envelope.request, device))
         if command == "hang":
             time.sleep(3600)
         elif command == "exit":
@@ -101,7 +104,8 @@ def main() -> None:
         elif command == "recycle":
             answer = Answer(envelope.seq, answer.result, recycle="asked to be replaced")
         channel.send(answer)
-        if command == "untidy":
+        if command == "untidy":  # a tidy-up that takes a while, then fails
+            time.sleep(0.5)
             os._exit(EXIT_UNTIDY)
 
 

@@ -12,7 +12,6 @@ import time
 import pytest
 
 from jaxquiz.engine import Engine, Task
-from jaxquiz.errors import EngineError
 
 # One test process runs this whole module: its engine (a worker and a spare, each importing jax) is
 # started once, not once in every process the tests would otherwise be spread over.
@@ -316,13 +315,6 @@ def _running(pid: int) -> bool:
     # a zombie has exited; only its parent (gone) could reap it
     with open(f"/proc/{pid}/stat") as stat:
         return stat.read().split()[2] != "Z"
-
-
-def test_a_closed_engine_starts_nothing_more():
-    engine = Engine(spare=False).start()
-    engine.close()
-    with pytest.raises(EngineError, match="closed"):
-        engine.grade(shape_task("out = jnp.ones(1)"), "1")
 
 
 @pytest.mark.parametrize(

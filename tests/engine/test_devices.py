@@ -10,7 +10,6 @@ import json
 import subprocess
 import sys
 import textwrap
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -137,22 +136,6 @@ def test_each_device_count_has_its_own_warm_pool(router):
     # try-it runs edited code on the question's devices too
     exploration = router.explore("n = len(jax.devices())", answer="n", devices=4)
     assert exploration.answer is not None and exploration.answer.preview.startswith("4")
-
-
-def test_a_pool_nobody_used_for_a_while_is_stopped():
-    with Engine(spare=False, idle_stop=0.5) as engine:
-        engine.warm([3])
-        assert engine.running == (3,)
-        three = engine.pool(3)
-        assert engine.wait_ready(devices=3).device == "3 virtual CPU devices"
-        assert three.is_ready
-        time.sleep(0.6)
-        engine.grade(Task(type="value", code="out = 1"), "1")  # the default pool
-        assert engine.running == ()
-        assert not three.is_ready  # its worker was stopped
-        # asked for again, it starts again
-        verdict = engine.grade(Task(type="value", code="out = len(jax.devices())", devices=3), "3")
-        assert verdict.correct and verdict.device == "3 virtual CPU devices"
 
 
 # --- the command line -----------------------------------------------------------------------

@@ -123,9 +123,9 @@ def test_a_worker_that_asks_to_be_recycled_is_replaced_after_its_reply(engine):
 
 
 def test_a_worker_that_could_not_tidy_up_hands_the_next_request_to_the_spare(engine):
-    assert engine.grade(task("untidy"), "right").correct  # the reply came before the exit
     pid = engine.wait_ready().pid
-    assert_next_question_works(engine)  # the dead worker never read it: the spare answers
+    assert engine.grade(task("untidy"), "right").correct  # the reply came before the exit
+    assert_next_question_works(engine)  # sent before the exit and never read: the spare answers
     assert engine.replacements == 1
     assert engine.wait_ready().pid != pid
 
@@ -144,8 +144,9 @@ def test_a_spare_killed_while_warming_is_never_handed_a_question():
 
 
 def test_a_worker_that_dies_idle_is_replaced_before_its_next_question(engine):
-    os.kill(engine.wait_ready().pid, 9)
-    time.sleep(0.1)
+    worker = engine.default._current
+    os.kill(worker.pid, 9)
+    worker.process.wait(timeout=10)
     assert_next_question_works(engine)
     assert engine.replacements == 1
 
@@ -169,3 +170,29 @@ def test_a_worker_that_starts_too_slowly_is_an_engine_error():
 def test_a_slow_start_is_waited_for():
     with Engine(spare=False, worker_command=fake("--start-delay", "0.5")) as engine:
         assert_next_question_works(engine)
+
+
+def test_a_closed_engine_starts_nothing_more():
+    engine = Engine(spare=False, worker_command=fake()).start()
+    engine.close()
+    with pytest.raises(EngineError, match="closed"):
+        engine.grade(task(), "right")
+
+
+# --- pools of other device counts -------------------------------------------------------------
+
+
+def test_a_pool_nobody_used_for_a_while_is_stopped():
+    with Engine(spare=False, idle_stop=0.5, worker_command=fake()) as engine:
+        engine.warm([3])
+        assert engine.running == (3,)
+        three = engine.pool(3)
+        assert engine.wait_ready(devices=3).device == "3 fake devices"
+        assert three.is_ready
+        time.sleep(0.6)
+        assert engine.grade(task(), "right").device == "fake device"  # the default pool
+        assert engine.running == ()
+        assert not three.is_ready  # its worker was stopped
+        # asked for again, it starts again
+        verdict = engine.grade(Task("shape", "fine", devices=3), "right")
+        assert verdict.correct and verdict.device == "3 fake devices"
