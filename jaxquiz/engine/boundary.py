@@ -8,17 +8,13 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from jaxquiz.engine.pool import START_TIMEOUT, Prepared
-from jaxquiz.engine.protocol import Exploration, Ready, Task, Verdict
+from jaxquiz.engine.pool import Prepared
+from jaxquiz.engine.protocol import Exploration, Task, Verdict
 
 
 class Engine(Protocol):
     """Runs questions and grades answers; every call blocks, and raises EngineError only when
     the engine cannot run the request at all (a failed execution is a result)."""
-
-    def wait_ready(self, timeout: float = START_TIMEOUT, devices: int | None = None) -> Ready:
-        """Block until the worker for `devices` can take requests."""
-        ...
 
     def prepare(self, task: Task) -> Prepared:
         """Execute the question now, so that grading it later only compares."""
