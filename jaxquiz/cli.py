@@ -530,12 +530,16 @@ def _grade_choice(question: ChoiceQuestion, answer: str, as_json: bool) -> None:
         index = int(answer)
     else:
         raise CliError(f"{answer!r} is not one of the options", "give an option's 0-based number or its text")
-    correct = index in question.correct
+    from jaxquiz.engine.tasks import choice_verdict
+
+    verdict = choice_verdict(question, index)
     if as_json:
-        click.echo(json.dumps({"correct": correct, "answer": question.options[index]}))
+        click.echo(json.dumps({"correct": verdict.correct, "answer": verdict.answer}))
     else:
-        click.secho("right" if correct else "wrong", fg="green" if correct else "red", bold=True)
-    sys.exit(0 if correct else EXIT_WRONG)
+        click.secho(
+            "right" if verdict.correct else "wrong", fg="green" if verdict.correct else "red", bold=True
+        )
+    sys.exit(0 if verdict.correct else EXIT_WRONG)
 
 
 def _print_verdict(verdict, values: dict) -> None:

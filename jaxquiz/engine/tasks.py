@@ -1,4 +1,5 @@
-"""The engine's task for a deck question: where the deck models meet the wire protocol.
+"""The engine's task for a deck question, and the verdict on a choice (graded without running
+anything): where the deck models meet the protocol.
 
 The worker never imports this module, so pydantic stays out of the worker process.
 """
@@ -7,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from jaxquiz.decks.models import FillQuestion, QuestionBase, RaisesQuestion, ValueQuestion
-from jaxquiz.engine.protocol import Task
+from jaxquiz.decks.models import ChoiceQuestion, FillQuestion, QuestionBase, RaisesQuestion, ValueQuestion
+from jaxquiz.engine.protocol import Outcome, Task, Verdict
 
 
 def task_of(question: QuestionBase, setup: str | None = None) -> Task:
@@ -30,4 +31,19 @@ def task_of(question: QuestionBase, setup: str | None = None) -> Task:
         timeout=question.timeout,
         devices=question.devices,
         **extra,
+    )
+
+
+def choice_verdict(question: ChoiceQuestion, index: int) -> Verdict:
+    """The verdict on choosing the option at `index` of a choice question."""
+    text = question.options[index]
+    right = [question.options[i] for i in question.correct]
+    correct = index in question.correct
+    return Verdict(
+        status="graded",
+        correct=correct,
+        answer=text,
+        understood=text,
+        truth=Outcome(type_name="choice", preview="\n".join(right)),
+        difference="" if correct else f"the right answer: {' / '.join(right)}",
     )
