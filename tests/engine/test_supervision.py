@@ -99,18 +99,13 @@ def test_a_learners_run_that_crashes_keeps_the_prepared_truth(engine):
     assert verdict.truth == prepared.outcome
 
 
-def test_a_garbage_reply_is_a_crash_of_that_run(engine):
-    verdict = engine.grade(task("garbage"), "right")
+@pytest.mark.parametrize(
+    ("code", "words"), [("garbage", "not valid"), ("extra", "more than one reply")], ids=["garbage", "extra"]
+)
+def test_a_reply_that_cannot_be_believed_is_a_crash_of_that_run(engine, code, words):
+    verdict = engine.grade(task(code), "right")
     assert verdict.status == "crashed"
-    assert "not valid" in verdict.error
-    assert engine.replacements == 1
-    assert_next_question_works(engine)
-
-
-def test_a_second_reply_is_a_crash_of_that_run(engine):
-    verdict = engine.grade(task("extra"), "right")
-    assert verdict.status == "crashed"
-    assert "more than one reply" in verdict.error
+    assert words in verdict.error
     assert engine.replacements == 1
     assert_next_question_works(engine)
 
