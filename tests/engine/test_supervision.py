@@ -156,7 +156,7 @@ def test_a_worker_that_crashes_on_start_is_an_engine_error_that_says_so():
 
 def test_a_worker_that_starts_too_slowly_is_an_engine_error():
     with (
-        Engine(spare=False, worker_command=fake("--start-delay", "30")) as engine,
+        Engine(spare=False, worker_command=fake("--start-delay", "0.6")) as engine,
         pytest.raises(EngineError, match=r"could not start: did not start within 0\.3 s"),
     ):
         engine.wait_ready(timeout=0.3)
