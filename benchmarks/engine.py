@@ -37,6 +37,7 @@ from typing import Any
 from jaxquiz.decks import discover, draw, instantiate
 from jaxquiz.decks.models import CardQuestion, ChoiceQuestion, PuzzleQuestion
 from jaxquiz.engine import Engine, Task
+from jaxquiz.engine.tasks import task_of
 from jaxquiz.study.grading import Grader
 from jaxquiz.study.session import Session
 
@@ -70,7 +71,7 @@ def questions(devices: bool = False):
             kind: str = question.type
             if kind == "value" and not is_literal(answer):
                 kind = EXPRESSION  # the answer itself is code: it may compile
-            yield kind, Task.from_question(concrete, loaded.deck.setup), answer
+            yield kind, task_of(concrete, loaded.deck.setup), answer
 
 
 def is_literal(text: str) -> bool:
@@ -240,7 +241,7 @@ def measure_puzzles() -> dict[str, dict[str, list[float]]]:
             for question in loaded.deck.questions:
                 if not isinstance(question, PuzzleQuestion):
                     continue
-                task = Task.from_question(question, loaded.deck.setup)
+                task = task_of(question, loaded.deck.setup)
                 kind = "+".join(question.transforms)
                 start = time.perf_counter()
                 prepared = engine.prepare(task)

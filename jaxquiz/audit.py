@@ -28,9 +28,12 @@ from jaxquiz.decks.models import (
     repeated_option,
 )
 from jaxquiz.decks.params import Draw
-from jaxquiz.engine import Engine, Outcome, Task, Verdict
+from jaxquiz.engine import Engine as Workers
+from jaxquiz.engine import Outcome, Verdict
 from jaxquiz.engine.answers import ANY_ERROR, UnreadableAnswer, parse_raises
+from jaxquiz.engine.boundary import Engine
 from jaxquiz.engine.protocol import Ready
+from jaxquiz.engine.tasks import task_of
 from jaxquiz.errors import EngineError
 
 
@@ -127,7 +130,7 @@ def audit(
     unable: list[EngineError] = []  # one per worker that could not start
 
     def work() -> None:
-        with Engine(spare=False, compile_cache=paths.compile_cache_dir()) as engine:
+        with Workers(spare=False, compile_cache=paths.compile_cache_dir()) as engine:
             try:
                 report = todo.get_nowait()
             except queue.Empty:
@@ -203,7 +206,7 @@ def _audit_draw(
         if len(set(question.correct)) >= len(question.options):
             return ["every option is marked correct: a choice needs at least one wrong option"]
         return []
-    task = Task.from_question(question, setup)
+    task = task_of(question, setup)
     if isinstance(question, CardQuestion):
         if not question.code:
             return []

@@ -13,7 +13,7 @@ import sys
 import time
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any, assert_never
+from typing import IO, Any, assert_never
 
 import click
 
@@ -26,6 +26,26 @@ from jaxquiz.errors import JaxquizError
 EXIT_WRONG = 1
 EXIT_BAD_INPUT = 2
 EXIT_UNREADABLE = 3  # `grade`: the answer could not be read (a typo, not a wrong answer)
+
+
+class CliError(click.ClickException):
+    """A user mistake, shown as `error: what` and `  fix: fix`, with exit status 2.
+
+    Raised, not printed: click shows it and exits, so a command's code after it never runs.
+    A mistake that needs its own status is a subclass that sets `exit_code`.
+    """
+
+    exit_code = EXIT_BAD_INPUT
+
+    def __init__(self, what: str, fix: str) -> None:
+        super().__init__(what)
+        self.fix = fix
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        click.secho(f"error: {self.message}", fg="red", err=True)
+        click.echo(f"  fix: {self.fix}", err=True)
+
+
 TRUST_HELP = "Run decks that are not bundled without asking, this once (nothing is recorded)."
 
 
@@ -234,16 +254,17 @@ def grade(
     Parameters not fixed with --param are drawn at random. A choice takes the 0-based numbers or
     the texts of the options picked, separated by commas.
     """
-    from jaxquiz.engine import Engine, Task
+    from jaxquiz.engine import Engine
+    from jaxquiz.engine.tasks import task_of
 
     if answer_file is not None and answer is not None:
-        _fail("both ANSWER and --file were given", "give the answer one way")
+        raise CliError("both ANSWER and --file were given", "give the answer one way")
     if answer_file is not None:
         answer = answer_file.read()
     elif answer == "-":
         answer = sys.stdin.read()
     elif answer is None:
-        _fail("no ANSWER given", "give it as an argument, or with --file F, or as - to read stdin")
+        raise CliError("no ANSWER given", "give it as an argument, or with --file F, or as - to read stdin")
     assert answer is not None
 
     loaded = _trusted([_find_deck(deck)], trust)[0]
@@ -251,7 +272,7 @@ def grade(
         question = loaded.deck.question(question_id)
     except KeyError:
         ids = ", ".join(q.id for q in loaded.deck.questions)
-        _fail(f"deck {loaded.id!r} has no question {question_id!r}", f"use one of: {ids}")
+        raise CliError(f"deck {loaded.id!r} has no question {question_id!r}", f"use one of: {ids}") from None
     values = _draw_values(question, params)
     concrete = instantiate(question, values)
     match concrete.type:
@@ -259,13 +280,15 @@ def grade(
             assert isinstance(concrete, ChoiceQuestion)
             _grade_choice(concrete, answer, as_json)
         case "card":
-            _fail(f"{question_id!r} is a card: cards are graded by the learner", "pick another question")
+            raise CliError(
+                f"{question_id!r} is a card: cards are graded by the learner", "pick another question"
+            )
         case "shape" | "dtype" | "value" | "raises" | "fill" | "puzzle":
             pass  # graded by running it, below
         case _:
             assert_never(concrete.type)
     with Engine(spare=False) as engine:
-        task = Task.from_question(concrete, loaded.deck.setup)
+        task = task_of(concrete, loaded.deck.setup)
         engine.wait_ready(devices=task.devices)  # the verdict's time is grading, not starting jax
         # Prepared first, as the app does: a run that fails is then known to be the question's
         # own (exit 2) or the answer's (exit 1).
@@ -355,7 +378,7 @@ def _check_drill_filters(result: LoadResult, decks: tuple[str, ...], tags: tuple
     known_decks = sorted(d.id for d in result.decks)
     for deck in decks:
         if deck not in known_decks:
-            _fail(f"no deck with the id {deck!r}", f"use one of: {', '.join(known_decks)}")
+            raise CliError(f"no deck with the id {deck!r}", f"use one of: {', '.join(known_decks)}")
     known_tags = {t for d in result.decks for t in d.deck.tags} | {
         t for d in result.decks for q in d.deck.questions for t in q.tags
     }
@@ -363,7 +386,7 @@ def _check_drill_filters(result: LoadResult, decks: tuple[str, ...], tags: tuple
         if tag not in known_tags:
             close = difflib.get_close_matches(tag, sorted(known_tags), n=5)
             hint = f"did you mean {', '.join(close)}?" if close else "`jaxquiz decks` lists the decks"
-            _fail(f"no question has the tag {tag!r}", hint)
+            raise CliError(f"no question has the tag {tag!r}", hint)
 
 
 @main.command()
@@ -383,8 +406,7 @@ def new(path: Path, title: str | None, deck_id: str | None, force: bool) -> None
     try:
         created = new_deck(path, title, deck_id, force)
     except AuthoringError as error:
-        _fail(error.what, error.fix)
-        raise AssertionError from None  # unreachable: _fail exits
+        raise CliError(error.what, error.fix) from None
     TrustStore.load().trust_file(created.path)  # our own template: no need to ask about it
     click.secho(f"wrote {created.path}", fg="green")
     if created.schema_written:
@@ -417,19 +439,19 @@ def trust(paths: tuple[Path, ...], folder: bool, forget: bool, show: bool) -> No
             click.echo(f"file    {name}  sha256 {record['sha256'][:12]}  {record['at']}")
         return
     if not paths:
-        _fail("no PATH given", "name the deck files (or, with --folder, folders) to trust")
+        raise CliError("no PATH given", "name the deck files (or, with --folder, folders) to trust")
     for path in paths:
         if forget:
             found = store.forget(path)
             click.echo(f"forgot {path}" if found else f"{path} was not trusted")
         elif folder:
             if not path.is_dir():
-                _fail(f"{path} is not a folder", "drop --folder to trust one deck file")
+                raise CliError(f"{path} is not a folder", "drop --folder to trust one deck file")
             click.echo(f"trusted the folder {store.trust_folder(path)} (every deck in it, now and later)")
         elif path.is_dir():
-            _fail(f"{path} is a folder", "pass --folder to trust every deck in it, now and later")
+            raise CliError(f"{path} is a folder", "pass --folder to trust every deck in it, now and later")
         elif not path.is_file():
-            _fail(f"no such deck file {path}", "check the path")
+            raise CliError(f"no such deck file {path}", "check the path")
         else:
             digest = store.trust_file(path)
             click.echo(f"trusted {path} (sha256 {digest[:12]}); if it changes, you will be asked again")
@@ -491,8 +513,7 @@ def _trusted(decks: list[LoadedDeck], trust: bool) -> list[LoadedDeck]:
     try:
         return TrustStore.load().gate(decks, run_anyway=trust, ask=_ask_trust if _interactive() else None)
     except TrustError as error:
-        _fail(error.what, error.fix)
-        raise AssertionError from None  # unreachable: _fail exits
+        raise CliError(error.what, error.fix) from None
 
 
 def _interactive() -> bool:
@@ -550,8 +571,8 @@ def _echo(text: str, color: str | None) -> None:
 
 
 def _grade_choice(question: ChoiceQuestion, answer: str, as_json: bool) -> None:
-    # Graded by the app's own rule (study.grading), so both say the same about several picks.
-    from jaxquiz.study.grading import grade_choice
+    # Graded by the app's own rule, so both say the same about several picks.
+    from jaxquiz.engine.tasks import grade_choice
 
     texts = [o.strip() for o in question.options]
     parts = [answer.strip()] if answer.strip() in texts else [p.strip() for p in answer.split(",")]
@@ -607,10 +628,10 @@ def _draw_values(question: QuestionBase, params: tuple[str, ...]) -> dict:
     for item in params:
         name, sep, raw = item.partition("=")
         if not sep:
-            _fail(f"--param {item!r} has no '='", "write --param NAME=VALUE")
+            raise CliError(f"--param {item!r} has no '='", "write --param NAME=VALUE")
         if name not in question.params:
             known = ", ".join(question.params) or "none"
-            _fail(f"the question has no parameter {name!r}", f"its parameters: {known}")
+            raise CliError(f"the question has no parameter {name!r}", f"its parameters: {known}")
         values[name] = _literal(raw)
     rng = random.Random()
     for name, choices in question.param_values().items():
@@ -636,14 +657,7 @@ def _find_deck(deck: str) -> LoadedDeck:
         if loaded.id == deck:
             return loaded
     known = ", ".join(sorted(d.id for d in result.decks))
-    _fail(f"no deck file or deck id {deck!r}", f"give a path to a .yaml file or one of: {known}")
-    raise AssertionError  # unreachable: _fail exits
-
-
-def _fail(what: str, fix: str) -> None:
-    click.secho(f"error: {what}", fg="red", err=True)
-    click.echo(f"  fix: {fix}", err=True)
-    sys.exit(EXIT_BAD_INPUT)
+    raise CliError(f"no deck file or deck id {deck!r}", f"give a path to a .yaml file or one of: {known}")
 
 
 def run() -> None:

@@ -26,9 +26,9 @@ print(json.dumps(loaded))
 """
 
 
-def imported_after(body: str, tmp_path: Path) -> list[str]:
-    """Which of jax, jaxlib and textual are in sys.modules after running `body`."""
-    code = PROBE.format(body=textwrap.dedent(body), heavy=set(HEAVY))
+def imported_after(body: str, tmp_path: Path, watched: tuple[str, ...] = HEAVY) -> list[str]:
+    """Which of the `watched` packages (jax, jaxlib and textual) are in sys.modules after `body`."""
+    code = PROBE.format(body=textwrap.dedent(body), heavy=set(watched))
     result = subprocess.run(
         [sys.executable, "-c", code],
         capture_output=True,
@@ -111,3 +111,11 @@ def test_the_tui_does_not_import_jax(tmp_path):
     if not (Path(__file__).resolve().parent.parent / "jaxquiz" / "tui" / "__init__.py").exists():
         pytest.skip("jaxquiz.tui does not exist yet")
     assert "jax" not in imported_after("import jaxquiz.tui", tmp_path)
+
+
+def test_the_worker_imports_no_deck_models(tmp_path):
+    # The worker reads plain dataclasses off the wire: pydantic (and the YAML the decks come in)
+    # would only slow its start and widen what question code can reach.
+    worker = ["__main__", "service", "sandbox", "compare", "describe", "capture", "guard", "reaper"]
+    body = "\n".join(f"import jaxquiz.engine.worker.{name}" for name in worker)
+    assert imported_after(body, tmp_path, watched=("pydantic", "yaml")) == []

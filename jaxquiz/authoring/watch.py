@@ -17,7 +17,7 @@ from jaxquiz.audit import QuestionReport, audit_question
 from jaxquiz.decks import DeckLoadError, LoadedDeck, LoadProblem, content_hash
 from jaxquiz.decks.models import QuestionBase
 from jaxquiz.decks.watch import Changes
-from jaxquiz.engine import Engine
+from jaxquiz.engine.boundary import Engine
 from jaxquiz.errors import JaxquizError
 from jaxquiz.trust import Snapshot
 

@@ -24,6 +24,7 @@ from pydantic import (
     model_validator,
 )
 
+from jaxquiz.blanks import BLANK
 from jaxquiz.decks.puzzle_inputs import (
     PRIMITIVE_PATTERN,
     DimRange,
@@ -38,7 +39,6 @@ from jaxquiz.decks.puzzle_inputs import (
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 PARAM_NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
-BLANK = "___"
 
 # The closed set of question types. Code that branches on a type matches on it with
 # `assert_never` in the last case, so that the type checker lists every place a new type must touch.

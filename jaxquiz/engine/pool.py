@@ -10,11 +10,12 @@ import os
 import threading
 import time
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from jaxquiz.engine.process import WorkerFailed, WorkerProcess
+from jaxquiz.engine.process import WORKER_COMMAND, WorkerFailed, WorkerProcess
 from jaxquiz.engine.protocol import (
     EXIT_UNTIDY,
     Answer,
@@ -67,7 +68,9 @@ class Engine:
         spare: bool = True,
         compile_cache: Path | None = None,
         devices: int | None = None,
+        worker_command: Sequence[str] = WORKER_COMMAND,
     ) -> None:
+        self.worker_command = worker_command  # tests start a fake worker (no JAX) instead
         self.devices = devices  # None: the machine's default devices; else that many (jaxquiz.engine.devices)
         self.memory_limit = default_memory_limit() if memory_limit is None else memory_limit
         self.compile_cache = compile_cache
@@ -97,7 +100,7 @@ class Engine:
         return self
 
     def _new_worker(self) -> WorkerProcess:
-        return WorkerProcess(self.memory_limit, self.compile_cache, self.devices)
+        return WorkerProcess(self.memory_limit, self.compile_cache, self.devices, self.worker_command)
 
     def wait_ready(self, timeout: float = START_TIMEOUT) -> Ready:
         """Block until the current worker can take requests; its device and jax version."""

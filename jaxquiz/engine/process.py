@@ -14,6 +14,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,8 @@ _PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
 FD_ENV = "JAXQUIZ_WORKER_FD"
 WRITABLE_ENV = "JAXQUIZ_WORKER_WRITABLE"
 PRIVATE_PREFIX = "jaxquiz-worker-"  # a worker's own temp folder
+# How a worker is started; the engine's supervision tests start a fake worker instead.
+WORKER_COMMAND = (sys.executable, "-P", "-m", "jaxquiz.engine.worker")
 
 
 class WorkerFailed(Exception):
@@ -45,7 +48,11 @@ class WorkerProcess:
     """
 
     def __init__(
-        self, memory_limit: int, compile_cache: Path | None = None, devices: int | None = None
+        self,
+        memory_limit: int,
+        compile_cache: Path | None = None,
+        devices: int | None = None,
+        command: Sequence[str] = WORKER_COMMAND,
     ) -> None:
         self.memory_limit = memory_limit
         parent_end, child_end = wire.socket_pair()
@@ -70,7 +77,7 @@ class WorkerProcess:
             # -P, and its own folder as the working directory: no module lying beside a deck or
             # where the app was started is importable (only what a trusted deck's hash pinned runs).
             # The last argument is the device count, 0 for the machine's default devices.
-            [sys.executable, "-P", "-m", "jaxquiz.engine.worker", str(memory_limit), str(devices or 0)],
+            [*command, str(memory_limit), str(devices or 0)],
             cwd=self.tempdir,
             pass_fds=(child_end.fileno(),),
             stdin=subprocess.DEVNULL,

@@ -9,9 +9,8 @@ nested dataclasses of those.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal
 
-from jaxquiz.decks.models import FillQuestion, PuzzleQuestion, QuestionBase, RaisesQuestion, ValueQuestion
 from jaxquiz.engine.puzzle_spec import PuzzleSpec
 
 # Output kept from one execution; more is cut with a note.
@@ -43,32 +42,6 @@ class Task:
     devices: int | None = None
     # puzzle only (with `solution`, the reference; `code` is the optional setup shown above it)
     puzzle: PuzzleSpec | None = None
-
-    @classmethod
-    def from_question(cls, question: QuestionBase, setup: str | None = None) -> Task:
-        """The task of an instantiated question (see `jaxquiz.decks.instantiate`)."""
-        extra: dict[str, Any] = {}
-        if isinstance(question, ValueQuestion | FillQuestion | PuzzleQuestion):
-            extra.update(rtol=question.tolerance.rtol, atol=question.tolerance.atol)
-        if isinstance(question, FillQuestion):
-            extra.update(solution=question.solution, compare=question.compare, input=question.input)
-        if isinstance(question, RaisesQuestion):
-            extra.update(exception=question.exception)
-        answer: str | None = question.answer
-        if isinstance(question, PuzzleQuestion):
-            extra.update(solution=question.solution, puzzle=PuzzleSpec.from_question(question))
-            answer = None  # the learner's function is called on drawn inputs: nothing after the code
-        # `answer` defaults to `out` for every type that runs code; a raises question or a card
-        # whose code binds no `out` is about the code itself (see sandbox.execute, `lenient`).
-        return cls(
-            type=question.type,
-            code=getattr(question, "code", None) or "",
-            answer=answer,
-            setup=setup,
-            timeout=question.timeout,
-            devices=question.devices,
-            **extra,
-        )
 
 
 # --- requests -------------------------------------------------------------------------------

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import zlib
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from jaxquiz.decks.models import PuzzleQuestion
-from jaxquiz.decks.puzzle_inputs import ArrayInput, KeyInput, TreeInput, ValueInput, arrays_of
+if TYPE_CHECKING:  # the deck models are pydantic, which the worker does not import
+    from jaxquiz.decks.models import PuzzleQuestion
+    from jaxquiz.decks.puzzle_inputs import ArrayInput, KeyInput, TreeInput, ValueInput
 
 ArgKind = Literal["array", "tree", "key", "value"]
 
@@ -70,6 +71,8 @@ class PuzzleSpec:
 
 
 def _arg(name: str, spec: ArrayInput | KeyInput | TreeInput | ValueInput) -> PuzzleArg:
+    from jaxquiz.decks.puzzle_inputs import ArrayInput, KeyInput, ValueInput, arrays_of
+
     if isinstance(spec, KeyInput):
         return PuzzleArg(name, "key")
     if isinstance(spec, ValueInput):

@@ -22,7 +22,9 @@ from markdown_it import MarkdownIt
 
 from jaxquiz.decks import LoadedDeck, draw, instantiate
 from jaxquiz.decks.models import CardQuestion, ChoiceQuestion, FillQuestion, PuzzleQuestion, QuestionBase
-from jaxquiz.engine import Engine, Outcome, Task
+from jaxquiz.engine import Outcome
+from jaxquiz.engine.boundary import Engine
+from jaxquiz.engine.tasks import task_of
 
 # Fixed forever: Anki recognises the note type by this id, and re-imports update its notes.
 MODEL_ID = 1_607_392_319
@@ -149,7 +151,7 @@ def answer_html(engine: Engine, question: QuestionBase, setup: str | None) -> st
     if isinstance(question, ChoiceQuestion):
         right = "".join(f"<li><code>{html.escape(question.options[i])}</code></li>" for i in question.correct)
         return _section("Answer", f"<ul>{right}</ul>")
-    task = Task.from_question(question, setup)
+    task = task_of(question, setup)
     if isinstance(question, CardQuestion):
         back = _md(question.back)
         if not question.code:

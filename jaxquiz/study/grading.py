@@ -14,37 +14,13 @@ from concurrent.futures import Future
 from dataclasses import replace
 
 from jaxquiz.decks.models import ChoiceQuestion, FillQuestion
-from jaxquiz.engine import Engine, Exploration, Outcome, Prepared, Task, Verdict
+from jaxquiz.engine import Exploration, Outcome, Prepared, Task, Verdict
+from jaxquiz.engine.boundary import Engine
+from jaxquiz.engine.tasks import grade_choice
 from jaxquiz.errors import EngineError
 from jaxquiz.study.session import Item
 
 DONT_KNOW = "I don't know"
-
-
-def grade_choice(question: ChoiceQuestion, picked: Collection[int]) -> Verdict:
-    """A choice is right when the options picked are exactly its `correct` ones (one or several)."""
-    chosen = sorted(set(picked))
-    right = [question.options[i] for i in question.correct]
-    correct = chosen == sorted(question.correct)
-    said = " + ".join(question.options[i] for i in chosen)
-    difference = ""
-    if not correct:
-        missing = [question.options[i] for i in question.correct if i not in chosen]
-        extra = [question.options[i] for i in chosen if i not in question.correct]
-        parts = []
-        if missing:
-            parts.append("not picked: " + " / ".join(missing))
-        if extra:
-            parts.append("not right: " + " / ".join(extra))
-        difference = "; ".join(parts)
-    return Verdict(
-        status="graded",
-        correct=correct,
-        answer=said,
-        understood=said,
-        truth=Outcome(type_name="choice", preview="\n".join(right)),
-        difference=difference,
-    )
 
 
 def syntax_error(item: Item, answer: str) -> str | None:

@@ -14,10 +14,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Literal, assert_never
 
+from jaxquiz.blanks import fill_blank
 from jaxquiz.decks import BLANK, LoadedDeck, QuestionBase, content_hash, draw, instantiate
 from jaxquiz.decks.models import CardQuestion, ChoiceQuestion, FillQuestion, PuzzleQuestion, QuestionType
 from jaxquiz.engine import Task, Verdict
 from jaxquiz.engine.puzzle_draws import try_it_code
+from jaxquiz.engine.tasks import task_of
 from jaxquiz.store import CardState, Review, Store
 from jaxquiz.study.scheduler import Rating, Scheduler, propose_rating
 
@@ -123,10 +125,10 @@ class Item:
         shown = self.shown
         match shown.type:
             case "shape" | "dtype" | "value" | "raises" | "fill" | "puzzle":
-                return Task.from_question(shown, self.deck.deck.setup)
+                return task_of(shown, self.deck.deck.setup)
             case "card":
                 has_code = isinstance(shown, CardQuestion) and bool(shown.code)
-                return Task.from_question(shown, self.deck.deck.setup) if has_code else None
+                return task_of(shown, self.deck.deck.setup) if has_code else None
             case "choice":
                 return None
             case _:
@@ -415,19 +417,6 @@ def shuffle_options(question: QuestionBase, rng: random.Random) -> QuestionBase:
     if isinstance(question, ChoiceQuestion):
         update["correct"] = sorted(order.index(i) for i in question.correct)
     return question.model_copy(update=update)
-
-
-def fill_blank(code: str, text: str, *, block: bool) -> str:
-    """The code with `text` in the blank; block text is indented to the blank's column.
-
-    The same rule the engine applies, so that try-it runs what grading ran.
-    """
-    if block:
-        start = code.index(BLANK)
-        column = start - (code.rfind("\n", 0, start) + 1)
-        lines = text.strip("\n").splitlines() or [""]
-        text = ("\n" + " " * column).join(lines)
-    return code.replace(BLANK, text, 1)
 
 
 # -- rating and recording ----------------------------------------------------------------------

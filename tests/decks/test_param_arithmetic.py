@@ -11,7 +11,8 @@ from jaxquiz.audit import audit
 from jaxquiz.decks import DeckLoadError, instantiate, load_deck_file
 from jaxquiz.decks.arithmetic import ParamExpressionError, evaluate
 from jaxquiz.decks.params import placeholders, substitute
-from jaxquiz.engine import Engine, Task
+from jaxquiz.engine import Engine
+from jaxquiz.engine.tasks import task_of
 
 
 @pytest.mark.parametrize(
@@ -90,7 +91,7 @@ def test_a_computed_shape_is_audited_and_graded_by_the_engine(tmp_path, engine: 
     concrete = instantiate(loaded.deck.questions[0], {"R": 12, "C": 3})
     assert concrete.options == ["(3, 4, 3)", "(4, 3, 3)", "(13, 3)"]  # the learner sees numbers
     assert "12 rows" in concrete.prompt
-    verdict = engine.grade(Task.from_question(concrete), concrete.expect)
+    verdict = engine.grade(task_of(concrete), concrete.expect)
     assert verdict.correct and verdict.truth.shape == (3, 4, 3), verdict
 
 

@@ -10,7 +10,7 @@ import pytest
 from jaxquiz.decks import checked_draws, draw, instantiate
 from jaxquiz.decks.models import CardQuestion, FillQuestion, RaisesQuestion, ShapeQuestion
 from jaxquiz.decks.params import MAX_CHECKED_DRAWS, SUBSTITUTED_KEYS, placeholders, substitute
-from jaxquiz.engine import Task
+from jaxquiz.engine.tasks import task_of
 
 
 @pytest.mark.parametrize(
@@ -149,7 +149,7 @@ def test_instantiate_keeps_defaults_unset():
     raises = dict(id="r", type="raises", prompt="p $N", code="jnp.zeros($N)[0] = 1", expect="TypeError")
     concrete = instantiate(RaisesQuestion.model_validate(raises | {"params": {"N": [2]}}), {"N": 2})
     assert "answer" not in concrete.model_fields_set
-    assert Task.from_question(concrete).answer == "out"
+    assert task_of(concrete).answer == "out"
     assert concrete.code == "jnp.zeros(2)[0] = 1"
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from jaxquiz.decks.models import Deck
 from jaxquiz.engine import Engine, Task
+from jaxquiz.engine.tasks import task_of
 
 
 def test_printed_counts_how_often_jit_traces(engine: Engine):
@@ -71,7 +72,7 @@ def _question(**keys):
 
 def test_a_card_shows_its_out_without_naming_answer(engine: Engine):
     card = _question(id="c", type="card", back="b", code="out = jnp.arange(3) * 2")
-    task = Task.from_question(card)
+    task = task_of(card)
     assert task.answer == "out"
     outcome = engine.prepare(task).outcome
     assert outcome.shape == (3,) and "4" in outcome.preview, outcome
@@ -79,31 +80,31 @@ def test_a_card_shows_its_out_without_naming_answer(engine: Engine):
 
 def test_a_card_without_out_shows_what_its_code_bound(engine: Engine):
     card = _question(id="c", type="card", back="b", code="x = jnp.ones(2)\nn = 3")
-    outcome = engine.prepare(Task.from_question(card)).outcome
+    outcome = engine.prepare(task_of(card)).outcome
     assert not outcome.raised, outcome
     assert "x: float32[2]" in outcome.preview and "n: int = 3" in outcome.preview
 
 
 def test_a_card_naming_a_missing_answer_still_says_so(engine: Engine):
     card = _question(id="c", type="card", back="b", code="x = 1", answer="y")
-    assert engine.prepare(Task.from_question(card)).outcome.exception == "NameError"
+    assert engine.prepare(task_of(card)).outcome.exception == "NameError"
 
 
 def test_raises_none_without_out_is_about_the_code(engine: Engine):
     question = _question(id="r", type="raises", code="x = jnp.ones(2)", expect="none")
-    verdict = engine.grade(Task.from_question(question), "none")
+    verdict = engine.grade(task_of(question), "none")
     assert verdict.correct, verdict
 
 
 def test_raises_evaluates_out_after_code_that_did_not_raise(engine: Engine):
     question = _question(id="r", type="raises", code="out = jnp.ones(2)", expect="none")
-    verdict = engine.grade(Task.from_question(question), "none")
+    verdict = engine.grade(task_of(question), "none")
     assert verdict.correct and verdict.truth.shape == (2,), verdict
 
 
 def test_raises_truth_is_what_the_code_raised_not_out(engine: Engine):
     question = _question(id="r", type="raises", code="out = 1\nraise KeyError(1)", expect="KeyError")
-    verdict = engine.grade(Task.from_question(question), "KeyError")
+    verdict = engine.grade(task_of(question), "KeyError")
     assert verdict.correct and verdict.truth.exception == "KeyError", verdict
 
 
@@ -113,7 +114,7 @@ def test_starter_card_of_jaxquiz_new_shows_a_live_result(engine: Engine, tmp_pat
 
     loaded = load_deck_text(render("starter", "Starter"), tmp_path / "starter.yaml")
     card = next(q for q in loaded.deck.questions if q.type == "card" and getattr(q, "code", None))
-    outcome = engine.prepare(Task.from_question(card, loaded.deck.setup)).outcome
+    outcome = engine.prepare(task_of(card, loaded.deck.setup)).outcome
     assert outcome.preview.strip() and not outcome.raised, outcome
 
 

@@ -10,7 +10,6 @@ import json
 import subprocess
 import sys
 import textwrap
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,6 +18,7 @@ import pytest
 from jaxquiz.decks import DeckLoadError, instantiate
 from jaxquiz.decks.loader import load_deck_text
 from jaxquiz.engine import Engine, Task
+from jaxquiz.engine.tasks import task_of
 
 DECK = """\
 format: 1
@@ -64,8 +64,8 @@ def load(text: str, name: str = "deck.yaml"):
     return load_deck_text(textwrap.dedent(text), Path(name)).deck
 
 
-def task_of(deck, question_id: str) -> Task:
-    return Task.from_question(instantiate(deck.question(question_id), {}), deck.setup)
+def deck_task(deck, question_id: str) -> Task:
+    return task_of(instantiate(deck.question(question_id), {}), deck.setup)
 
 
 @pytest.fixture(scope="module")
@@ -105,7 +105,7 @@ def test_a_bad_devices_value_is_a_clear_load_error(value, where):
 
 def test_a_devices_question_sees_that_many_devices_and_says_so(router):
     deck = load(DECK)
-    task = task_of(deck, "count")
+    task = deck_task(deck, "count")
     assert task.devices == 4
     verdict = router.grade(task, "4", router.prepare(task))
     assert verdict.correct, verdict
@@ -115,14 +115,14 @@ def test_a_devices_question_sees_that_many_devices_and_says_so(router):
 
 def test_shards_are_cut_across_the_virtual_devices(router):
     deck = load(DECK)
-    task = task_of(deck, "shard")
+    task = deck_task(deck, "shard")
     verdict = router.grade(task, "(2, 3)")
     assert verdict.correct, verdict
     assert verdict.truth.shape == (2, 3)
 
 
 def test_a_question_without_the_key_runs_on_the_default_device_as_before(router):
-    task = task_of(load(PLAIN), "count")
+    task = deck_task(load(PLAIN), "count")
     assert task.devices is None
     verdict = router.grade(task, "1")
     assert verdict.correct, verdict
@@ -131,27 +131,13 @@ def test_a_question_without_the_key_runs_on_the_default_device_as_before(router)
 
 def test_each_device_count_has_its_own_warm_pool(router):
     deck = load(DECK)
-    assert router.grade(task_of(deck, "two"), "2").device == "2 virtual CPU devices"
-    assert set(router.running) >= {2, 4}
+    assert router.grade(deck_task(deck, "two"), "2").device == "2 virtual CPU devices"
     # try-it runs edited code on the question's devices too
     exploration = router.explore("n = len(jax.devices())", answer="n", devices=4)
     assert exploration.answer is not None and exploration.answer.preview.startswith("4")
-
-
-def test_a_pool_nobody_used_for_a_while_is_stopped():
-    with Engine(spare=False, idle_stop=0.5) as engine:
-        engine.warm([3])
-        assert engine.running == (3,)
-        three = engine.pool(3)
-        assert engine.wait_ready(devices=3).device == "3 virtual CPU devices"
-        assert three.is_ready
-        time.sleep(0.6)
-        engine.grade(Task(type="value", code="out = 1"), "1")  # the default pool
-        assert engine.running == ()
-        assert not three.is_ready  # its worker was stopped
-        # asked for again, it starts again
-        verdict = engine.grade(Task(type="value", code="out = len(jax.devices())", devices=3), "3")
-        assert verdict.correct and verdict.device == "3 virtual CPU devices"
+    # both stay warm: asserted after this test's own requests, whichever tests ran before it
+    # in this process (xdist spreads the module's tests)
+    assert set(router.running) >= {2, 4}
 
 
 # --- the command line -----------------------------------------------------------------------

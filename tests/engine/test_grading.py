@@ -10,6 +10,7 @@ import pytest
 from jaxquiz.decks import instantiate, load_deck_file
 from jaxquiz.decks.models import RaisesQuestion
 from jaxquiz.engine import Engine, Task, Verdict
+from jaxquiz.engine.tasks import task_of
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "decks"
 
@@ -313,9 +314,9 @@ def test_raises_any_with_nothing_raised_takes_none(engine):
 
 def test_the_exception_key_reaches_the_task():
     fields = {"id": "q", "type": "raises", "prompt": "p", "code": "x = 1", "expect": "none"}
-    assert Task.from_question(RaisesQuestion.model_validate(fields)).exception == "exact"
+    assert task_of(RaisesQuestion.model_validate(fields)).exception == "exact"
     question = RaisesQuestion.model_validate({**fields, "exception": "any"})
-    assert Task.from_question(question).exception == "any"
+    assert task_of(question).exception == "any"
 
 
 def test_raises_from_the_answer_expression(engine):
@@ -413,7 +414,7 @@ def fixture_deck():
 @pytest.mark.parametrize("n", [2, 5])
 def test_options_are_graded_as_if_typed(engine, fixture_deck, n):
     question = instantiate(fixture_deck.deck.question("shape-param"), {"N": n})
-    task = Task.from_question(question, fixture_deck.deck.setup)
+    task = task_of(question, fixture_deck.deck.setup)
     prepared = engine.prepare(task)
     assert prepared.outcome.shape == (n, 2)
     verdicts = [engine.grade(task, option, prepared) for option in question.options]
@@ -424,7 +425,7 @@ def test_options_are_graded_as_if_typed(engine, fixture_deck, n):
 
 def test_a_question_with_a_range_parameter_and_setup(engine, fixture_deck):
     question = instantiate(fixture_deck.deck.question("value-range"), {"K": 3})
-    task = Task.from_question(question, fixture_deck.deck.setup)
+    task = task_of(question, fixture_deck.deck.setup)
     assert (task.rtol, task.atol) == (0.0, 0.0)
     assert_right(grade(engine, task, question.expect))
     assert_right(grade(engine, task, "[3, 4, 5]"))

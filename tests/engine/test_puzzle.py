@@ -9,13 +9,14 @@ import pytest
 from jaxquiz.decks.models import PuzzleQuestion
 from jaxquiz.engine import Engine, Task, Verdict
 from jaxquiz.engine.puzzle_draws import try_it_code
+from jaxquiz.engine.tasks import task_of
 
 
 def puzzle(**keys: Any) -> Task:
     question = PuzzleQuestion.model_validate(
         {"id": "p", "type": "puzzle", "prompt": "p", "wrong": ["def f(x): return x"], **keys}
     )
-    return Task.from_question(question)
+    return task_of(question)
 
 
 def grade(engine: Engine, task: Task, answer: str) -> Verdict:

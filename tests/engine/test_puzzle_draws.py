@@ -6,15 +6,15 @@ from __future__ import annotations
 import math
 
 from jaxquiz.decks.models import PuzzleQuestion
-from jaxquiz.engine import Task
 from jaxquiz.engine.puzzle_draws import DrawnArray, DrawnKey, draw_examples, try_it_code
+from jaxquiz.engine.tasks import task_of
 
 
 def spec(**keys):
     question = PuzzleQuestion.model_validate(
         {"id": "p", "type": "puzzle", "prompt": "p", "solution": "", "wrong": ["x"], **keys}
     )
-    return Task.from_question(question).puzzle
+    return task_of(question).puzzle
 
 
 SPEC = spec(

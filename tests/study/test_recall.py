@@ -15,8 +15,9 @@ import pytest
 
 from jaxquiz.decks.loader import load_deck_text
 from jaxquiz.engine import Outcome, Verdict
+from jaxquiz.engine.tasks import grade_choice
 from jaxquiz.store import Store
-from jaxquiz.study.grading import Grader, grade_choice
+from jaxquiz.study.grading import Grader
 from jaxquiz.study.scheduler import Rating, Scheduler
 from jaxquiz.study.session import AGAIN_GAP, Attempt, Session, propose
 

@@ -9,7 +9,8 @@ import jax
 import numpy as np
 
 from jaxquiz.engine.protocol import Binding, Outcome
-from jaxquiz.engine.worker.sandbox import PRELUDE, Run, first_lines, message_of
+from jaxquiz.engine.worker.prelude import PRELUDE
+from jaxquiz.engine.worker.sandbox import Run, first_lines, message_of
 
 PREVIEW_CHARS = 240
 PREVIEW_LINES = 6

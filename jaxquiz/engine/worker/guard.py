@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import builtins
 import ctypes
 import os
 import sys
@@ -12,32 +11,12 @@ from functools import partial
 from types import ModuleType
 from typing import Any
 
-import einops
-import equinox as eqx
 import jax
-import jax.numpy as jnp
-import jax.random as jr
 import numpy as np
-from jax import lax
 
 from jaxquiz.engine.worker import chores
 from jaxquiz.engine.worker.fingerprint import DeepBaseline, PythonRandom, Unrestorable, quick_watches
-
-# Modules whose attributes user code may monkeypatch (the prelude's); they are put back after every run.
-GUARDED_MODULES: tuple[ModuleType, ...] = (
-    builtins,  # first: everything after it calls len() and friends
-    jax,
-    jnp,
-    jr,
-    lax,
-    np,
-    np.random,
-    eqx,
-    einops,
-    jax.nn,
-    jax.tree,
-    jax.tree_util,
-)
+from jaxquiz.engine.worker.prelude import GUARDED_MODULES
 
 
 class StateGuard:

@@ -14,40 +14,19 @@ import time
 import traceback
 import types
 from dataclasses import dataclass, field
-from functools import partial
 from typing import Any
 
-import einops
-import equinox as eqx
 import jax
-import jax.numpy as jnp
-import jax.random as jr
-import numpy as np
-from einops import rearrange, reduce, repeat
-from jax import lax
 
 from jaxquiz.engine.worker import chores
 from jaxquiz.engine.worker.capture import CapturedOutput, RecordedWarnings
 from jaxquiz.engine.worker.guard import StateGuard
+from jaxquiz.engine.worker.prelude import PRELUDE
 
 QUESTION_FILE = "<question>"
 SETUP_FILE = "<setup>"
 ANSWER_FILE = "<answer>"
 _OWN_FILES = (QUESTION_FILE, SETUP_FILE, ANSWER_FILE)
-
-PRELUDE: dict[str, Any] = {
-    "jax": jax,
-    "jnp": jnp,
-    "jr": jr,
-    "lax": lax,
-    "np": np,
-    "eqx": eqx,
-    "einops": einops,
-    "rearrange": rearrange,
-    "reduce": reduce,
-    "repeat": repeat,
-    "partial": partial,
-}
 
 QUESTION_MODULE = "__question__"
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import jax
 
-from jaxquiz.decks.models import BLANK
+from jaxquiz.blanks import fill_blank
 from jaxquiz.engine.answers import UnreadableAnswer
 from jaxquiz.engine.protocol import (
     Exploration,
@@ -22,6 +22,7 @@ from jaxquiz.engine.protocol import (
     Grade,
     Outcome,
     Prepare,
+    Result,
     Task,
     Timings,
     Verdict,
@@ -36,22 +37,8 @@ PREPARED_KEPT = 64
 class Reply:
     """A result, and whether this worker should be replaced after sending it."""
 
-    result: Any
+    result: Result
     recycle: str | None = None
-
-
-def fill_blank(code: str, text: str, block: bool) -> str:
-    """The question's code with the learner's text in place of the blank.
-
-    For block input, every line after the first is indented to the blank's column, so a
-    function body typed flush-left lands inside the function.
-    """
-    if block:
-        line_start = code.rfind("\n", 0, code.index(BLANK)) + 1
-        column = code.index(BLANK) - line_start
-        lines = text.strip("\n").splitlines() or [""]
-        text = ("\n" + " " * column).join(lines)
-    return code.replace(BLANK, text, 1)
 
 
 def is_out_of_memory(error: BaseException | None) -> bool:
@@ -94,7 +81,7 @@ class Service:
                 self.prepared.popitem(last=False)
         if truth is None:
             code = (
-                fill_blank(task.code, task.solution or "", task.input == "block")
+                fill_blank(task.code, task.solution or "", block=task.input == "block")
                 if (task.type == "fill")
                 else task.code
             )
@@ -167,7 +154,7 @@ class Service:
                     verdict = self._puzzle_verdict(truth_run.value, graded, make)
                 elif task.type == "fill":
                     learner_run = sandbox.execute(
-                        fill_blank(task.code, request.answer, task.input == "block"),
+                        fill_blank(task.code, request.answer, block=task.input == "block"),
                         task.setup,
                         task.answer,
                     )

@@ -98,7 +98,7 @@ dtype. `answer =` is evaluated after the code. `ctrl+o` puts the question's code
         table.display = False
         self.query_one("#editor", PythonEditor).focus()
         # Try-it runs have a worker of their own: let it import jax while the code is read.
-        self.run_worker(self.services.grader.engine.warm_explorer, thread=True, exit_on_error=False)
+        self.run_worker(self.services.engine.warm_explorer, thread=True, exit_on_error=False)
 
     # -- running -------------------------------------------------------------------------------
 
@@ -211,7 +211,7 @@ dtype. `answer =` is evaluated after the code. `ctrl+o` puts the question's code
         self.query_one("#editor", PythonEditor).load_text(self.code)
 
     def action_back(self) -> None:
-        self.services.grader.engine.stop_explore()  # a run still going is stopped, not left looping
+        self.services.engine.stop_explore()  # a run still going is stopped, not left looping
         self.dismiss(None)
 
     def commands(self) -> list[SystemCommand]:
