@@ -11,18 +11,15 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from jaxquiz.errors import StoreError
-from jaxquiz.study.drill_run import DrillRun
 from jaxquiz.study.scheduler import Rating
 from jaxquiz.study.session import ANSWER_MODES, AnswerMode, Attempt, Session
-from jaxquiz.tui.screens.ask import AskScreen
-from jaxquiz.tui.screens.drill import DrillScreen, flash_for
-from jaxquiz.tui.screens.drill_summary import DrillSummaryScreen
-from jaxquiz.tui.screens.question import QuestionScreen
-from jaxquiz.tui.screens.summary import SummaryScreen
-from jaxquiz.tui.screens.verdict import VerdictChoice, VerdictScreen
 
+# The screens of a session load when one starts, not with the app: the deck list shows sooner.
 if TYPE_CHECKING:
+    from jaxquiz.study.drill_run import DrillRun
     from jaxquiz.tui.app import JaxQuizApp
+    from jaxquiz.tui.screens.question import QuestionScreen
+    from jaxquiz.tui.screens.verdict import VerdictChoice
 
 
 class Flow:
@@ -46,6 +43,8 @@ class Flow:
 
     def start_session(self, session: Session) -> None:
         """Ask the session's questions; a deck quiz left earlier may resume where it was."""
+        from jaxquiz.tui.screens.ask import AskScreen
+
         left = self.paused.get(session.resume_key) if session.resume_key else None
         if left is not None and not left.finished:
             text = (
@@ -75,12 +74,16 @@ class Flow:
         self.app.push_screen(self._question_screen(session))
 
     def start_drill(self, run: DrillRun) -> None:
+        from jaxquiz.tui.screens.drill import DrillScreen
+
         item = run.current()
         assert item is not None
         self.drill, self._ending = run, False
         self.app.push_screen(DrillScreen(self.services, run, item, mode=run.settings.answer_mode))
 
     def _question_screen(self, session: Session) -> QuestionScreen:
+        from jaxquiz.tui.screens.question import QuestionScreen
+
         item = session.current()
         assert item is not None
         return QuestionScreen(
@@ -92,6 +95,8 @@ class Flow:
     def graded(self, attempt: Attempt, rating: Rating | None) -> None:
         """An answer was graded: a drill records it at once; a session shows the verdict and
         records the rating chosen there (a card comes rated)."""
+        from jaxquiz.tui.screens.verdict import VerdictScreen
+
         if self.drill is not None:
             self._drill_answered(attempt)
             return
@@ -113,6 +118,8 @@ class Flow:
         self.app.push_screen(screen, partial(self._rated, attempt, question))
 
     def _rated(self, attempt: Attempt, question: object, choice: VerdictChoice) -> None:
+        from jaxquiz.tui.screens.question import QuestionScreen
+
         if choice == "back":
             assert isinstance(question, QuestionScreen)
             question.take_back_answer()  # nothing recorded: the learner answers again
@@ -132,6 +139,8 @@ class Flow:
         self._next()
 
     def _next(self) -> None:
+        from jaxquiz.tui.screens.summary import SummaryScreen
+
         session = self.session
         assert session is not None
         if session.current() is None:
@@ -164,6 +173,8 @@ class Flow:
 
     def leave(self) -> None:
         """Escape: ask first, then show what was answered; a deck quiz can be resumed later."""
+        from jaxquiz.tui.screens.ask import AskScreen
+
         if self.drill is not None:
             text = "The drill is saved, marked interrupted; the summary shows what you answered."
             title = "End the drill?"
@@ -183,6 +194,8 @@ class Flow:
         )
 
     def _left(self) -> None:
+        from jaxquiz.tui.screens.summary import SummaryScreen
+
         if self.drill is not None:
             self.end_drill()
             return
@@ -209,6 +222,8 @@ class Flow:
     # -- drills --------------------------------------------------------------------------------
 
     def _drill_answered(self, attempt: Attempt) -> None:
+        from jaxquiz.tui.screens.drill import DrillScreen, flash_for
+
         run = self.drill
         assert run is not None and attempt.verdict is not None
         item, verdict = attempt.item, attempt.verdict
@@ -234,6 +249,8 @@ class Flow:
 
     def end_drill(self) -> None:
         """Stop the drill, store it and show the summary (an answer being graded still counts)."""
+        from jaxquiz.tui.screens.drill import DrillScreen
+
         screen = self.app.screen
         if isinstance(screen, DrillScreen) and screen.grading:
             self._ending = True  # the verdict in flight ends the drill when it comes
@@ -241,6 +258,8 @@ class Flow:
         self._finish_drill()
 
     def _finish_drill(self) -> None:
+        from jaxquiz.tui.screens.drill_summary import DrillSummaryScreen
+
         run = self.drill
         assert run is not None
         try:

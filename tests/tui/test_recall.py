@@ -246,7 +246,7 @@ async def test_a_fill_that_does_not_parse_is_sent_back_and_a_wrong_one_shows_the
     assert review is None  # not rated yet; the typo was never recorded
 
 
-async def test_a_card_whose_code_names_no_answer_shows_no_empty_live_result(recall_app, ui):
+async def test_a_card_whose_code_binds_no_out_shows_what_it_bound_not_an_empty_result(recall_app, ui):
     app = recall_app
     seen = []
     async with app.run_test(size=SIZE, message_hook=seen.append) as pilot:
@@ -254,8 +254,11 @@ async def test_a_card_whose_code_names_no_answer_shows_no_empty_live_result(reca
         screen = await ui.wait_for_screen(pilot, QuestionScreen)
         await pilot.press("space")
         await ui.wait_until(pilot, lambda: any(isinstance(m, QuestionScreen.CardExecuted) for m in seen))
-        assert "nothing to see" in ui.shown(app)
-        assert "Live result" not in ui.shown(app) and screen.query_one("#card-result").has_class("hidden")
+        text = ui.shown(app)
+        assert "nothing to see" in text
+        # no `out`, no `answer`: the live result is what the code bound, never an empty header
+        assert "Live result" in text and "what the code bound" in text and "x: int = 1" in text
+        assert not screen.query_one("#card-result").has_class("hidden")
 
 
 # -- leaving, resuming, the setting, due ---------------------------------------------------------
