@@ -231,7 +231,8 @@ def test_check_fails_when_no_jax_worker_can_start(jaxquiz):
     result = jaxquiz("check", "--trust", EVERY_TYPE, env={"JAXQUIZ_MEMORY_LIMIT_MB": "1"})
     assert result.returncode == 2, result.stdout + result.stderr
     assert "error: the JAX worker could not start" in result.stderr
-    assert "MemoryError" in result.stderr
+    # Where the import runs out depends on the allocator: a MemoryError, or an OSError (ENOMEM).
+    assert "MemoryError" in result.stderr or "Cannot allocate memory" in result.stderr
     assert "fix: " in result.stderr and "JAXQUIZ_MEMORY_LIMIT_MB" in result.stderr
     assert "passed" not in result.stdout
 

@@ -7,6 +7,7 @@ file; the clock only moves when a test moves it.
 from __future__ import annotations
 
 import asyncio
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -179,9 +180,17 @@ async def test_an_unreadable_answer_is_sent_back_and_nothing_is_recorded(app, st
     assert store.reviews() == []
 
 
-async def test_the_verdict_comes_when_the_worker_is_ready(store, clock, decks, ui):
+async def test_the_verdict_comes_when_the_worker_is_ready(store, clock, decks, ui, tmp_path):
     """Answered while JAX is still being imported: the question is there at once, the verdict later."""
-    cold = Engine(spare=False)
+    # The real worker, held at its start until the answer is in (a fast machine would otherwise
+    # have it ready before the test looks).
+    gate = tmp_path / "go"
+    held = (
+        "import os, runpy, time\n"
+        f"while not os.path.exists({str(gate)!r}): time.sleep(0.02)\n"
+        "runpy.run_module('jaxquiz.engine.worker', run_name='__main__', alter_sys=True)\n"
+    )
+    cold = Engine(spare=False, worker_command=(sys.executable, "-P", "-c", held))
     app = make_app(cold, store, clock, decks, seed=0)
     try:
         async with app.run_test(size=SIZE) as pilot:
@@ -190,6 +199,7 @@ async def test_the_verdict_comes_when_the_worker_is_ready(store, clock, decks, u
             assert app.engine_state == "starting"
             await answer_line(pilot, "int32")
             assert "JAX is still warming up" in ui.text_of(screen, "#feedback")
+            gate.touch()
             await ui.wait_for_screen(pilot, VerdictScreen, timeout=180)
             assert "✔  Right" in ui.shown(app)
             assert app.engine_state == "ready"
