@@ -140,7 +140,7 @@ class InProcess:
     def __init__(self) -> None:
         from jaxquiz.engine.worker import compare
         from jaxquiz.engine.worker.sandbox import PRELUDE
-        from jaxquiz.engine.worker.service import fill_blank
+        from jaxquiz.blanks import fill_blank
 
         self.compare, self.prelude, self.fill_blank = compare, PRELUDE, fill_blank
 
@@ -157,7 +157,7 @@ class InProcess:
     def truth(self, task: Task) -> tuple[Any, Exception | None]:
         code = task.code
         if task.type == "fill":
-            code = self.fill_blank(task.code, task.solution or "", task.input == "block")
+            code = self.fill_blank(task.code, task.solution or "", block=task.input == "block")
         try:
             return self.execute(task, code), None
         except Exception as error:
@@ -177,7 +177,7 @@ class InProcess:
             compare.compare_value(value, answer, task.rtol, task.atol)
         elif task.type == "fill":  # the learner's version runs now, as in the engine
             try:
-                learner = self.execute(task, self.fill_blank(task.code, answer, task.input == "block"))
+                learner = self.execute(task, self.fill_blank(task.code, answer, block=task.input == "block"))
             except Exception:
                 return
             if task.compare == "shape":
