@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import DataTable
 
-from jaxquiz.decks.loader import LoadResult, load_deck_text
+from jaxquiz.decks import load_decks
 from jaxquiz.tui import make_app
 from jaxquiz.tui.screens.question import QuestionScreen
 from jaxquiz.tui.screens.try_it import TryItScreen
@@ -18,31 +18,8 @@ from jaxquiz.tui.screens.verdict import VerdictScreen
 from jaxquiz.tui.widgets.python_editor import PythonEditor
 
 SIZE = (100, 40)
+PUZZLES = Path("puzzle-decks")  # one puzzle, small draws; the snapshot tests use it too
 
-PUZZLE_DECK = """\
-format: 1
-deck: tui-puzzles
-title: Puzzles (test deck)
-questions:
-  - id: outer
-    type: puzzle
-    prompt: Write `outer(a, b)`, the `(N, M)` outer product of `a` `(N,)` and `b` `(M,)`.
-    signature: "def outer(a, b):"
-    inputs:
-      a: {shape: [N]}
-      b: {shape: [M]}
-    dims: {N: [1, 4], M: [1, 4]}
-    examples: 6
-    transforms: [jit, vmap, grad]
-    forbid: [dot_general]
-    solution: |
-      def outer(a, b):
-          return a[:, None] * b[None, :]
-    wrong:
-      - |
-        def outer(a, b):
-            return b[:, None] * a[None, :]
-"""
 
 # Typed after the starter (the signature and an indented empty line), as a learner would.
 RIGHT_BODY = "return a[:, None] * b[None, :]"
@@ -52,10 +29,9 @@ MATMUL_BODY = "return a[:, None] @ b[None, :]"  # the right values, through dot_
 
 @pytest.fixture
 def puzzle_app(engine, store, clock, monkeypatch):
-    monkeypatch.chdir(Path(__file__).parent)
-    deck = load_deck_text(PUZZLE_DECK, Path("decks/puzzles.yaml"))
+    monkeypatch.chdir(Path(__file__).parent)  # relative: the screens show the same path everywhere
     engine.wait_ready()
-    return make_app(engine, store, clock, LoadResult([deck]), seed=0)
+    return make_app(engine, store, clock, load_decks([(PUZZLES, "path")]), seed=0)
 
 
 async def open_puzzle(pilot, ui) -> QuestionScreen:

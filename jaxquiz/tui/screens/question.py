@@ -177,8 +177,11 @@ reason. `ctrl+z` takes back the last answer and its rating.
 
     def _answer_input(self) -> AnswerInput:
         item = self.item
+        kind = item.input_kind(options_shown=self.options_shown)
+        # A function or a block of code is written in the space the prompt leaves (app.tcss).
+        self.set_class(kind == "block", "-block")
         return answer_input(
-            item.input_kind(options_shown=self.options_shown),
+            kind,
             placeholder=placeholder(item.type),
             label=block_label(item.type),
             options=item.options,
