@@ -10,8 +10,11 @@ from pathlib import Path
 import pytest
 from textual.widgets import DataTable
 
-from jaxquiz.decks import load_decks
+from jaxquiz.decks import LoadResult, load_decks
+from jaxquiz.decks.loader import load_deck_text
+from jaxquiz.study.session import Session
 from jaxquiz.tui import make_app
+from jaxquiz.tui.screens.lesson import LessonScreen
 from jaxquiz.tui.screens.question import QuestionScreen
 from jaxquiz.tui.screens.try_it import TryItScreen
 from jaxquiz.tui.screens.verdict import VerdictScreen
@@ -135,3 +138,66 @@ async def test_try_it_runs_the_body_on_the_smallest_draw_and_lists_every_array(p
         await pilot.press("escape")
         await ui.wait_until(pilot, lambda: app.screen is question)
         assert question.looked  # running it shows the answer, as a hint does
+
+
+# -- the lesson -----------------------------------------------------------------------------------
+
+PLAIN_DECK = """\
+format: 1
+deck: tui-plain
+title: Plain (test deck)
+questions:
+  - id: two
+    type: value
+    prompt: What is `out`?
+    code: out = one + 1
+    expect: "2"
+"""
+WITH_SOURCE = PLAIN_DECK.replace("questions:", "source: The JAX docs, Thinking in JAX\nquestions:").replace(
+    "one + 1", "1 + 1"
+)
+WITH_SETUP = PLAIN_DECK.replace("questions:", "setup: one = 1\nquestions:")
+
+
+@pytest.fixture
+def deck_app(engine, store, clock, tmp_path: Path):
+    def make(text: str):
+        loaded = load_deck_text(text, tmp_path / "plain.yaml")
+        engine.wait_ready()
+        app = make_app(engine, store, clock, LoadResult([loaded]), seed=0)
+        return app, Session.quiz(loaded, app.services.rng, store=store, now=clock())
+
+    return make
+
+
+@pytest.mark.parametrize(
+    ("text", "shows"),
+    [
+        (WITH_SOURCE, "Source  The JAX docs, Thinking in JAX"),
+        (WITH_SETUP, "Setup, run before every question"),
+    ],
+    ids=["only-a-source", "only-a-setup-its-questions-use"],
+)
+async def test_a_deck_without_a_description_opens_its_lesson_for_a_source_or_setup(deck_app, ui, text, shows):
+    app, session = deck_app(text)
+    async with app.run_test(size=SIZE) as pilot:
+        app.start_session(session)
+        await ui.wait_for_screen(pilot, LessonScreen)
+        assert shows in ui.shown(app)
+        await pilot.press("enter")
+        question = await ui.wait_for_screen(pilot, QuestionScreen)
+        assert "^l Lesson" in ui.shown(app)
+        await pilot.press("ctrl+l")  # and again on request
+        await ui.wait_for_screen(pilot, LessonScreen)
+        await pilot.press("escape")
+        await ui.wait_until(pilot, lambda: app.screen is question)
+
+
+async def test_a_deck_with_nothing_to_teach_first_has_no_lesson(deck_app, ui):
+    app, session = deck_app(PLAIN_DECK.replace("one + 1", "1 + 1"))
+    async with app.run_test(size=SIZE) as pilot:
+        app.start_session(session)
+        question = await ui.wait_for_screen(pilot, QuestionScreen)
+        await pilot.press("ctrl+l")  # dimmed in the footer: opens nothing
+        await pilot.pause(0.2)
+        assert app.screen is question

@@ -21,6 +21,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Markdown, Static
 
 from jaxquiz.decks.models import CardQuestion, QuestionType
+from jaxquiz.decks.setup_use import has_lesson
 from jaxquiz.engine import Outcome, Verdict
 from jaxquiz.study.session import AnswerMode, Attempt, Item, Session
 from jaxquiz.tui.messages import AttemptGraded, LeaveAsked, TakeBackAsked
@@ -273,7 +274,7 @@ reason. `ctrl+z` takes back the last answer and its rating.
         if action == "hint":
             return True if self.item.shown.hint else None
         if action == "lesson":
-            return True if self.item.deck.deck.description else None
+            return True if has_lesson(self.item.deck.deck) else None
         return True
 
     def action_submit(self) -> None:
