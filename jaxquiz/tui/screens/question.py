@@ -152,7 +152,10 @@ reason. `ctrl+z` takes back the last answer and its rating.
         shown = item.shown
         yield self.top_bar()
         yield from self.compose_status()
-        with VerticalScroll(id="body"):
+        # A function or a block of code is written in the space the prompt leaves (app.tcss); the
+        # input kind of a block never changes (only a line swaps with options).
+        block = "-block" if item.input_kind(options_shown=self.options_shown) == "block" else ""
+        with VerticalScroll(id="body", classes=block):
             yield Static(self._meta(), id="meta")
             if item.changed:
                 yield Static(
@@ -171,18 +174,15 @@ reason. `ctrl+z` takes back the last answer and its rating.
                 if shown.explain:
                     yield Markdown(shown.explain, id="card-explain", classes="hidden")
                 yield Static(id="card-result", classes="hidden")
-        with Vertical(id="answer"):
+        with Vertical(id="answer", classes=block):
             yield self._answer_input()
             yield Static(id="feedback")
         yield Footer(compact=True)
 
     def _answer_input(self) -> AnswerInput:
         item = self.item
-        kind = item.input_kind(options_shown=self.options_shown)
-        # A function or a block of code is written in the space the prompt leaves (app.tcss).
-        self.set_class(kind == "block", "-block")
         return answer_input(
-            kind,
+            item.input_kind(options_shown=self.options_shown),
             placeholder=placeholder(item.type),
             label=block_label(item.type),
             options=item.options,
