@@ -40,3 +40,9 @@ def setup_is_used(deck: Deck) -> bool:
             if isinstance(text, str) and word.search(text):
                 return True
     return False
+
+
+def has_lesson(deck: Deck) -> bool:
+    """Whether the deck's lesson has something to show: its description, where its material comes
+    from (`source`), or a setup its questions use."""
+    return bool(deck.description or deck.source or (deck.setup and setup_is_used(deck)))

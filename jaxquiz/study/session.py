@@ -17,6 +17,7 @@ from typing import Any, Literal, assert_never
 from jaxquiz.blanks import fill_blank
 from jaxquiz.decks import BLANK, LoadedDeck, QuestionBase, content_hash, draw, instantiate
 from jaxquiz.decks.models import CardQuestion, ChoiceQuestion, FillQuestion, PuzzleQuestion, QuestionType
+from jaxquiz.decks.setup_use import has_lesson
 from jaxquiz.engine import Task, Verdict
 from jaxquiz.engine.puzzle_draws import try_it_code
 from jaxquiz.engine.tasks import task_of
@@ -63,7 +64,7 @@ class Item:
     shown: QuestionBase  # with the drawn parameters substituted
     params: dict[str, Any]
     content_hash: str
-    lesson: bool = False  # show the deck's description before this question
+    lesson: bool = False  # show the deck's lesson (description, source, setup) before this question
     changed: bool = False  # the question was edited since the learner's last review
     again: bool = False  # missed earlier in this session, asked again
 
@@ -198,7 +199,7 @@ class Session:
     rng: random.Random
     mode: Mode = "quiz"
     title: str = ""
-    lesson_decks: frozenset[str] = frozenset()  # decks whose description to show first
+    lesson_decks: frozenset[str] = frozenset()  # decks whose lesson to show first (if they have one)
     changed: frozenset[tuple[str, str]] = frozenset()  # (deck, question) edited since reviewed
     resume_key: str = ""  # a deck quiz left before its end resumes under this key ("": never)
     position: int = 0
@@ -370,7 +371,7 @@ class Session:
             content_hash=content_hash(entry.deck.deck, question),
             lesson=entry.deck.id in self.lesson_decks
             and entry.deck.id not in earlier
-            and bool(entry.deck.deck.description),
+            and has_lesson(entry.deck.deck),
             changed=(entry.deck.id, question.id) in self.changed,
             again=entry.again,
         )

@@ -1,6 +1,6 @@
 """Save SVG screenshots of the main screens into assets/ (for the README), on the bundled decks:
-home, question, verdict, try-it, a question typed first and with its options shown, drill,
-drill-summary and stats.
+home, question, verdict, try-it, a question typed first and with its options shown, a puzzle and
+the verdict of a wrong answer to it, drill, drill-summary and stats.
 
     .venv/bin/python tests/tui/make_screenshots.py [--size 100x30]
 
@@ -147,6 +147,21 @@ def pick_question_with_options(decks: list[LoadedDeck]) -> Entry:
     raise SystemExit("no dtype question with options in the bundled decks")
 
 
+PUZZLE_BODY = "return b[:, None] * a[None, :]"  # typed after the signature: the transpose, wrong
+
+
+def pick_puzzle(decks: list[LoadedDeck]) -> Entry:
+    """The outer product puzzle: short, with rules, graded under jit, vmap and grad."""
+    loaded = next(d for d in decks if d.id == "puzzles")
+    return Entry(loaded, loaded.deck.question("outer-product"))
+
+
+def keys_for(text: str) -> list[str]:
+    """The keys a learner presses to type `text`."""
+    names = {" ": "space", "\n": "enter", "[": "left_square_bracket", "]": "right_square_bracket"}
+    return [names.get(c, c) for c in text]
+
+
 async def shoot(size: tuple[int, int]) -> None:
     decks = discover(user=False)
     store = Store.open(":memory:")
@@ -195,6 +210,17 @@ async def shoot(size: tuple[int, int]) -> None:
             app.save_screenshot("question-options.svg", path=out)
 
             app.end_session()
+            app.start_session(Session([pick_puzzle(decks.decks)], app.services.rng, "study", "Study"))
+            screen = await wait_for(pilot, QuestionScreen)
+            await pilot.press(*keys_for(PUZZLE_BODY))
+            screen.query_one("#answer-block").cursor_blink = False  # type: ignore[attr-defined]
+            await pilot.pause()
+            app.save_screenshot("puzzle.svg", path=out)
+            await pilot.press("ctrl+s")
+            await wait_for(pilot, VerdictScreen)
+            app.save_screenshot("puzzle-verdict.svg", path=out)
+
+            app.end_session()
             DrillScreen.FLASH_S = 3600.0  # the flash stays for the picture
             app.start_drill(DrillSettings(count=6, decks=("shapes",)))
             for n in range(6):
@@ -219,7 +245,8 @@ async def shoot(size: tuple[int, int]) -> None:
             await pilot.pause(0.2)
             app.save_screenshot("stats-accuracy.svg", path=out)
     print(
-        "saved home, question, verdict, try-it, question-recall, question-options, drill, drill-summary"
+        "saved home, question, verdict, try-it, question-recall, question-options, puzzle, puzzle-verdict,"
+        " drill, drill-summary"
         f" and stats SVGs in {out}"
     )
 

@@ -8,14 +8,20 @@ and look at the SVGs under __snapshots__ before committing them.
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, TextArea
 
+from jaxquiz.decks import load_decks
+from jaxquiz.tui import make_app
 from jaxquiz.tui.screens.question import QuestionScreen
 from jaxquiz.tui.screens.try_it import TryItScreen
 from jaxquiz.tui.screens.verdict import VerdictScreen
 
 SIZE = (80, 24)
+PUZZLES = Path("puzzle-decks")  # beside this file: one small puzzle
 
 
 def still(pilot: Pilot) -> None:
@@ -82,3 +88,23 @@ def test_try_it(snap_compare, app, ui):
         still(pilot)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+@pytest.fixture
+def puzzle_app(engine, store, clock, monkeypatch):
+    monkeypatch.chdir(Path(__file__).parent)
+    engine.wait_ready()
+    return make_app(engine, store, clock, load_decks([(PUZZLES, "path")]), seed=0)
+
+
+def test_puzzle_question(snap_compare, puzzle_app, ui):
+    """The function is written in the editor, which starts with the signature and uses the space."""
+
+    async def run_before(pilot: Pilot) -> None:
+        ui.start(puzzle_app, ("tui-puzzles", "outer"))
+        await ui.wait_for_screen(pilot, QuestionScreen)
+        keys = {" ": "space", "[": "left_square_bracket", "]": "right_square_bracket"}
+        await pilot.press(*(keys.get(c, c) for c in "return a[:, None] * b[None, :]"))
+        still(pilot)
+
+    assert snap_compare(puzzle_app, terminal_size=SIZE, run_before=run_before)

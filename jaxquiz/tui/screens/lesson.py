@@ -1,5 +1,5 @@
-"""A deck's description, shown as a short lesson before its first question, with where its
-material comes from and (folded) the setup its questions depend on."""
+"""A deck's lesson, shown before its first question: its description, where its material comes
+from and (folded) the setup its questions depend on; any of them is enough for a lesson."""
 
 from __future__ import annotations
 
@@ -32,7 +32,8 @@ class LessonScreen(ModalScreen[None]):
         with Vertical(id="lesson-box"):
             yield Static(Content.styled(f"Lesson · {self.deck.deck.title}", "bold"), id="lesson-title")
             with VerticalScroll(id="lesson-body"):
-                yield Markdown(self.deck.deck.description or "")
+                if self.deck.deck.description:
+                    yield Markdown(self.deck.deck.description)
                 if self.deck.deck.source:
                     yield Static(
                         Content.assemble(("Source  ", "bold $text-muted"), self.deck.deck.source),

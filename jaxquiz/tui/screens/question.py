@@ -21,6 +21,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Markdown, Static
 
 from jaxquiz.decks.models import CardQuestion, QuestionType
+from jaxquiz.decks.setup_use import has_lesson
 from jaxquiz.engine import Outcome, Verdict
 from jaxquiz.study.session import AnswerMode, Attempt, Item, Session
 from jaxquiz.tui.messages import AttemptGraded, LeaveAsked, TakeBackAsked
@@ -151,7 +152,10 @@ reason. `ctrl+z` takes back the last answer and its rating.
         shown = item.shown
         yield self.top_bar()
         yield from self.compose_status()
-        with VerticalScroll(id="body"):
+        # A function or a block of code is written in the space the prompt leaves (app.tcss); the
+        # input kind of a block never changes (only a line swaps with options).
+        block = "-block" if item.input_kind(options_shown=self.options_shown) == "block" else ""
+        with VerticalScroll(id="body", classes=block):
             yield Static(self._meta(), id="meta")
             if item.changed:
                 yield Static(
@@ -170,7 +174,7 @@ reason. `ctrl+z` takes back the last answer and its rating.
                 if shown.explain:
                     yield Markdown(shown.explain, id="card-explain", classes="hidden")
                 yield Static(id="card-result", classes="hidden")
-        with Vertical(id="answer"):
+        with Vertical(id="answer", classes=block):
             yield self._answer_input()
             yield Static(id="feedback")
         yield Footer(compact=True)
@@ -270,7 +274,7 @@ reason. `ctrl+z` takes back the last answer and its rating.
         if action == "hint":
             return True if self.item.shown.hint else None
         if action == "lesson":
-            return True if self.item.deck.deck.description else None
+            return True if has_lesson(self.item.deck.deck) else None
         return True
 
     def action_submit(self) -> None:
