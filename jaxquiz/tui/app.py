@@ -43,7 +43,7 @@ from jaxquiz.tui.services import Clock, Services
 if TYPE_CHECKING:
     from jaxquiz.study.drill_run import DrillRun
     from jaxquiz.study.drills import DrillSettings
-    from jaxquiz.study.session import Entry, Session
+    from jaxquiz.study.session import Session
 
 # Decks as loaded, or a function that loads them in the background (with trust and reloading).
 DeckSource = LoadResult | Callable[[], LoadResult | OpenedLibrary]
@@ -206,16 +206,7 @@ class JaxQuizApp(App[None]):
 
     def start_session(self, session: Session) -> None:
         """Ask the session's questions, one screen each, then show the summary."""
-        self._warm_devices(session.entries)
         self.flow.start_session(session)
-
-    def _warm_devices(self, entries: Iterable[Entry]) -> None:
-        """Start the workers with the device counts these questions need (a sharding deck's 8
-        devices) while the learner reads the first one; a few milliseconds: importing jax
-        happens in the children."""
-        counts = {e.question.devices for e in entries} - {None}
-        if counts:
-            self.services.engine.warm(counts)
 
     def end_session(self) -> None:
         """Back to the home screen."""
@@ -264,7 +255,6 @@ class JaxQuizApp(App[None]):
             self.notify(f"No question matches: {settings.describe()}.", title="Drill", severity="warning")
             self.open_drill(every, settings)
             return
-        self._warm_devices(run.session.entries)
         self.flow.start_drill(run)
 
     def _start_drill_at_start(self) -> None:

@@ -43,6 +43,7 @@ class Flow:
 
     def start_session(self, session: Session) -> None:
         """Ask the session's questions; a deck quiz left earlier may resume where it was."""
+        self._warm_devices(session)
         from jaxquiz.tui.screens.ask import AskScreen
 
         left = self.paused.get(session.resume_key) if session.resume_key else None
@@ -76,10 +77,19 @@ class Flow:
     def start_drill(self, run: DrillRun) -> None:
         from jaxquiz.tui.screens.drill import DrillScreen
 
+        self._warm_devices(run.session)
         item = run.current()
         assert item is not None
         self.drill, self._ending = run, False
         self.app.push_screen(DrillScreen(self.services, run, item, mode=run.settings.answer_mode))
+
+    def _warm_devices(self, session: Session) -> None:
+        """Start the workers with the device counts these questions need (a sharding deck's 8
+        devices) while the learner reads the first one; a few milliseconds: importing jax
+        happens in the children."""
+        counts = {e.question.devices for e in session.entries} - {None}
+        if counts:
+            self.services.engine.warm(counts)
 
     def _question_screen(self, session: Session) -> QuestionScreen:
         from jaxquiz.tui.screens.question import QuestionScreen
