@@ -29,7 +29,17 @@ from jaxquiz.decks.models import Deck
 ENTRY_FORMAT = 1
 MAX_ENTRIES = 256  # the oldest entries beyond this are removed as new ones are written
 # The modules whose code decides what a deck file parses to.
-_PARSING_MODULES = ("loader.py", "models.py", "params.py", "arithmetic.py", "yaml_lines.py", "problems.py")
+_PARSING_MODULES = (
+    "loader.py",
+    "models.py",
+    "params.py",
+    "arithmetic.py",
+    "puzzle_inputs.py",
+    "yaml_lines.py",
+    "problems.py",
+    "../blanks.py",
+    "../question_types.py",
+)
 
 
 @cache
