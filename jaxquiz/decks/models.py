@@ -36,13 +36,11 @@ from jaxquiz.decks.puzzle_inputs import (
     dim_ranges,
     parse_signature,
 )
+from jaxquiz.question_types import QuestionType
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 PARAM_NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
 
-# The closed set of question types. Code that branches on a type matches on it with
-# `assert_never` in the last case, so that the type checker lists every place a new type must touch.
-QuestionType = Literal["shape", "dtype", "value", "raises", "fill", "puzzle", "choice", "card"]
 EXECUTING_TYPES = ("shape", "dtype", "value", "raises", "fill", "puzzle")
 
 

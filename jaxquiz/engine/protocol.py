@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from jaxquiz.engine.puzzle_spec import PuzzleSpec
+from jaxquiz.question_types import QuestionType
 
 # Output kept from one execution; more is cut with a note.
 OUTPUT_CAP = 64 * 1024
@@ -25,7 +26,7 @@ EXIT_UNTIDY = 75
 class Task:
     """One concrete question to execute: parameters already substituted."""
 
-    type: str
+    type: QuestionType
     code: str
     answer: str | None = "out"  # None: nothing is evaluated after the code
     setup: str | None = None

@@ -9,7 +9,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import partial
-from typing import Any
+from typing import Any, assert_never
 
 import jax
 
@@ -179,15 +179,20 @@ class Service:
         return Reply(replace(verdict, timings=timings), self._recycle(*runs))
 
     def _compare(self, task: Task, run: sandbox.Run, text: str) -> Comparison:
-        if task.type == "raises":
-            return compare.compare_raises(run.exception, text, task.exception)
-        if task.type == "shape":
-            return compare.compare_shape(run.value, text)
-        if task.type == "dtype":
-            return compare.compare_dtype(run.value, text)
-        if task.type == "value":
-            return compare.compare_value(run.value, text, task.rtol, task.atol)
-        raise QuestionError(f"a {task.type} question is not graded by execution")
+        match task.type:
+            case "raises":
+                return compare.compare_raises(run.exception, text, task.exception)
+            case "shape":
+                return compare.compare_shape(run.value, text)
+            case "dtype":
+                return compare.compare_dtype(run.value, text)
+            case "value":
+                return compare.compare_value(run.value, text, task.rtol, task.atol)
+            case "fill" | "puzzle" | "choice" | "card":
+                # fill and puzzle run the learner's code (above); choice and card are not executed
+                raise QuestionError(f"a {task.type} question is not graded by comparing a typed answer")
+            case _:
+                assert_never(task.type)
 
     def _fill_verdict(
         self,
