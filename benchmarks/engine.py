@@ -1,6 +1,6 @@
 """Engine latency over the bundled decks, printed as a table. Run by hand:
 
-    python benchmarks/engine.py [--naive N] [--puzzles]
+    python benchmarks/engine.py [--naive N] [--puzzles | --devices]
 
 Per question type: the verdict for a prepared question (what the learner waits for), the first
 run of a question (compiles), grading through the engine against the same work in-process (the
@@ -10,7 +10,7 @@ typed as an expression in a later session (a fresh worker, compiled programs on 
 with `devices` (the sharding decks) are timed apart: the first verdict on such a deck after the
 app starts, and the verdict for a prepared one. Then cold start to the first verdict and the
 time until the next question is ready after a timeout. Last, the puzzles: their verdicts per
-transform set (`--puzzles`: that table only).
+transform set (`--puzzles`: that table only; `--devices`: the questions with devices only).
 
 The engine and the floor are measured in turns, question by question, so that both see the
 machine (and its caches) in the same state.
@@ -339,6 +339,7 @@ def measure_devices(items) -> tuple[float, float, list[float]]:
         times = []
         for _, task, answer in items:
             prepared = engine.prepare(task)
+            time.sleep(READING_S)  # as for the other questions: the learner reads first
             start = time.perf_counter()
             engine.grade(task, answer, prepared)
             times.append(elapsed_ms(start))
@@ -346,14 +347,33 @@ def measure_devices(items) -> tuple[float, float, list[float]]:
     return first, after_warm, times
 
 
+def print_devices() -> None:
+    device_items = list(questions(devices=True))
+    if not device_items:
+        return
+    first, after_warm, prepared = measure_devices(device_items)
+    counts = sorted({task.devices for _, task, _ in device_items})
+    print(
+        f"\n{len(device_items)} questions with devices ({', '.join(map(str, counts))} virtual"
+        f" CPU devices when the machine has fewer): first verdict on such a deck opened as the"
+        f" app starts: {first:.0f} ms; opened once the app is warm: {after_warm:.0f} ms;"
+        f" verdict for a prepared question: median {statistics.median(prepared):.2f},"
+        f" p95 {percentile(prepared, 0.95):.2f}"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--naive", type=int, default=3, help="questions per type run with python -c")
     parser.add_argument("--puzzles", action="store_true", help="only the table of the puzzles")
+    parser.add_argument("--devices", action="store_true", help="only the questions with devices")
     args = parser.parse_args()
     os.chdir(tempfile.mkdtemp(prefix="jaxquiz-bench-"))  # questions run in-process may write files
     if args.puzzles:
         print_puzzles(measure_puzzles())
+        return
+    if args.devices:
+        print_devices()
         return
     warnings.simplefilter("ignore")  # what questions run in-process warn about (the worker captures it)
     items = list(questions())
@@ -398,17 +418,7 @@ def main() -> None:
         f"{EXPRESSION}, given in an earlier session (fresh worker, XLA's disk cache): verdict"
         f" median {statistics.median(seen_before):.2f}, p95 {percentile(seen_before, 0.95):.2f}"
     )
-    device_items = list(questions(devices=True))
-    if device_items:
-        first, after_warm, prepared = measure_devices(device_items)
-        counts = sorted({task.devices for _, task, _ in device_items})
-        print(
-            f"\n{len(device_items)} questions with devices ({', '.join(map(str, counts))} virtual"
-            f" CPU devices when the machine has fewer): first verdict on such a deck opened as the"
-            f" app starts: {first:.0f} ms; opened once the app is warm: {after_warm:.0f} ms;"
-            f" verdict for a prepared question: median {statistics.median(prepared):.2f},"
-            f" p95 {percentile(prepared, 0.95):.2f}"
-        )
+    print_devices()
     cold, recovery = cold_start_and_recovery()
     print(f"\ncold start to the first verdict: {cold:.0f} ms")
     print(f"next question ready after a timeout verdict: {recovery:.1f} ms")

@@ -18,16 +18,17 @@ import time
 import types
 import typing
 from collections.abc import Callable
-from functools import cache
+from functools import cache, partial
 from typing import Any, Literal, Union
 
 # A frame's size limit: output is capped at 64 KiB, so a real reply is far smaller.
 MAX_FRAME = 16 * 2**20
 _HEADER = struct.Struct(">I")
-_TAG = "@"
-WATCH_INTERVAL = 0.05  # the dataclass a JSON object stands for
+_TAG = "@"  # the key naming the dataclass a JSON object stands for
+WATCH_INTERVAL = 0.05  # seconds between calls of the caller's watchdog while a reply is awaited
 # SCM_CREDENTIALS carries the sender's pid, uid and gid (struct ucred), stamped by the kernel.
 _CREDENTIALS = struct.Struct("3i")
+_READ_AHEAD = 2**16  # bytes asked for at once: a reply is almost always smaller
 
 
 class WireError(Exception):
@@ -35,141 +36,260 @@ class WireError(Exception):
 
 
 # --- plain data -------------------------------------------------------------------------------
+#
+# Both directions are compiled once per type into small functions (a few microseconds a message
+# instead of walking type hints on every value): a verdict is on the path the learner waits on.
+
+Decoder = Callable[[Any], Any]
+
+
+class _Mismatch(Exception):
+    """Data that does not fit its hint; `path` grows as it rises through the enclosing values."""
+
+    def __init__(self, what: str, path: str = "") -> None:
+        super().__init__(what)
+        self.what = what
+        self.path = path
+
+    def within(self, step: str) -> _Mismatch:
+        return _Mismatch(self.what, step + self.path)
 
 
 def to_plain(value: Any) -> Any:
     """A dataclass (nested, with tuples and scalars) as JSON-ready data."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        plain = {_TAG: type(value).__name__}
-        for item in dataclasses.fields(value):
-            plain[item.name] = to_plain(getattr(value, item.name))
-        return plain
-    if isinstance(value, tuple | list):
+    kind = type(value)
+    if value is None or kind is str or kind is int or kind is float or kind is bool:
+        return value
+    if kind is tuple or kind is list:
         return [to_plain(item) for item in value]
+    fields = _plain_fields(kind) if dataclasses.is_dataclass(kind) else None
+    if fields is not None:
+        plain = {_TAG: kind.__name__}
+        for name, default in fields:
+            item = getattr(value, name)
+            if item is not default and (default is _NO_DEFAULT or item != default):
+                plain[name] = to_plain(item)  # a field left at its default is not sent
+        return plain
     if isinstance(value, dict):
         if not all(isinstance(key, str) for key in value):
             raise WireError("only mappings with text keys can be sent")
         return {key: to_plain(item) for key, item in value.items()}
-    if value is None or isinstance(value, str | int | float | bool):
+    if isinstance(value, tuple | list):  # a named tuple, say
+        return [to_plain(item) for item in value]
+    if isinstance(value, str | int | float | bool):  # an IntEnum, say: JSON writes its value
         return value
-    raise WireError(f"a {type(value).__name__} cannot be sent, only plain data")
+    raise WireError(f"a {kind.__name__} cannot be sent, only plain data")
+
+
+_NO_DEFAULT: Any = object()
+
+
+@cache
+def _plain_fields(cls: type) -> tuple[tuple[str, Any], ...]:
+    """Each field of `cls` with the default it may be left out at (`_NO_DEFAULT`: always sent)."""
+    fields = []
+    for item in dataclasses.fields(cls):
+        default = item.default
+        if default is dataclasses.MISSING or not isinstance(default, str | int | float | bool | None):
+            default = _NO_DEFAULT  # a factory default, or none: the value always travels
+        fields.append((item.name, default))
+    return tuple(fields)
 
 
 def from_plain(data: Any, hint: Any, where: str = "message") -> Any:
     """`data` checked against the type `hint` and built into it (dataclasses included)."""
-    origin = typing.get_origin(hint)
-    if hint is Any:
-        return data
-    if hint is None or hint is type(None):
-        if data is not None:
-            raise WireError(f"{where}: expected null, got {_kind(data)}")
-        return None
-    if hint is bool:
-        if not isinstance(data, bool):
-            raise WireError(f"{where}: expected a boolean, got {_kind(data)}")
-        return data
-    if hint is int:
-        if not isinstance(data, int) or isinstance(data, bool):
-            raise WireError(f"{where}: expected an integer, got {_kind(data)}")
-        return data
-    if hint is float:
-        if not isinstance(data, int | float) or isinstance(data, bool):
-            raise WireError(f"{where}: expected a number, got {_kind(data)}")
-        return float(data)
-    if hint is str:
-        if not isinstance(data, str):
-            raise WireError(f"{where}: expected text, got {_kind(data)}")
-        return data
-    if origin is Literal:
-        allowed = typing.get_args(hint)
-        if not any(data == value and type(data) is type(value) for value in allowed):
-            raise WireError(f"{where}: {data!r} is not one of {allowed}")
-        return data
-    if origin is Union or origin is types.UnionType:
-        return _from_union(data, typing.get_args(hint), where)
-    if origin is tuple:
-        if not isinstance(data, list):
-            raise WireError(f"{where}: expected a list, got {_kind(data)}")
-        args = typing.get_args(hint)
-        if len(args) == 2 and args[1] is Ellipsis:
-            return tuple(from_plain(item, args[0], f"{where}[{i}]") for i, item in enumerate(data))
-        if len(args) != len(data):
-            raise WireError(f"{where}: expected {len(args)} items, got {len(data)}")
-        return tuple(
-            from_plain(item, arg, f"{where}[{i}]")
-            for i, (item, arg) in enumerate(zip(data, args, strict=True))
-        )
-    if origin is list:
-        if not isinstance(data, list):
-            raise WireError(f"{where}: expected a list, got {_kind(data)}")
-        (arg,) = typing.get_args(hint) or (Any,)
-        return [from_plain(item, arg, f"{where}[{i}]") for i, item in enumerate(data)]
-    if origin is dict:
-        if not isinstance(data, dict):
-            raise WireError(f"{where}: expected a mapping, got {_kind(data)}")
-        key_hint, value_hint = typing.get_args(hint) or (str, Any)
-        return {
-            from_plain(key, key_hint, where): from_plain(value, value_hint, f"{where}.{key}")
-            for key, value in data.items()
-        }
-    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
-        return _from_object(data, hint, where)
-    raise WireError(f"{where}: the protocol has no decoder for {hint!r}")
-
-
-def _from_union(data: Any, members: tuple[Any, ...], where: str) -> Any:
-    if isinstance(data, dict) and _TAG in data:  # an object names its dataclass: no guessing
-        named = {m.__name__: m for m in members if isinstance(m, type) and dataclasses.is_dataclass(m)}
-        cls = named.get(data.get(_TAG))  # type: ignore[arg-type]
-        if cls is None:
-            raise WireError(
-                f"{where}: expected one of {', '.join(named) or 'no object'}, got {data.get(_TAG)!r}"
-            )
-        return _from_object(data, cls, where)
-    others = [m for m in members if m is not type(None)]
-    if data is not None and len(others) == 1:  # `X | None`: say what is wrong inside X
-        return from_plain(data, others[0], where)
-    for member in members:
-        try:
-            return from_plain(data, member, where)
-        except WireError:
-            continue
-    names = ", ".join(getattr(m, "__name__", repr(m)) for m in members)
-    raise WireError(f"{where}: {_kind(data)} fits none of {names}")
-
-
-def _from_object(data: Any, cls: type, where: str) -> Any:
-    if not isinstance(data, dict) or data.get(_TAG) != cls.__name__:
-        raise WireError(f"{where}: expected a {cls.__name__}, got {_kind(data)}")
-    fields, required = _fields_of(cls)
-    extra = set(data) - set(fields) - {_TAG}
-    if extra:
-        raise WireError(f"{where}: {cls.__name__} has no field {sorted(extra)[0]!r}")
-    missing = required - set(data)
-    if missing:
-        raise WireError(f"{where}: {cls.__name__} lacks {sorted(missing)[0]!r}")
-    values = {
-        name: from_plain(value, fields[name], f"{where}.{name}")
-        for name, value in data.items()
-        if name != _TAG
-    }
     try:
-        return cls(**values)
-    except (TypeError, ValueError) as error:  # a __post_init__ that refuses the values
-        raise WireError(f"{where}: {error}") from None
+        return _decoder(hint)(data)
+    except _Mismatch as mismatch:
+        raise WireError(f"{where}{mismatch.path}: {mismatch.what}") from None
 
 
 @cache
-def _fields_of(cls: type) -> tuple[dict[str, Any], frozenset[str]]:
-    """The hint of every field set at construction, and the fields without a default."""
-    hints = typing.get_type_hints(cls)
-    fields = {f.name: hints[f.name] for f in dataclasses.fields(cls) if f.init}
-    required = frozenset(
-        f.name
-        for f in dataclasses.fields(cls)
-        if f.init and f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
-    )
-    return fields, required
+def _decoder(hint: Any) -> Decoder:
+    """The function that checks data against `hint` and builds it (raising `_Mismatch`)."""
+    if hint is Any:
+        return _same
+    if hint is None or hint is type(None):
+        return _null
+    scalar = _SCALARS.get(hint)
+    if scalar is not None:
+        return scalar
+    origin = typing.get_origin(hint)
+    args = typing.get_args(hint)
+    if origin is Literal:
+        return partial(_literal, args)
+    if origin is Union or origin is types.UnionType:
+        return _union_decoder(args)
+    if origin is tuple:
+        if len(args) == 2 and args[1] is Ellipsis:
+            return partial(_sequence, tuple, _decoder(args[0]))
+        return partial(_fixed_tuple, tuple(_decoder(arg) for arg in args))
+    if origin is list:
+        return partial(_sequence, list, _decoder(args[0] if args else Any))
+    if origin is dict:
+        key_hint, value_hint = args or (str, Any)
+        return partial(_mapping, _decoder(key_hint), _decoder(value_hint))
+    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
+        return _ObjectDecoder(hint)
+    raise _Mismatch(f"the protocol has no decoder for {hint!r}")
+
+
+def _same(data: Any) -> Any:
+    return data
+
+
+def _null(data: Any) -> None:
+    if data is not None:
+        raise _Mismatch(f"expected null, got {_kind(data)}")
+
+
+def _bool(data: Any) -> bool:
+    if type(data) is not bool:
+        raise _Mismatch(f"expected a boolean, got {_kind(data)}")
+    return data
+
+
+def _int(data: Any) -> int:
+    if type(data) is not int:  # JSON gives exact ints; a bool is not one
+        raise _Mismatch(f"expected an integer, got {_kind(data)}")
+    return data
+
+
+def _float(data: Any) -> float:
+    if type(data) is not float and type(data) is not int:
+        raise _Mismatch(f"expected a number, got {_kind(data)}")
+    return float(data)
+
+
+def _str(data: Any) -> str:
+    if type(data) is not str:
+        raise _Mismatch(f"expected text, got {_kind(data)}")
+    return data
+
+
+_SCALARS: dict[Any, Decoder] = {bool: _bool, int: _int, float: _float, str: _str}
+
+
+def _literal(allowed: tuple[Any, ...], data: Any) -> Any:
+    if not any(data == value and type(data) is type(value) for value in allowed):
+        raise _Mismatch(f"{data!r} is not one of {allowed}")
+    return data
+
+
+def _sequence(kind: type, item: Decoder, data: Any) -> Any:
+    if type(data) is not list:
+        raise _Mismatch(f"expected a list, got {_kind(data)}")
+    try:
+        return kind([item(value) for value in data])
+    except _Mismatch as mismatch:
+        raise _at_index(mismatch, data, item) from None
+
+
+def _fixed_tuple(items: tuple[Decoder, ...], data: Any) -> tuple[Any, ...]:
+    if type(data) is not list:
+        raise _Mismatch(f"expected a list, got {_kind(data)}")
+    if len(items) != len(data):
+        raise _Mismatch(f"expected {len(items)} items, got {len(data)}")
+    decoded = []
+    for i, (decoder, value) in enumerate(zip(items, data, strict=True)):
+        try:
+            decoded.append(decoder(value))
+        except _Mismatch as mismatch:
+            raise mismatch.within(f"[{i}]") from None
+    return tuple(decoded)
+
+
+def _at_index(mismatch: _Mismatch, data: list[Any], item: Decoder) -> _Mismatch:
+    """The failure again, at the index of the first item that fails (found only on failure)."""
+    for i, value in enumerate(data):
+        try:
+            item(value)
+        except _Mismatch as first:
+            return first.within(f"[{i}]")
+    return mismatch
+
+
+def _mapping(key: Decoder, value: Decoder, data: Any) -> dict[Any, Any]:
+    if type(data) is not dict:
+        raise _Mismatch(f"expected a mapping, got {_kind(data)}")
+    decoded = {}
+    for name, item in data.items():
+        try:
+            decoded[key(name)] = value(item)
+        except _Mismatch as mismatch:
+            raise mismatch.within(f".{name}") from None
+    return decoded
+
+
+def _union_decoder(members: tuple[Any, ...]) -> Decoder:
+    named = {m.__name__: m for m in members if isinstance(m, type) and dataclasses.is_dataclass(m)}
+    others = [m for m in members if m is not type(None)]
+    optional = len(others) == 1 and len(members) == 2
+    names = ", ".join(getattr(m, "__name__", repr(m)) for m in members)
+
+    def decode(data: Any) -> Any:
+        if type(data) is dict and _TAG in data:  # an object names its dataclass: no guessing
+            cls = named.get(data[_TAG])
+            if cls is None:
+                raise _Mismatch(f"expected one of {', '.join(named) or 'no object'}, got {data[_TAG]!r}")
+            return _decoder(cls)(data)
+        if data is None and type(None) in members:
+            return None
+        if optional:  # `X | None`: say what is wrong inside X
+            return _decoder(others[0])(data)
+        for member in members:
+            try:
+                return _decoder(member)(data)
+            except _Mismatch:
+                continue
+        raise _Mismatch(f"{_kind(data)} fits none of {names}")
+
+    return decode
+
+
+class _ObjectDecoder:
+    """Builds one dataclass from a JSON object tagged with its name; its fields' decoders are
+    looked up on first use (a dataclass may refer to one defined after it)."""
+
+    def __init__(self, cls: type) -> None:
+        self.cls = cls
+        self.name = cls.__name__
+        self._fields: dict[str, Decoder] | None = None
+        self._required: frozenset[str] = frozenset()
+
+    def __call__(self, data: Any) -> Any:
+        if type(data) is not dict or data.get(_TAG) != self.name:
+            raise _Mismatch(f"expected a {self.name}, got {_kind(data)}")
+        fields = self._fields if self._fields is not None else self._resolve()
+        values = {}
+        for key, value in data.items():
+            decoder = fields.get(key)
+            if decoder is None:
+                if key == _TAG:
+                    continue
+                raise _Mismatch(f"{self.name} has no field {key!r}")
+            try:
+                values[key] = decoder(value)
+            except _Mismatch as mismatch:
+                raise mismatch.within(f".{key}") from None
+        if not self._required <= values.keys():
+            missing = sorted(self._required - values.keys())[0]
+            raise _Mismatch(f"{self.name} lacks {missing!r}")
+        try:
+            return self.cls(**values)
+        except (TypeError, ValueError) as error:  # a __post_init__ that refuses the values
+            raise _Mismatch(str(error)) from None
+
+    def _resolve(self) -> dict[str, Decoder]:
+        hints = typing.get_type_hints(self.cls)
+        fields = [f for f in dataclasses.fields(self.cls) if f.init]
+        self._required = frozenset(
+            f.name
+            for f in fields
+            if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+        )
+        self._fields = {f.name: _decoder(hints[f.name]) for f in fields}
+        return self._fields
 
 
 def _kind(data: Any) -> str:
@@ -217,6 +337,7 @@ class Channel:
         self.sock = sock
         self.sock.setblocking(True)
         self.peer_pid = peer_pid
+        self._buffer = bytearray()  # bytes read but not yet taken
         self._credentials = peer_pid is not None and hasattr(socket, "SO_PASSCRED")
         if self._credentials:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 1)
@@ -233,36 +354,40 @@ class Channel:
         WireError for a frame that is not a valid message. `waiting` is called every
         WATCH_INTERVAL seconds while nothing arrives (the caller's watchdog: it may raise).
         """
-        (length,) = _HEADER.unpack(self._read(_HEADER.size, deadline, waiting))
+        self._fill(_HEADER.size, deadline, waiting)
+        (length,) = _HEADER.unpack_from(self._buffer)
         if length > MAX_FRAME:
             raise WireError(f"a message of {length:,} bytes is over the limit of {MAX_FRAME:,}")
-        return decode(self._read(length, deadline, waiting), hint)
+        end = _HEADER.size + length
+        self._fill(end, deadline, waiting)
+        body = bytes(self._buffer[_HEADER.size : end])
+        del self._buffer[:end]  # taken only once whole: a frame cut short is never half read
+        return decode(body, hint)
 
     def pending(self) -> bool:
         """Whether bytes are waiting to be read (after a reply: a message nobody asked for)."""
+        if self._buffer:
+            return True
         readable, _, _ = select.select([self.sock], [], [], 0)
         return bool(readable)
 
     def close(self) -> None:
         self.sock.close()
 
-    def _read(self, size: int, deadline: float | None, waiting: Callable[[], None] | None) -> bytes:
-        chunks: list[bytes] = []
-        left = size
-        while left:
+    def _fill(self, size: int, deadline: float | None, waiting: Callable[[], None] | None) -> None:
+        """Read until the buffer holds `size` bytes. It reads ahead (header and body of a small
+        frame in one system call); what lies beyond this frame stays buffered, and is pending."""
+        while len(self._buffer) < size:
             self._wait(deadline, waiting)
+            want = min(max(size - len(self._buffer), _READ_AHEAD), 2**20)
             if self._credentials:
-                data, ancillary, _, _ = self.sock.recvmsg(
-                    min(left, 2**20), socket.CMSG_SPACE(_CREDENTIALS.size)
-                )
+                data, ancillary, _, _ = self.sock.recvmsg(want, socket.CMSG_SPACE(_CREDENTIALS.size))
                 self._check_sender(data, ancillary)
             else:
-                data = self.sock.recv(min(left, 2**20))
+                data = self.sock.recv(want)
             if not data:
                 raise EOFError("the peer closed the connection")
-            chunks.append(data)
-            left -= len(data)
-        return b"".join(chunks)
+            self._buffer += data
 
     def _wait(self, deadline: float | None, waiting: Callable[[], None] | None) -> None:
         while True:
