@@ -228,7 +228,8 @@ def test_no_undo_in_an_interview_after_a_skip_or_once_the_drill_is_over(db):
         answer(run, False)
         item = run.current()
         assert item is not None
-        run.record(item, "x", Verdict(status="question-error", correct=False, answer="x", truth=Outcome()), 1000)
+        broken = Verdict(status="question-error", correct=False, answer="x", truth=Outcome())
+        run.record(item, "x", broken, 1000)
         assert not run.can_take_back  # the skipped question left the drill: undo stops there
         answer(run, True)
         assert run.can_take_back

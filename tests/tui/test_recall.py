@@ -211,6 +211,25 @@ async def test_u_on_the_verdict_takes_the_answer_back_unrecorded(recall_app, sto
     assert store.reviews() == []
 
 
+async def test_in_the_editor_ctrl_z_undoes_typing_and_the_palette_undoes_the_answer(app, store, ui):
+    async with app.run_test(size=SIZE) as pilot:
+        ui.start(app, ("tui-basics", "doubled"), ("tui-basics", "body"))
+        first = await ui.wait_for_screen(pilot, QuestionScreen)
+        await type_answer(pilot, "[0, 2, 4]")
+        await ui.wait_for_screen(pilot, VerdictScreen)
+        await pilot.press("enter")
+        editor = await next_question(pilot, ui, first)
+        await pilot.press("x", "ctrl+z")  # the editor's own undo: the answer stays
+        await pilot.pause()
+        assert app.screen is editor and len(store.reviews()) == 1
+        await pilot.press("ctrl+p")
+        await pilot.press(*"Undo")
+        await ui.wait_until(pilot, lambda: "Take back the last answer" in ui.shown(app))
+        await pilot.press("enter")
+        await ui.wait_until(pilot, lambda: app.screen.item is first.item)
+        assert store.reviews() == []
+
+
 # -- looking, typos, the solution ---------------------------------------------------------------
 
 
@@ -459,7 +478,8 @@ async def test_a_deck_edited_before_the_resume_says_so_and_start_over_forgets_th
             await pilot.press("r")
             resumed = await ui.wait_for_screen(pilot, QuestionScreen)
             assert resumed.item.question.id == "pure" and not resumed.can_take_back
-            assert [e.question.id for e in app.session.entries] == ["ones-dtype", "pure", "quiet-card", "cube"]
+            asked = [e.question.id for e in app.session.entries]
+            assert asked == ["ones-dtype", "pure", "quiet-card", "cube"]
             await pilot.press("escape")
             await ui.wait_for_screen(pilot, AskScreen)
             await pilot.press("y")

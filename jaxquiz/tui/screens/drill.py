@@ -64,7 +64,9 @@ class DrillScreen(QuestionScreen):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "leave", "End drill"),
+        # A key bound here replaces the question screen's bindings of it: both are listed again.
         # An interview has no undo; the key says so rather than doing nothing.
+        Binding("ctrl+z", "take_back", "Undo"),
         Binding("ctrl+z", "no_undo", "No undo", show=False),
     ]
 
