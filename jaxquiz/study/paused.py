@@ -90,10 +90,10 @@ def load(fresh: Session, store: Store) -> Left | None:
     key = fresh.resume_key
     if not key or not fresh.entries:
         return None
-    kept = store.paused_quiz(key)
-    if kept is None:
-        return None
     try:
+        kept = store.paused_quiz(key)  # its JSON may not read back either (ValueError)
+        if kept is None:
+            return None
         left = _rebuild(fresh, fresh.entries[0].deck, kept.state)
     except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
         left = Left(None, f"The quiz you left could not be read back ({type(exc).__name__}): starting over.")

@@ -8,6 +8,7 @@ Pure Python with a real SQLite file; the engine is not needed here (see tests/tu
 from __future__ import annotations
 
 import random
+import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -171,8 +172,11 @@ def test_a_quiz_with_nothing_left_to_ask_or_unreadable_starts_over_and_says_why(
         assert left is not None and left.session is None and "no longer in the deck" in left.why
         assert store.paused_quiz("paused") is None  # forgotten
 
-        for state in ({"version": 999}, {"version": paused.STATE_VERSION, "entries": "garbage"}):
-            store.save_paused_quiz("paused", state, T0)
+        for state in ({"version": 999}, {"version": paused.STATE_VERSION, "entries": "garbage"}, None):
+            store.save_paused_quiz("paused", state or {}, T0)
+            if state is None:  # not JSON at all
+                with sqlite3.connect(db) as raw:
+                    raw.execute("UPDATE paused_quizzes SET state = '{not json'")
             left = paused.load(Session.quiz(deck_of(DECK), random.Random(0)), store)
             assert left is not None and left.session is None and "starting over" in left.why
             assert store.paused_quiz("paused") is None
