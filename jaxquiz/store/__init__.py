@@ -1,8 +1,16 @@
-"""SQLite progress data: the review log, each question's FSRS card, drills; migrated on open."""
+"""SQLite progress data: the review log, each question's FSRS card, drills, paused quizzes;
+migrated on open."""
 
 from jaxquiz.store.db import Store
 from jaxquiz.store.migrations import MIGRATIONS, Migration, applied, migrate
-from jaxquiz.store.models import MASTERY_STABILITY_DAYS, CardState, DeckSummary, DrillRecord, Review
+from jaxquiz.store.models import (
+    MASTERY_STABILITY_DAYS,
+    CardState,
+    DeckSummary,
+    DrillRecord,
+    PausedQuiz,
+    Review,
+)
 
 __all__ = [
     "MASTERY_STABILITY_DAYS",
@@ -11,6 +19,7 @@ __all__ = [
     "DeckSummary",
     "DrillRecord",
     "Migration",
+    "PausedQuiz",
     "Review",
     "Store",
     "applied",

@@ -1,4 +1,4 @@
-"""The progress database: the review log, the FSRS card of each question, and drills."""
+"""The progress database: the review log, the FSRS card of each question, drills, paused quizzes."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from jaxquiz.store.models import (
     CardState,
     DeckSummary,
     DrillRecord,
+    PausedQuiz,
     Review,
     from_text,
     to_text,
@@ -159,8 +160,23 @@ class Store:
         with self._write() as conn:
             row = conn.execute("SELECT deck, question FROM reviews WHERE id = ?", (review_id,)).fetchone()
             if row is None:
-                raise ValueError(f"no review with id {review_id}")
+                raise StoreError(
+                    f"the answer to take back (review {review_id}) is no longer in the log",
+                    where=self._path,
+                    fix="nothing to undo: answer the next question",
+                )
             deck, question = row
+            # An undo kept across a pause (a quiz resumed later) may come after the question was
+            # answered again elsewhere: putting `previous` back would erase that later review's card.
+            (last,) = conn.execute(
+                "SELECT max(id) FROM reviews WHERE deck = ? AND question = ?", (deck, question)
+            ).fetchone()
+            if last != review_id:
+                raise StoreError(
+                    f"{deck}/{question} was answered again since, so that answer is no longer its last",
+                    where=self._path,
+                    fix="nothing to undo: the later answer decides its schedule",
+                )
             # The card row points at the review (a foreign key): it goes first.
             conn.execute("DELETE FROM cards WHERE deck = ? AND question = ?", (deck, question))
             if previous is not None:
@@ -175,6 +191,20 @@ class Store:
                     (deck, question, card_json, previous.content_hash, due, stability, last),
                 )
             conn.execute("DELETE FROM reviews WHERE id = ?", (review_id,))
+
+    def save_paused_quiz(self, deck: str, state: Mapping[str, Any], at: datetime) -> None:
+        """Keep where a quiz of `deck` was left (`state`: JSON data), replacing any earlier one."""
+        with self._write() as conn:
+            conn.execute(
+                "INSERT INTO paused_quizzes (deck, saved_at, state) VALUES (?, ?, ?)"
+                " ON CONFLICT (deck) DO UPDATE SET saved_at = excluded.saved_at, state = excluded.state",
+                (deck, to_text(at, "paused quiz"), _to_json(state)),
+            )
+
+    def drop_paused_quiz(self, deck: str) -> None:
+        """Forget the quiz of `deck` left earlier (it ended, or the learner starts over)."""
+        with self._write() as conn:
+            conn.execute("DELETE FROM paused_quizzes WHERE deck = ?", (deck,))
 
     def start_drill(self, settings: Mapping[str, Any], at: datetime) -> int:
         """Record the start of a drill with its settings; return its id for `Review.drill_id`."""
@@ -208,6 +238,14 @@ class Store:
             return None
         card_json, content_hash, due, stability = row
         return CardState(deck, question, card_json, content_hash, from_text(due), stability)
+
+    def paused_quiz(self, deck: str) -> PausedQuiz | None:
+        """The quiz of `deck` left before its end, or None."""
+        row = self._fetch_one("SELECT saved_at, state FROM paused_quizzes WHERE deck = ?", (deck,))
+        if row is None:
+            return None
+        saved_at, state = row
+        return PausedQuiz(deck, from_text(saved_at), json.loads(state))
 
     def due_questions(self, decks: Sequence[str] | None, now: datetime) -> list[tuple[str, str]]:
         """(deck, question) of the cards due at `now`, most overdue first; `decks=None`: all."""

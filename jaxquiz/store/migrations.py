@@ -57,8 +57,20 @@ CREATE TABLE cards (
 CREATE INDEX cards_by_due ON cards(due);
 """
 
+# A deck quiz left before its end, so that it resumes where it was after a restart. One row per
+# deck (a deck has one quiz to resume); `state` is the study layer's JSON (`study.paused`), which
+# says its own version. The row goes when the quiz ends or the learner starts over.
+_PAUSED_QUIZZES = """
+CREATE TABLE paused_quizzes (
+    deck     TEXT PRIMARY KEY,
+    saved_at TEXT NOT NULL,                -- ISO 8601 UTC
+    state    TEXT NOT NULL                 -- JSON
+);
+"""
+
 MIGRATIONS: list[Migration] = [
     ("0001_initial", _INITIAL),
+    ("0002_paused_quizzes", _PAUSED_QUIZZES),
 ]
 
 

@@ -86,6 +86,15 @@ class DrillRecord:
     summary: dict[str, Any] | None
 
 
+@dataclass(frozen=True)
+class PausedQuiz:
+    """A deck quiz left before its end: what the study layer saved to resume it (its own JSON)."""
+
+    deck: str
+    saved_at: datetime
+    state: dict[str, Any]
+
+
 def check_aware(moment: datetime, what: str) -> None:
     """Reject naive datetimes: a local wall-clock time would silently shift due dates."""
     if moment.tzinfo is None or moment.utcoffset() is None:

@@ -1,5 +1,6 @@
 """A drill being run: its questions drawn like a session's, every answer kept as a review of the
-drill (scheduled like any other), and the summary stored with the drill when it ends.
+drill (scheduled like any other) that undo can take back, and the summary stored with the drill
+when it ends.
 
 The pure parts (picking, the clock, the numbers) are in `drills`; this module adds the store. No
 textual here: the screens call `record` and `finish`.
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 
 from jaxquiz.decks import LoadedDeck
 from jaxquiz.engine import Verdict
+from jaxquiz.errors import StoreError
 from jaxquiz.store import Store
 from jaxquiz.study.drills import (
     Drill,
@@ -25,7 +27,7 @@ from jaxquiz.study.drills import (
     summarize,
 )
 from jaxquiz.study.scheduler import Rating, Scheduler
-from jaxquiz.study.session import Entry, Item, Session, propose, record_answer, records
+from jaxquiz.study.session import Attempt, Entry, Item, Session, propose, records
 
 
 @dataclass(frozen=True)
@@ -109,12 +111,13 @@ class DrillRun:
     ) -> Answered | None:
         """Count the answer in the drill and store it as a review with the drill's id.
 
-        A question whose own code failed is skipped (None) and not stored. The store's error
-        (`StoreError`) is raised after the drill has counted the answer, so the drill goes on.
+        A question whose own code failed is skipped (None) and not stored; the answers before it
+        can no longer be taken back. The store's error (`StoreError`) is raised after the drill has
+        counted the answer, so the drill goes on.
         """
         assert item is self.session.current(), "answers come in the drill's order"
-        self.session.advance()
         if not records(verdict):
+            self.session.skip()
             del self.drill.items[self.drill.position]
             self.skipped.append(item)
             return None
@@ -125,18 +128,33 @@ class DrillRun:
         self.drill.record(
             DrillAnswer(item.deck.id, item.question.id, tags, answered.correct, response_ms, answer)
         )
-        record_answer(
-            self.store,
-            self.scheduler,
-            item,
-            answer=answer,
-            verdict=verdict,
-            response_ms=response_ms,
-            rating=rating,
-            at=self.scheduler.now(),
-            drill_id=self.drill_id,
-        )
+        attempt = Attempt(item, answer, verdict, response_ms, looked=looked, picked=picked)
+        session, at = self.session, self.scheduler.now()
+        try:
+            session.answer(attempt, rating, self.store, self.scheduler, at, drill_id=self.drill_id)
+        except StoreError:
+            session.answer(attempt, None, self.store, self.scheduler, at)  # counted, not stored
+            raise
         return answered
+
+    @property
+    def can_take_back(self) -> bool:
+        """Whether undo may take back the last answer: not in an interview (answers are final
+        there, as in one), not once the drill is over, not past a skipped question."""
+        return not self.settings.interview and not self.over and self.session.can_take_back
+
+    def take_back(self) -> Item:
+        """Undo the last answer: out of the drill's score and the store (its review and the card
+        change), and its item (the same draw) is asked again. The clock is not turned back: a
+        timed drill gives no time back for an undo.
+
+        When the store refuses (`StoreError`), the drill is unchanged.
+        """
+        assert self.can_take_back
+        item = self.session.take_back(self.store)
+        self.answered.pop()
+        self.drill.answers.pop()
+        return item
 
     def finish(self) -> DrillSummary:
         """Stop the clock, sum up against the personal best, and store the summary (once).

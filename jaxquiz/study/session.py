@@ -182,8 +182,8 @@ class Attempt:
 
 
 @dataclass(frozen=True)
-class _Taken:
-    """What undoing the last answer puts back."""
+class Taken:
+    """What undoing an answer puts back (kept with a paused quiz, so undo survives a restart)."""
 
     position: int
     review_id: int | None  # None: nothing was stored
@@ -204,8 +204,8 @@ class Session:
     resume_key: str = ""  # a deck quiz left before its end resumes under this key ("": never)
     position: int = 0
     results: list[Result] = field(default_factory=list)
-    _items: dict[int, Item] = field(default_factory=dict)
-    _taken: list[_Taken] = field(default_factory=list)
+    drawn: dict[int, Item] = field(default_factory=dict)  # the items drawn so far, by index
+    undo: list[Taken] = field(default_factory=list)  # the answers undo can take back, last last
 
     # -- building ------------------------------------------------------------------------------
 
@@ -273,9 +273,14 @@ class Session:
         """The item at `index`, drawn on first use; None past the end."""
         if not 0 <= index < len(self.entries):
             return None
-        if index not in self._items:
-            self._items[index] = self._draw(index)
-        return self._items[index]
+        if index not in self.drawn:
+            self.drawn[index] = self._draw(index)
+        return self.drawn[index]
+
+    def place(self, index: int, params: dict[str, Any]) -> Item:
+        """Draw the item at `index` with these parameter values (a resumed quiz keeps its draws)."""
+        self.drawn[index] = self._draw(index, params)
+        return self.drawn[index]
 
     def current(self) -> Item | None:
         return self.item(self.position)
@@ -289,13 +294,27 @@ class Session:
         self.position += 1
         return self.current()
 
+    def skip(self) -> None:
+        """Move past the current item without an answer (a drill drops a question whose own code
+        fails). Undo goes back in order, and this item left the queue: nothing before it can be
+        taken back any more."""
+        self.position += 1
+        self.undo.clear()
+
     def answer(
-        self, attempt: Attempt, rating: Rating | None, store: Store, scheduler: Scheduler, at: datetime
+        self,
+        attempt: Attempt,
+        rating: Rating | None,
+        store: Store,
+        scheduler: Scheduler,
+        at: datetime,
+        *,
+        drill_id: int | None = None,
     ) -> Result:
         """Record the answer to the current item (unless it does not count) and move on.
 
         A question rated Again whose next review FSRS puts in a learning step comes back after a
-        few others; the last answer can be taken back (`take_back`).
+        few others (not in a drill); the last answer can be taken back (`take_back`).
         """
         item = attempt.item
         assert item is self.current(), "answers come in the session's order"
@@ -304,14 +323,14 @@ class Session:
         if recorded:
             assert rating is not None
             previous = store.card(item.deck.id, item.question.id)
-            review_id, due = store_review(store, scheduler, attempt, rating, at)
+            review_id, due = store_review(store, scheduler, attempt, rating, at, drill_id)
             if rating == Rating.Again and due - at <= STEP_HORIZON and self.mode != "drill":
                 again = self._again(item)
         verdict = attempt.verdict
         correct = None if verdict is None or not records(verdict) else verdict.correct
         result = Result(item, correct, rating if recorded else None)
         self.results.append(result)
-        self._taken.append(_Taken(self.position, review_id, previous, again))
+        self.undo.append(Taken(self.position, review_id, previous, again))
         self.position += 1
         return result
 
@@ -328,27 +347,31 @@ class Session:
     def _remove(self, entry: Entry) -> None:
         at = next(i for i, e in enumerate(self.entries) if e is entry)
         del self.entries[at]
-        self._items.pop(at, None)
+        self.drawn.pop(at, None)
         self._renumber(at + 1, -1)
 
     def _renumber(self, start: int, step: int) -> None:
         # Items already drawn past the change keep their draw, at their new place.
-        moved = sorted((i for i in self._items if i >= start), reverse=step > 0)
+        moved = sorted((i for i in self.drawn if i >= start), reverse=step > 0)
         for index in moved:
-            item = self._items.pop(index)
+            item = self.drawn.pop(index)
             item.index = index + step
-            self._items[index + step] = item
+            self.drawn[index + step] = item
 
     @property
     def can_take_back(self) -> bool:
-        return bool(self._taken)
+        return bool(self.undo)
 
     def take_back(self, store: Store) -> Item:
         """Undo the last answer: its review and card change leave the store, its missed copy
-        leaves the queue, and its item is the current one again (the same draw)."""
-        taken = self._taken.pop()
+        leaves the queue, and its item is the current one again (the same draw).
+
+        When the store refuses (`StoreError`), nothing changes here either.
+        """
+        taken = self.undo[-1]
         if taken.review_id is not None:
             store.take_back(taken.review_id, taken.previous)
+        self.undo.pop()
         if taken.again is not None:
             self._remove(taken.again)
         self.results.pop()
@@ -357,10 +380,11 @@ class Session:
         assert item is not None
         return item
 
-    def _draw(self, index: int) -> Item:
+    def _draw(self, index: int, values: dict[str, Any] | None = None) -> Item:
         entry = self.entries[index]
         question = entry.question
-        values = draw(question, self.rng)
+        if values is None:
+            values = draw(question, self.rng)
         earlier = {e.deck.id for e in self.entries[:index]}
         return Item(
             index=index,

@@ -19,7 +19,7 @@ from textual.worker import Worker, WorkerState
 
 from jaxquiz.decks import LoadedDeck, LoadResult
 from jaxquiz.engine import Engine
-from jaxquiz.errors import EngineError, JaxquizError
+from jaxquiz.errors import EngineError
 from jaxquiz.store import Store
 from jaxquiz.study.library import Library, OpenedLibrary, PendingTrust
 from jaxquiz.tui.flow import Flow
@@ -299,11 +299,8 @@ class JaxQuizApp(App[None]):
     # -- shutdown ------------------------------------------------------------------------------
 
     async def on_unmount(self) -> None:
-        if self.drill is not None and self.drill.summary is None:
-            try:
-                self.drill.finish()  # quitting in the middle of a drill still saves it
-            except JaxquizError:
-                pass  # the app is closing: nowhere left to say it
+        # Quitting in the middle of a drill still saves it; a deck quiz keeps its place.
+        self.flow.close()
         # Stop the worker processes before asyncio waits for thread workers blocked on them.
         if self._on_exit is not None:
             self._on_exit()

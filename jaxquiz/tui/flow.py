@@ -2,7 +2,8 @@
 
 Screens post what happened (`AttemptGraded`, `TakeBackAsked`, `LeaveAsked`, `TimeUp`,
 `SessionClosed`); the app hands each to the flow, which records, shows the verdict, and picks the
-next screen. No screen records an answer or switches to the next question itself.
+next screen. No screen records an answer or switches to the next question itself. A deck quiz's
+place is kept in the store (`study.paused`) after every answer, so it resumes after a restart.
 """
 
 from __future__ import annotations
@@ -10,7 +11,10 @@ from __future__ import annotations
 from functools import partial
 from typing import TYPE_CHECKING
 
-from jaxquiz.errors import StoreError
+from textual.content import Content
+
+from jaxquiz.errors import JaxquizError, StoreError
+from jaxquiz.study import paused
 from jaxquiz.study.scheduler import Rating
 from jaxquiz.study.session import ANSWER_MODES, AnswerMode, Attempt, Session
 
@@ -23,7 +27,7 @@ if TYPE_CHECKING:
 
 
 class Flow:
-    """The session or drill being run, and the deck quizzes left in the middle."""
+    """The session or drill being run."""
 
     def __init__(self, app: JaxQuizApp) -> None:
         self.app = app
@@ -31,7 +35,6 @@ class Flow:
         self.session: Session | None = None
         self.drill: DrillRun | None = None
         self.mode: AnswerMode = "recall"  # the home screen's setting
-        self.paused: dict[str, Session] = {}  # deck quizzes left before the end, by deck id
         self._ending = False  # a drill ends when the verdict in flight comes
 
     def toggle_mode(self) -> AnswerMode:
@@ -46,24 +49,38 @@ class Flow:
         self._warm_devices(session)
         from jaxquiz.tui.screens.ask import AskScreen
 
-        left = self.paused.get(session.resume_key) if session.resume_key else None
-        if left is not None and not left.finished:
-            text = (
-                f"You left this quiz at question {left.position + 1} of {len(left)} "
-                f"({left.score()[0]} right so far)."
-            )
+        left = self._left_earlier(session)
+        if left is not None and left.session is not None:
+            resumed = left.session
             choices = [("r", "resume", "resume"), ("s", "restart", "start over")]
             self.app.push_screen(
-                AskScreen(left.title, text, choices),
-                lambda choice: self._resume_or_restart(choice, left, session),
+                AskScreen(resumed.title, left.describe(), choices),
+                lambda choice: self._resume_or_restart(choice, resumed, session),
             )
             return
         self._begin(session)
 
+    def _left_earlier(self, fresh: Session) -> paused.Left | None:
+        """The quiz of this deck left before its end (in this run or an earlier one), if any; one
+        that cannot be resumed says why."""
+        store = self.services.store
+        try:
+            left = paused.load(fresh, store)
+        except StoreError as error:
+            self.app.notify(error.message, title="Could not look for a quiz to resume", severity="error")
+            return None
+        if left is not None and left.session is None:
+            self.app.notify(left.why, title=fresh.title, timeout=8)
+        return left
+
     def _resume_or_restart(self, choice: str | None, left: Session, fresh: Session) -> None:
         if choice is None:
-            return
-        del self.paused[fresh.resume_key]
+            return  # cancelled: the quiz stays where it was left
+        if choice == "restart":
+            try:
+                paused.forget(fresh, self.services.store)
+            except StoreError as error:
+                self.app.notify(error.message, title="Could not forget the old quiz", severity="error")
         self._begin(left if choice == "resume" else fresh)
 
     def _begin(self, session: Session) -> None:
@@ -147,6 +164,14 @@ class Flow:
             session.answer(attempt, None, services.store, services.scheduler, services.now())
         self._forget(attempt)
         self._next()
+        self._keep_place(session)  # after the next question is drawn: it resumes with that draw
+
+    def _keep_place(self, session: Session) -> None:
+        """Save where a deck quiz is (forgotten once it is over): it resumes even after a crash."""
+        try:
+            paused.save(session, self.services.store, self.services.now())
+        except StoreError as error:
+            self.app.notify(error.message, title="Your place in the quiz was not saved", severity="error")
 
     def _next(self) -> None:
         from jaxquiz.tui.screens.summary import SummaryScreen
@@ -154,7 +179,6 @@ class Flow:
         session = self.session
         assert session is not None
         if session.current() is None:
-            self.paused.pop(session.resume_key, None)
             self.app.switch_screen(SummaryScreen(self.services, session))
         else:
             self.app.switch_screen(self._question_screen(session))
@@ -167,8 +191,11 @@ class Flow:
 
     def take_back(self) -> None:
         """Undo the last answer: out of the store and the FSRS card, and asked again."""
+        if self.drill is not None:
+            self._drill_take_back()
+            return
         session = self.session
-        if session is None or self.drill is not None or not session.can_take_back:
+        if session is None or not session.can_take_back:
             return
         try:
             item = session.take_back(self.services.store)
@@ -176,6 +203,7 @@ class Flow:
             self.app.notify(error.message, title="Could not undo", severity="error", timeout=20)
             return
         item.lesson = False  # read already, before the first answer
+        self._keep_place(session)
         self.app.switch_screen(self._question_screen(session))
         self.app.notify(f"Took back your answer to {item.deck.id}/{item.question.id}.", timeout=4)
 
@@ -196,7 +224,7 @@ class Flow:
             if answered:
                 text = f"Answered so far: {answered} ({right} of {graded} right), all saved."
             if self.session.resume_key:
-                text += " Open the quiz again to resume here."
+                text += " Open this quiz again, now or another day, to resume here."
             title = "Leave?"
         self.app.push_screen(
             AskScreen(title, text, [("y", "yes", "leave"), ("n", "no", "stay")]),
@@ -211,12 +239,23 @@ class Flow:
             return
         session = self.session
         assert session is not None
-        if session.resume_key and not session.finished:
-            self.paused[session.resume_key] = session
+        self._keep_place(session)  # with the draws shown since the last answer
         if session.results:
             self.app.switch_screen(SummaryScreen(self.services, session))
         else:
             self.end()
+
+    def close(self) -> None:
+        """The app is closing: a drill is stored as interrupted, a deck quiz keeps its place.
+        Errors are dropped: there is nowhere left to show them."""
+        drill, session = self.drill, self.session
+        try:
+            if drill is not None and drill.summary is None:
+                drill.finish()
+            elif drill is None and session is not None:
+                paused.save(session, self.services.store, self.services.now())
+        except JaxquizError:
+            pass
 
     def end(self) -> None:
         """Back to the home screen, letting the engine drop the truths prepared for the session."""
@@ -256,6 +295,28 @@ class Flow:
         else:
             mode = run.settings.answer_mode
             self.app.switch_screen(DrillScreen(self.services, run, following, flash, mode=mode))
+
+    def _drill_take_back(self) -> None:
+        """Undo in a drill: the answer leaves the score and the store, and its question is asked
+        again; the clock runs on. An interview has no undo, and says so."""
+        from jaxquiz.tui.screens.drill import DrillScreen, Flash
+
+        run = self.drill
+        assert run is not None
+        if run.settings.interview:
+            self.app.notify("No undo in an interview drill: answers are final, as in an interview.")
+            return
+        if not run.can_take_back:
+            return
+        try:
+            item = run.take_back()
+        except StoreError as error:
+            self.app.notify(error.message, title="Could not undo", severity="error", timeout=20)
+            return
+        where = f"{item.deck.id}/{item.question.id}"
+        flash = Flash(Content(f"↶  Took back your answer to {where}: the clock kept running"), "-other")
+        mode = run.settings.answer_mode
+        self.app.switch_screen(DrillScreen(self.services, run, item, flash, mode=mode))
 
     def end_drill(self) -> None:
         """Stop the drill, store it and show the summary (an answer being graded still counts)."""

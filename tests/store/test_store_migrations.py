@@ -46,25 +46,38 @@ def test_reopen_is_a_no_op(db_path: Path) -> None:
 
 def test_migrate_returns_what_it_applied(tmp_path: Path) -> None:
     conn = raw(tmp_path / "x.sqlite3")
-    assert migrate(conn) == ["0001_initial"]
+    names = [name for name, _ in MIGRATIONS]
+    assert migrate(conn) == names
     assert migrate(conn) == []
-    later = [*MIGRATIONS, ("0002_note", "ALTER TABLE reviews ADD COLUMN note TEXT")]
-    assert migrate(conn, later) == ["0002_note"]
-    assert applied(conn) == ["0001_initial", "0002_note"]
+    later = [*MIGRATIONS, ("9000_note", "ALTER TABLE reviews ADD COLUMN note TEXT")]
+    assert migrate(conn, later) == ["9000_note"]
+    assert applied(conn) == [*names, "9000_note"]
+
+
+def test_a_database_of_the_first_release_gains_the_paused_quizzes(db_path: Path, t0) -> None:
+    """Progress saved before quizzes were kept across restarts opens and migrates in place."""
+    with Store.open(db_path, migrations=MIGRATIONS[:1]) as first:
+        first.start_drill({"count": 1}, t0)
+    with Store.open(db_path) as store:
+        assert applied(raw(db_path)) == ["0001_initial", "0002_paused_quizzes"]
+        assert len(store.drills(finished_only=False)) == 1
+        assert store.paused_quiz("basics") is None
+        store.save_paused_quiz("basics", {"position": 2}, t0)
+        assert store.paused_quiz("basics").state == {"position": 2}
 
 
 def test_failed_sql_migration_is_rolled_back_whole(db_path: Path) -> None:
     # The first statement succeeds, the second fails: the first must not survive.
     broken = [
         *MIGRATIONS,
-        ("0002_broken", "CREATE TABLE extra (x); INSERT INTO nowhere VALUES (1);"),
+        ("9000_broken", "CREATE TABLE extra (x); INSERT INTO nowhere VALUES (1);"),
     ]
-    with pytest.raises(StoreError, match="0002_broken"):
+    with pytest.raises(StoreError, match="9000_broken"):
         Store.open(db_path, migrations=broken)
 
     conn = raw(db_path)
     assert "extra" not in tables(conn)
-    assert applied(conn) == ["0001_initial"]
+    assert applied(conn) == [name for name, _ in MIGRATIONS]
     assert not conn.in_transaction
 
 
@@ -75,14 +88,14 @@ def test_failed_callable_migration_is_rolled_back(db_path: Path) -> None:
         raise RuntimeError("interrupted")
 
     with pytest.raises(StoreError, match="interrupted"):
-        Store.open(db_path, migrations=[*MIGRATIONS, ("0002_half", half_done)])
+        Store.open(db_path, migrations=[*MIGRATIONS, ("9000_half", half_done)])
 
     conn = raw(db_path)
     assert "extra" not in tables(conn)
-    assert applied(conn) == ["0001_initial"]
+    assert applied(conn) == [name for name, _ in MIGRATIONS]
     # Fixed and re-run, the migration applies.
     conn.close()
-    fixed = [*MIGRATIONS, ("0002_half", "CREATE TABLE extra (x)")]
+    fixed = [*MIGRATIONS, ("9000_half", "CREATE TABLE extra (x)")]
     Store.open(db_path, migrations=fixed).close()
     assert "extra" in tables(raw(db_path))
 

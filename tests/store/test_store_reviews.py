@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from jaxquiz.errors import StoreError
 from jaxquiz.store import MASTERY_STABILITY_DAYS, CardState, DeckSummary, Review, Store
 from jaxquiz.study.scheduler import Rating, Scheduler
 
@@ -193,3 +194,46 @@ def test_in_memory_store(make_review: MakeReview, t0: datetime, make_card: MakeC
         store.record_review(make_review(), make_card(t0))
         assert store.path == ":memory:"
         assert store.due_questions(None, t0) == [("basics", "q1")]
+
+
+def test_take_back_puts_the_card_back_and_refuses_once_a_later_review_exists(
+    store: Store, make_review: MakeReview, t0: datetime, make_card: MakeCard
+) -> None:
+    first = store.record_review(make_review(at=t0), make_card(t0 + timedelta(days=1)))
+    before = store.card("basics", "q1")
+    second = store.record_review(make_review(at=t0 + timedelta(hours=1)), make_card(t0 + timedelta(days=4)))
+    third = store.record_review(make_review(at=t0 + timedelta(hours=2)), make_card(t0 + timedelta(days=9)))
+    # An undo kept across a pause whose question was answered again since: it would erase `third`.
+    with pytest.raises(StoreError, match="answered again since") as info:
+        store.take_back(second, before)
+    assert "nothing to undo" in info.value.message
+    assert len(store.reviews()) == 3
+
+    after_second = store.card("basics", "q1")
+    store.take_back(third, after_second)
+    store.take_back(second, before)
+    assert store.card("basics", "q1") == before and len(store.reviews()) == 1
+    store.take_back(first, None)
+    assert store.card("basics", "q1") is None and store.reviews() == []
+    with pytest.raises(StoreError, match="no longer in the log"):
+        store.take_back(first, None)
+
+
+def test_a_paused_quiz_is_kept_per_deck_replaced_and_dropped(db_path: Path, t0: datetime) -> None:
+    with Store.open(db_path) as store:
+        assert store.paused_quiz("basics") is None
+        store.save_paused_quiz("basics", {"position": 1, "entries": ["a", "b"]}, t0)
+        store.save_paused_quiz("basics", {"position": 2, "entries": ["a", "b"]}, t0 + timedelta(minutes=1))
+        store.save_paused_quiz("other", {"position": 0}, t0)
+    with Store.open(db_path) as store:  # kept across a restart
+        kept = store.paused_quiz("basics")
+        assert kept is not None
+        assert (kept.deck, kept.saved_at, kept.state) == (
+            "basics",
+            t0 + timedelta(minutes=1),
+            {"position": 2, "entries": ["a", "b"]},
+        )
+        store.drop_paused_quiz("basics")
+        store.drop_paused_quiz("basics")  # dropping twice is no error (start over, then finish)
+        assert store.paused_quiz("basics") is None
+        assert store.paused_quiz("other") is not None

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from textual.notifications import Notify
 from textual.widgets import Input, SelectionList
 
 from jaxquiz.study.drills import DrillSettings
@@ -194,7 +195,8 @@ async def test_time_running_out_under_the_help_ends_the_drill_once_the_help_clos
         await answer(pilot, ui, True, 5)
         await pilot.press("f1")  # the next question is typed: `?` would go into its input
         help_screen = await ui.wait_for_screen(pilot, HelpScreen)
-        assert "Escape asks, then ends the drill" in ui.shown(app)
+        text = ui.shown(app)
+        assert "Escape asks, then ends the drill" in text and "the clock runs on" in text
         clock.advance(seconds=90)
         await pilot.pause(0.6)
         assert app.screen is help_screen  # not replaced under the learner's eyes
@@ -216,6 +218,63 @@ async def test_interview_mode_hides_hints_and_keeps_the_truth_for_the_end(app, s
         await ui.wait_for_screen(pilot, DrillScreen)
         text = ui.shown(app)
         assert "✘  Wrong  · explained at the end" in text and "it is" not in text
+
+
+async def test_undo_in_a_drill_takes_the_answer_back_from_the_score_and_the_store_not_the_clock(
+    app, store, ui
+):
+    async with app.run_test(size=SIZE) as pilot:
+        app.start_drill(DrillSettings(minutes=2, count=3, decks=BASICS))
+        await ui.wait_for_screen(pilot, DrillScreen)
+        assert "Undo" not in ui.shown(app)  # nothing to take back yet
+        first = await answer(pilot, ui, True, 4)
+        missed = await answer(pilot, ui, False, 10)
+        third = await ui.wait_for_screen(pilot, DrillScreen)
+        assert "✘  Wrong" in ui.shown(app) and "^z Undo" in ui.shown(app)
+        assert "◷ 1:46 left" in ui.shown(app) and "✔ 1  ✘ 1" in ui.shown(app)
+        assert len(store.reviews()) == 2
+
+        await pilot.press("ctrl+z")
+        await ui.wait_until(pilot, lambda: app.screen is not third)
+        again = app.screen
+        assert isinstance(again, DrillScreen) and again.item is missed.item  # the same draw
+        text = ui.shown(app)
+        assert "Took back your answer to tui-basics/" in text and "the clock kept running" in text
+        # the score forgets it; the clock does not give the 10 s back
+        assert "question 2 of 3" in text and "✔ 1  ✘ 0" in text and "◷ 1:46 left" in text
+        assert [r.question for r in store.reviews()] == [first.item.question.id]
+        assert store.card("tui-basics", missed.item.question.id) is None  # never reviewed before
+
+        await answer(pilot, ui, True, 5)
+        await answer(pilot, ui, True, 6)
+        await ui.wait_for_screen(pilot, DrillSummaryScreen)
+        text = ui.shown(app)
+        assert "Score 3/3" in text and "Time 0:25" in text
+    [drill] = store.drills()
+    assert drill.summary is not None
+    assert (drill.summary["answered"], drill.summary["correct"], drill.summary["missed"]) == (3, 3, [])
+    reviews = store.reviews()
+    assert [r.correct for r in reviews] == [True, True, True] and {r.drill_id for r in reviews} == {drill.id}
+    assert [r.response_ms for r in reviews] == [4000, 5000, 6000]
+
+
+async def test_an_interview_drill_has_no_undo_and_says_so(app, store, ui):
+    seen: list = []
+    async with app.run_test(size=SIZE, message_hook=seen.append) as pilot:
+        app.start_drill(DrillSettings(count=3, decks=BASICS, interview=True))
+        await ui.wait_for_screen(pilot, DrillScreen)
+        await answer(pilot, ui, False, 3)
+        screen = await ui.wait_for_screen(pilot, DrillScreen)
+        assert "Undo" not in ui.shown(app)
+        await pilot.press("ctrl+z")
+        said = lambda: [m.notification.message for m in seen if isinstance(m, Notify)]  # noqa: E731
+        await ui.wait_until(pilot, said)
+        assert said() == ["No undo in an interview drill: answers are final, as in an interview."]
+        assert app.screen is screen and len(store.reviews()) == 1
+        await pilot.press("f1")
+        await ui.wait_for_screen(pilot, HelpScreen)
+        text = ui.shown(app)
+        assert "^z  No undo" in text and "undo: answers are final, as in an interview." in text
 
 
 async def test_the_setup_says_what_is_wrong_with_the_settings(app, ui):

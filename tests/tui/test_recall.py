@@ -1,6 +1,7 @@
 """Recall first, driven like a person would on the real engine and a real SQLite file: typed
 answers with options on request, "I don't know", undo, try-it counting as looking, typos sent back,
-no accidental picks, several right options, leaving and resuming a quiz, one "due" number.
+no accidental picks, several right options, leaving and resuming a quiz (in a new app on the same
+file too), one "due" number.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import pytest
 from textual.widgets import DataTable, Input
 
 from jaxquiz.decks.loader import LoadResult, load_deck_text
+from jaxquiz.store import Store
 from jaxquiz.study.drills import DrillSettings
 from jaxquiz.study.scheduler import Rating, Scheduler
 from jaxquiz.study.session import Entry, Session, record_answer
@@ -209,6 +211,25 @@ async def test_u_on_the_verdict_takes_the_answer_back_unrecorded(recall_app, sto
     assert store.reviews() == []
 
 
+async def test_in_the_editor_ctrl_z_undoes_typing_and_the_palette_undoes_the_answer(app, store, ui):
+    async with app.run_test(size=SIZE) as pilot:
+        ui.start(app, ("tui-basics", "doubled"), ("tui-basics", "body"))
+        first = await ui.wait_for_screen(pilot, QuestionScreen)
+        await type_answer(pilot, "[0, 2, 4]")
+        await ui.wait_for_screen(pilot, VerdictScreen)
+        await pilot.press("enter")
+        editor = await next_question(pilot, ui, first)
+        await pilot.press("x", "ctrl+z")  # the editor's own undo: the answer stays
+        await pilot.pause()
+        assert app.screen is editor and len(store.reviews()) == 1
+        await pilot.press("ctrl+p")
+        await pilot.press(*"Undo")
+        await ui.wait_until(pilot, lambda: "Take back the last answer" in ui.shown(app))
+        await pilot.press("enter")
+        await ui.wait_until(pilot, lambda: app.screen.item is first.item)
+        assert store.reviews() == []
+
+
 # -- looking, typos, the solution ---------------------------------------------------------------
 
 
@@ -347,3 +368,129 @@ async def test_home_and_stats_count_due_questions_the_same_way(recall_app, store
         await pilot.press("t")
         await ui.wait_for_screen(pilot, StatsScreen)
         assert "Due now     1" in ui.shown(app)
+
+
+# -- a deck quiz resumes after the app is closed -------------------------------------------------
+
+
+def app_on(engine, store, clock, text: str = RECALL_DECK):
+    """An app as `jaxquiz` builds it at start: the recall deck (as `text` says), on `store`."""
+    deck = load_deck_text(text, Path("decks/recall.yaml"))
+    return make_app(engine, store, clock, LoadResult([deck]), seed=0)
+
+
+async def next_question(pilot, ui, after) -> QuestionScreen:
+    app = pilot.app
+    await ui.wait_until(pilot, lambda: isinstance(app.screen, QuestionScreen) and app.screen is not after)
+    return app.screen
+
+
+async def test_a_quiz_left_by_quitting_resumes_in_a_new_app_with_its_answers_and_undo(
+    engine, clock, tmp_path, monkeypatch, ui
+):
+    monkeypatch.chdir(Path(__file__).parent)
+    path = tmp_path / "progress.sqlite3"
+    with Store.open(path) as store:
+        app = app_on(engine, store, clock)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("enter")  # quiz the deck, in order
+            first = await ui.wait_for_screen(pilot, QuestionScreen)
+            await type_answer(pilot, "float32")
+            await ui.wait_for_screen(pilot, VerdictScreen)
+            await pilot.press("enter")
+            pure = await next_question(pilot, ui, first)
+            await pilot.press(key_for(app, "`jnp.cos`"), "enter")  # half right: wrong
+            await ui.wait_for_screen(pilot, VerdictScreen)
+            await pilot.press("enter")  # Again: asked again at the end
+            square = await next_question(pilot, ui, pure)
+            assert square.item.question.id == "square" and "3/5" in ui.shown(app)
+        # quit with ctrl+q on the question: no escape, no summary
+
+    with Store.open(path) as store:  # the next day, a new app on the same file
+        clock.advance(days=1)
+        app = app_on(engine, store, clock)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("enter")
+            await ui.wait_for_screen(pilot, AskScreen)
+            assert "You left this quiz at question 3 of 5 (1 right so far)." in ui.shown(app)
+            await pilot.press("r")
+            resumed = await ui.wait_for_screen(pilot, QuestionScreen)
+            assert resumed.item.question.id == "square" and "3/5" in ui.shown(app)
+            left = [e.question.id + "*" * e.again for e in app.session.entries[app.session.position :]]
+            assert left == ["square", "quiet-card", "pure*"]
+
+            # undo reaches back before the restart: the miss leaves the store, the card and the queue
+            assert "^z Undo" in ui.shown(app)
+            await pilot.press("ctrl+z")
+            again = await next_question(pilot, ui, resumed)
+            assert again.item.question.id == "pure" and "2/4" in ui.shown(app)
+            assert [r.question for r in store.reviews()] == ["ones-dtype"]
+            assert store.card("tui-recall", "pure") is None
+
+            await pilot.press(key_for(app, "`jnp.cos`"), key_for(app, "`jnp.sin`"), "enter")
+            await ui.wait_for_screen(pilot, VerdictScreen)
+            await pilot.press("enter")
+            square = await next_question(pilot, ui, again)
+            await type_answer(pilot, "** 2")
+            await ui.wait_for_screen(pilot, VerdictScreen)
+            await pilot.press("enter")
+            await next_question(pilot, ui, square)
+            await pilot.press("space", "enter")  # the card: turned, rated Good
+            await ui.wait_for_screen(pilot, SummaryScreen)
+            text = ui.shown(app)
+            # the answer given before the restart is in the summary too
+            assert "3 of 3 right · 1 card self-graded" in text and "tui-recall/ones-dtype" in text
+        assert [r.question for r in store.reviews()] == ["ones-dtype", "pure", "square", "quiet-card"]
+        assert store.paused_quiz("tui-recall") is None  # finished: nothing to resume
+
+
+async def test_a_deck_edited_before_the_resume_says_so_and_start_over_forgets_the_place(
+    engine, clock, tmp_path, monkeypatch, ui
+):
+    monkeypatch.chdir(Path(__file__).parent)
+    path = tmp_path / "progress.sqlite3"
+    with Store.open(path) as store:
+        app = app_on(engine, store, clock)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("enter")
+            await ui.wait_for_screen(pilot, QuestionScreen)
+            await type_answer(pilot, "float32")
+            await ui.wait_for_screen(pilot, VerdictScreen)
+            await pilot.press("enter")
+            await ui.wait_until(pilot, lambda: app.screen.item.question.id == "pure")
+            await pilot.press("escape")
+            await ui.wait_for_screen(pilot, AskScreen)
+            assert app.screen.text.endswith("Open this quiz again, now or another day, to resume here.")
+            await pilot.press("y")
+            await ui.wait_for_screen(pilot, SummaryScreen)
+
+    # `square` removed from the deck, and a new question at its end
+    edited = RECALL_DECK.replace("  - id: square", "  - id: cube").replace("** 2", "** 3")
+    with Store.open(path) as store:
+        app = app_on(engine, store, clock, edited)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("enter")
+            await ui.wait_for_screen(pilot, AskScreen)
+            assert app.screen.text == (
+                "You left this quiz at question 2 of 4 (1 right so far). The deck changed since:"
+                " 1 question removed, 1 question new, asked at the end."
+            )
+            await pilot.press("r")
+            resumed = await ui.wait_for_screen(pilot, QuestionScreen)
+            assert resumed.item.question.id == "pure" and not resumed.can_take_back
+            asked = [e.question.id for e in app.session.entries]
+            assert asked == ["ones-dtype", "pure", "quiet-card", "cube"]
+            await pilot.press("escape")
+            await ui.wait_for_screen(pilot, AskScreen)
+            await pilot.press("y")
+            await ui.wait_for_screen(pilot, SummaryScreen)  # the quiz's answers, from before too
+            assert "1 of 1 right" in ui.shown(app) and "tui-recall/ones-dtype" in ui.shown(app)
+            await pilot.press("enter")
+            await ui.wait_for_screen(pilot, HomeScreen)
+
+            await pilot.press("enter")
+            await ui.wait_for_screen(pilot, AskScreen)
+            await pilot.press("s")  # start over
+            fresh = await ui.wait_for_screen(pilot, QuestionScreen)
+            assert fresh.item.question.id == "ones-dtype" and "1/4" in ui.shown(app)
+            assert store.paused_quiz("tui-recall") is None

@@ -18,7 +18,7 @@ from jaxquiz.decks.models import FillQuestion
 from jaxquiz.engine import Verdict
 from jaxquiz.study.drill_run import DrillRun
 from jaxquiz.study.session import AnswerMode, Item, records
-from jaxquiz.tui.messages import TimeUp
+from jaxquiz.tui.messages import TakeBackAsked, TimeUp
 from jaxquiz.tui.screens.question import QuestionScreen
 from jaxquiz.tui.screens.verdict import banner
 from jaxquiz.tui.services import Services
@@ -62,13 +62,22 @@ def flash_for(item: Item, verdict: Verdict, *, interview: bool) -> Flash:
 class DrillScreen(QuestionScreen):
     """Ask the current question of a drill; the next one replaces this screen."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "leave", "End drill")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "leave", "End drill"),
+        # A key bound here replaces the question screen's bindings of it: both are listed again.
+        # An interview has no undo; the key says so rather than doing nothing.
+        Binding("ctrl+z", "take_back", "Undo"),
+        Binding("ctrl+z", "no_undo", "No undo", show=False),
+    ]
 
     HELP = """\
 **Drill.** Answer as many as you can: Enter checks, the verdict flashes on the next question,
 and the summary comes at the end. Escape asks, then ends the drill (saved, marked interrupted).
-Every answer also counts as a review for scheduling. In interview mode there are no hints, and
-the explanations wait for the summary.
+Every answer also counts as a review for scheduling. `ctrl+z` on the next question takes the
+last answer back, out of the score and the schedule, and asks it again: the clock runs on, an
+undo gives no time back (in the editor `ctrl+z` undoes typing: use `ctrl+p`, Undo). In interview
+mode there are no hints, the explanations wait for the summary, and there is no undo: answers
+are final, as in an interview.
 """
 
     # Seconds the previous verdict stays in view (a class attribute, so snapshots can hold it).
@@ -83,7 +92,7 @@ the explanations wait for the summary.
         *,
         mode: AnswerMode = "recall",
     ) -> None:
-        super().__init__(services, run.session, item, mode=mode)
+        super().__init__(services, run.session, item, mode=mode, can_take_back=run.can_take_back)
         self.drill_run = run
         self.flash = flash
         self._time_up = False
@@ -152,13 +161,20 @@ the explanations wait for the summary.
     # -- answers -------------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("try_it", "lesson", "take_back"):
+        if action in ("try_it", "lesson"):
             return False  # no time for them in a drill; the summary opens every verdict
-        if action == "hint" and self.drill_run.settings.interview:
+        interview = self.drill_run.settings.interview
+        if action == "hint" and interview:
             return False
+        if action == "no_undo":
+            return interview
         return super().check_action(action, parameters)
+
+    def action_no_undo(self) -> None:
+        self.post_message(TakeBackAsked())  # the flow says why there is none
 
     def commands(self) -> list[SystemCommand]:
         return [
-            SystemCommand("End drill", "Stop now and see the summary (the drill is saved)", self.action_leave)
+            SystemCommand("End drill", "Stop now and see the summary (it is saved)", self.action_leave),
+            *self.undo_commands(),
         ]

@@ -121,7 +121,9 @@ question has options, `ctrl+o` shows them (a right pick then counts as Hard at b
 option's number, or move with the arrows and press Enter. `ctrl+g` says "I don't know": the truth
 is shown and the question comes back later in the session. For a card, `space` shows the back,
 then rate yourself with 1-4 (Enter: Good). An answer that cannot be read is sent back with the
-reason. `ctrl+z` takes back the last answer and its rating.
+reason. `ctrl+z` takes back the last answer and its rating, in the store and the schedule, and
+asks it again (in the editor `ctrl+z` undoes typing: use `ctrl+p`, Undo). Escape asks, then
+leaves with a summary; a quiz of one deck resumes where you left it, even after quitting.
 """
 
     def __init__(
@@ -446,4 +448,11 @@ reason. `ctrl+z` takes back the last answer and its rating.
             SystemCommand("I don't know", "Show the truth; the question comes back", self.action_dont_know),
             SystemCommand("Lesson", "Show the deck's lesson", self.action_lesson),
             SystemCommand("Leave", "Back to the decks (answers so far are saved)", self.action_leave),
+            *self.undo_commands(),
         ]
+
+    def undo_commands(self) -> list[SystemCommand]:
+        """Undo from the palette too: in the editor, `ctrl+z` undoes typing instead."""
+        if not self.can_take_back:
+            return []
+        return [SystemCommand("Undo", "Take back the last answer and its rating", self.action_take_back)]
