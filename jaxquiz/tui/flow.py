@@ -11,12 +11,13 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from jaxquiz.errors import StoreError
-from jaxquiz.study.scheduler import Rating
-from jaxquiz.study.session import ANSWER_MODES, AnswerMode, Attempt, Session
 
-# The screens of a session load when one starts, not with the app: the deck list shows sooner.
+# The screens of a session, and sessions themselves (the deck models), load when one starts, not
+# with the app: the deck list shows sooner.
 if TYPE_CHECKING:
     from jaxquiz.study.drill_run import DrillRun
+    from jaxquiz.study.scheduler import Rating
+    from jaxquiz.study.session import AnswerMode, Attempt, Session
     from jaxquiz.tui.app import JaxQuizApp
     from jaxquiz.tui.screens.question import QuestionScreen
     from jaxquiz.tui.screens.verdict import VerdictChoice
@@ -36,6 +37,8 @@ class Flow:
 
     def toggle_mode(self) -> AnswerMode:
         """Recall first, or the options at once: the setting of the home screen."""
+        from jaxquiz.study.session import ANSWER_MODES
+
         self.mode = ANSWER_MODES[(ANSWER_MODES.index(self.mode) + 1) % len(ANSWER_MODES)]
         return self.mode
 
