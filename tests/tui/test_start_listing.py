@@ -29,7 +29,8 @@ async def test_the_list_shows_before_the_load_and_looks_the_same_after_it(engine
     release = threading.Event()
     app = make_app(engine, store, clock, held_load(release), seed=0, listing=list_decks)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        # The footer's keys come a frame or two after the rest (textual composes them then).
+        await ui.wait_until(pilot, lambda: "Quit" in ui.shown(app))
         assert isinstance(app.screen, HomeScreen) and app.decks is None
         before = ui.shown(app)
         assert "Creating and using arrays" in before and "Loading decks" not in before

@@ -159,7 +159,7 @@ class HomeScreen(AppScreen[None]):
         self.listed = list(result.decks)
         self._show_listed(result)
         then, self._when_loaded = self._when_loaded, None
-        if then is not None and self.is_current:  # not behind a screen opened since the key
+        if then is not None and self.is_active:  # not behind a screen opened since the key
             then()
 
     def _show_listed(self, result: LoadResult | None = None) -> None:
