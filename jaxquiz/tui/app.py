@@ -152,6 +152,8 @@ class JaxQuizApp(App[None]):
         self.notify(message.error, title="The JAX worker could not start", severity="error", timeout=30)
 
     def on_decks_loaded(self, message: DecksLoaded) -> None:
+        if not self.is_running:
+            return  # quit while the decks loaded: the screens are being taken down
         self.decks = message.result
         self.home.show_decks(message.result)
         if message.library is not None and self.library is None:

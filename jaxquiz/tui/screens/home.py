@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
-from textual.widgets import DataTable, Footer, LoadingIndicator, Static
+from textual.widgets import DataTable, LoadingIndicator, Static
 
 from jaxquiz import paths
 from jaxquiz.decks.loaded import ListedDeck, LoadedDeck, LoadResult
@@ -23,6 +23,7 @@ from jaxquiz.store import DeckSummary
 from jaxquiz.tui.screens.base import AppScreen
 from jaxquiz.tui.services import Services
 from jaxquiz.tui.text import inline_markdown, share_bar
+from jaxquiz.tui.widgets.footer import AppFooter
 from jaxquiz.tui.widgets.row_table import RowTable
 from jaxquiz.tui.widgets.top_bar import TopBar
 
@@ -131,7 +132,7 @@ class HomeScreen(AppScreen[None]):
             yield Static(id="deck-info")
             with VerticalScroll(id="problems"):
                 yield Static(id="problem-list")
-        yield Footer(compact=True)
+        yield AppFooter(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#problems").display = False
