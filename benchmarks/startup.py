@@ -9,9 +9,11 @@ Every run of the app is paired with a fresh interpreter that only imports `textu
 of any Textual app, measured the same way and back to back, so the target (the deck list on screen
 within 2 x `import textual.app` + 100 ms) is read off the same busy or idle machine; the same
 comparison in CPU time (of all the app's threads; the JAX worker is another process) is disturbed
-less by other work on a busy machine. The runs share
-one data dir, like the starts of one user; a first, untimed start fills it (the parsed-deck cache,
-XLA's cache) and its deck list time is printed on its own.
+less by other work on a busy machine. "Decks listed" is the frame after the deck list has its rows
+(from the outlines while the deck cache holds every deck); "decks loaded" is when the validated
+decks take their place, which a quiz needs. The runs share one data dir, like the starts of one
+user; a first, untimed start fills it (the parsed-deck cache) and its deck list time is printed on
+its own.
 
     .venv/bin/python benchmarks/startup.py            # 5 runs
     .venv/bin/python benchmarks/startup.py --runs 10
