@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import threading
 
+from textual.widgets._footer import FooterKey
+
 from jaxquiz.study.library import OpenedLibrary, open_library
 from jaxquiz.study.listing import list_decks
 from jaxquiz.tui import make_app
@@ -40,15 +42,24 @@ async def test_the_list_shows_before_the_load_and_looks_the_same_after_it(engine
         assert ui.shown(app) == before
 
 
+def study_key_enabled(app) -> bool | None:
+    """Whether the footer shows the Study key enabled (None: it shows no such key)."""
+    keys = [k for k in app.screen.query(FooterKey) if k.action == "study"]
+    return None if not keys else not keys[0].has_class("-disabled")
+
+
 async def test_a_first_start_shows_the_loading_list_as_before(engine, store, clock, ui):
     release = threading.Event()
     app = make_app(engine, store, clock, held_load(release), seed=0, listing=list_decks)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await ui.wait_until(pilot, lambda: study_key_enabled(app) is not None)
         assert "Loading decks" in ui.shown(app)  # an empty deck cache outlines nothing
+        assert study_key_enabled(app) is False  # nothing to study yet: the footer says so
         release.set()
         await ui.wait_until(pilot, lambda: app.decks is not None)
         assert "Creating and using arrays" in ui.shown(app)
+        # The footer follows the change of its keys (it rebuilds only when they change).
+        await ui.wait_until(pilot, lambda: study_key_enabled(app))
 
 
 async def test_a_key_pressed_before_the_load_is_acted_on_once_it_is_done(engine, store, clock, ui):

@@ -180,6 +180,7 @@ class HomeScreen(AppScreen[None]):
             self.query_one("#problem-list", Static).update(Content("\n").join(lines))
         self.refresh_decks()
         self.query_one("#decks", DataTable).focus()
+        self.refresh_bindings()  # the keys that need a deck (check_action) are enabled now
 
     def refresh_decks(self) -> None:
         """Recount due and mastered questions (after a session) and redraw the table."""
