@@ -51,6 +51,7 @@ DeckSource = LoadResult | Callable[[], "LoadResult | OpenedLibrary"]
 # What the deck list shows before that load is done: outlines, or None when it cannot tell.
 Listing = Callable[[], "Sequence[ListedDeck] | None"]
 WATCH_SECONDS = 1.0  # how often deck files are looked at for edits
+SETTLE_SECONDS = 0.1  # after the first frame, before the JAX workers and the deck load start
 # How often a drill asked for on the command line looks again whether the learner has answered
 # every trust question (a deck waiting for agreement may be one the drill should draw from).
 TRUST_WAIT_SECONDS = 0.5
@@ -83,6 +84,7 @@ class JaxQuizApp(App[None]):
         self.decks: LoadResult | None = decks if isinstance(decks, LoadResult) else None
         self._load_decks = None if isinstance(decks, LoadResult) else decks
         self._listing = listing if self._load_decks is not None else None
+        self._listed_at_start = False
         self._on_exit = on_exit
         self.flow = Flow(self)
         self._drill_at_start = drill  # `jaxquiz drill`: started once the decks are loaded
@@ -95,6 +97,7 @@ class JaxQuizApp(App[None]):
         # Read before the first frame, on this thread: a file and a small JSON entry per deck
         # (milliseconds), so that the first frame already lists the decks.
         listed = self._listing() if self._listing is not None else None
+        self._listed_at_start = listed is not None
         return HomeScreen(self.services, self.decks, listed)
 
     @property
@@ -106,14 +109,20 @@ class JaxQuizApp(App[None]):
     def on_mount(self) -> None:
         if self.services.engine.is_ready:
             self.engine_state = "ready"
-        # The workers start once the home screen (with the deck list, when listed from outlines)
-        # is on screen: importing jax in two processes would take the cores this process needs
-        # for its first frame, and the learner reads for a while before the first verdict.
-        self.call_after_refresh(self._start_engine)
-        if self._load_decks is not None:
-            self.call_after_refresh(self.load_decks, self._load_decks)
-        else:
+        if self._load_decks is None:
             self.call_after_refresh(self._start_drill_at_start)
+        elif not self._listed_at_start:
+            self.call_after_refresh(self.load_decks, self._load_decks)  # the list waits for it
+        self.call_after_refresh(self.set_timer, SETTLE_SECONDS, self._after_first_frames)
+
+    def _after_first_frames(self) -> None:
+        # Once the home screen is on screen and settled (the deck list, then the footer's keys a
+        # frame later): two workers importing jax, and the deck load, would take the cores and
+        # the GIL its first frames need. The learner reads a while before the first verdict, and
+        # a key that needs the loaded decks waits for them.
+        self._start_engine()
+        if self._listed_at_start and self._load_decks is not None:
+            self.load_decks(self._load_decks)
 
     def _start_engine(self) -> None:
         # Spawning is a fork and exec (milliseconds); importing jax happens in the children.
