@@ -43,9 +43,10 @@ LATER = frozenset(
     }
 )
 
-# What `jaxquiz` does before the home screen and the deck list show (the worker aside).
+# What `jaxquiz` does before the home screen and the deck list show (the worker aside): the command
+# line, the app, the engine and the store, and the deck list from the deck cache.
 START = """
-import jaxquiz.tui, jaxquiz.engine, jaxquiz.store
+import jaxquiz.cli, jaxquiz.tui, jaxquiz.engine, jaxquiz.store
 from jaxquiz.study.listing import list_decks
 assert list_decks() is not None, "an earlier start filled the deck cache"
 """
