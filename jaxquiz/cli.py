@@ -13,15 +13,19 @@ import sys
 import time
 from dataclasses import asdict
 from pathlib import Path
-from typing import IO, Any, assert_never
+from typing import IO, TYPE_CHECKING, Any, assert_never
 
 import click
 
 from jaxquiz import __version__
-from jaxquiz.decks import LoadedDeck, LoadResult, discover, instantiate, load_deck_file
-from jaxquiz.decks.loader import load_decks
-from jaxquiz.decks.models import ChoiceQuestion, Deck, QuestionBase
+from jaxquiz.decks.discovery import discover
 from jaxquiz.errors import JaxquizError
+
+# The deck models (pydantic) load in the commands that parse decks: `jaxquiz` alone lists the
+# decks from the deck cache before any model is built (tests/test_startup_imports.py).
+if TYPE_CHECKING:
+    from jaxquiz.decks.loaded import LoadedDeck, LoadResult
+    from jaxquiz.decks.models import ChoiceQuestion, QuestionBase
 
 EXIT_WRONG = 1
 EXIT_BAD_INPUT = 2
@@ -97,6 +101,8 @@ def main(ctx: click.Context, deck_paths: tuple[Path, ...], db_path: Path | None)
 @main.command()
 def schema() -> None:
     """Print the JSON Schema of the deck format (for editors and yaml-language-server)."""
+    from jaxquiz.decks.models import Deck
+
     click.echo(json.dumps(Deck.model_json_schema(), indent=2))
 
 
@@ -106,6 +112,7 @@ def schema() -> None:
 def decks_command(paths: tuple[Path, ...], markdown: bool) -> None:
     """List the decks (bundled, yours, and PATHS) with question counts per type, and load problems."""
     from jaxquiz.decks.coverage import coverage_markdown, coverage_rows
+    from jaxquiz.decks.loader import load_decks
 
     result = load_decks((p, "path") for p in paths) if paths else discover()
     if markdown:
@@ -141,6 +148,7 @@ def check(
     --json show what the code actually gave for each draw (shape, dtype, value or exception).
     """
     from jaxquiz import audit
+    from jaxquiz.decks.loader import load_decks
 
     if watch:
         _watch(paths, trust)
@@ -273,6 +281,9 @@ def grade(
     except KeyError:
         ids = ", ".join(q.id for q in loaded.deck.questions)
         raise CliError(f"deck {loaded.id!r} has no question {question_id!r}", f"use one of: {ids}") from None
+    from jaxquiz.decks.models import ChoiceQuestion
+    from jaxquiz.decks.params import instantiate
+
     values = _draw_values(question, params)
     concrete = instantiate(question, values)
     match concrete.type:
@@ -651,6 +662,8 @@ def _literal(raw: str) -> int | float | str:
 def _find_deck(deck: str) -> LoadedDeck:
     path = Path(deck)
     if path.suffix in (".yaml", ".yml") or path.exists():
+        from jaxquiz.decks.loader import load_deck_file
+
         return load_deck_file(path)
     result = discover()
     for loaded in result.decks:

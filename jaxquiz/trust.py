@@ -17,15 +17,19 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 from jaxquiz import paths
-from jaxquiz.decks import LoadedDeck
 from jaxquiz.decks.discovery import BUNDLED
-from jaxquiz.decks.loader import MAX_DECK_BYTES, load_deck_bytes, load_deck_text
+from jaxquiz.decks.files import MAX_DECK_BYTES
 from jaxquiz.errors import JaxquizError
+
+# The loader (the deck models) is imported where a deck is parsed: judging the trust of the decks
+# the home screen lists at start-up needs only the records.
+if TYPE_CHECKING:
+    from jaxquiz.decks.loaded import LoadedDeck
 
 TRUST_FORMAT = 1
 
@@ -70,6 +74,8 @@ class Snapshot:
 
     def load(self, origin: str = "path") -> LoadedDeck:
         """The deck parsed from this very content (raises DeckLoadError)."""
+        from jaxquiz.decks.loader import load_deck_bytes, load_deck_text
+
         if not self.data:
             return load_deck_text(self.text, self.path, origin)
         return load_deck_bytes(self.data, self.path, origin)

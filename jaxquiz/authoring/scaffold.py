@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from jaxquiz.decks.loader import DECK_SUFFIXES
+from jaxquiz.decks.files import DECK_SUFFIXES
 from jaxquiz.decks.models import ID_PATTERN, Deck
 from jaxquiz.errors import JaxquizError
 

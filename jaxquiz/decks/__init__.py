@@ -1,13 +1,42 @@
 """The deck format v1: models, YAML loading with line numbers, parameters and discovery.
 
-Imports neither jax nor textual.
+Imports neither jax nor textual. The names below load on first use (PEP 562), so that importing
+one light module of the package (what the first screen lists, `loaded`, `files`) does not build
+the pydantic models.
 """
 
-from jaxquiz.decks.discovery import discover
-from jaxquiz.decks.loader import DeckLoadError, LoadedDeck, LoadResult, load_deck_file, load_decks
-from jaxquiz.decks.models import BLANK, EXECUTING_TYPES, Deck, QuestionBase, content_hash
-from jaxquiz.decks.params import Draw, checked_draws, draw, instantiate
-from jaxquiz.decks.problems import LoadProblem
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from jaxquiz.decks.discovery import discover
+    from jaxquiz.decks.loaded import LoadedDeck, LoadResult
+    from jaxquiz.decks.loader import DeckLoadError, load_deck_file, load_decks
+    from jaxquiz.decks.models import BLANK, EXECUTING_TYPES, Deck, QuestionBase, content_hash
+    from jaxquiz.decks.params import Draw, checked_draws, draw, instantiate
+    from jaxquiz.decks.problems import LoadProblem
+
+# Each public name, and the module that defines it.
+_WHERE = {
+    "BLANK": "models",
+    "EXECUTING_TYPES": "models",
+    "Deck": "models",
+    "DeckLoadError": "loader",
+    "Draw": "params",
+    "LoadProblem": "problems",
+    "LoadResult": "loaded",
+    "LoadedDeck": "loaded",
+    "QuestionBase": "models",
+    "checked_draws": "params",
+    "content_hash": "models",
+    "discover": "discovery",
+    "draw": "params",
+    "instantiate": "params",
+    "load_deck_file": "loader",
+    "load_decks": "loader",
+}
 
 __all__ = [
     "BLANK",
@@ -27,3 +56,12 @@ __all__ = [
     "load_deck_file",
     "load_decks",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value  # found once: later lookups do not come here
+    return value

@@ -8,29 +8,42 @@ the models again, never trusted as it is: a corrupt, foreign or outdated entry f
 ignored (the file is parsed instead and the entry rewritten). Only decks that loaded without a
 problem are kept; a broken deck is parsed every time, so its problems are always reported. The
 cache is only a shortcut: failing to read or write it never fails a load.
+
+Each entry also holds the deck's outline (its id, title, description, tags and question ids), which
+the deck list reads at start-up without YAML or pydantic: the app lists the decks at once and
+validates them in the background. An outline is keyed like the deck and checked for its form, so
+an edited or new file has none and waits for its load.
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import os
 import tempfile
 from functools import cache
 from pathlib import Path
-
-from pydantic import ValidationError
+from typing import TYPE_CHECKING, Any
 
 from jaxquiz import paths
-from jaxquiz.decks.loader import LoadedDeck, load_deck_bytes, read_deck_bytes
-from jaxquiz.decks.models import Deck
+from jaxquiz.decks.files import MAX_DECK_BYTES
+from jaxquiz.decks.loaded import DeckOutline
+
+# The loader and the models (pydantic) are imported where a deck is parsed or validated: reading
+# an outline for the deck list needs neither.
+if TYPE_CHECKING:
+    from jaxquiz.decks.loaded import LoadedDeck
 
 # Bump when the layout of an entry changes (a change of the loader's code needs no bump).
-ENTRY_FORMAT = 1
+# 2: the entry holds the deck's outline, what the deck list shows before the deck is validated.
+ENTRY_FORMAT = 2
 MAX_ENTRIES = 256  # the oldest entries beyond this are removed as new ones are written
 # The modules whose code decides what a deck file parses to.
 _PARSING_MODULES = (
     "loader.py",
+    "loaded.py",
+    "files.py",
     "models.py",
     "params.py",
     "arithmetic.py",
@@ -45,14 +58,22 @@ _PARSING_MODULES = (
 @cache
 def code_fingerprint() -> str:
     """A hash of the code that turns deck bytes into a LoadedDeck (read once per process)."""
-    import pydantic
-
-    digest = hashlib.sha256(f"entry {ENTRY_FORMAT}; pydantic {pydantic.VERSION}".encode())
+    digest = hashlib.sha256(f"entry {ENTRY_FORMAT}".encode())
+    # pydantic's version, read from its source rather than imported: the deck list is shown
+    # from outlines before pydantic is loaded.
+    digest.update(_pydantic_version_file())
     here = Path(__file__).resolve().parent
     for name in _PARSING_MODULES:
         digest.update(name.encode())
         digest.update((here / name).read_bytes())
     return digest.hexdigest()
+
+
+def _pydantic_version_file() -> bytes:
+    spec = importlib.util.find_spec("pydantic")
+    if spec is None or not spec.submodule_search_locations:
+        raise OSError("pydantic is not installed where it can be read")
+    return (Path(next(iter(spec.submodule_search_locations))) / "version.py").read_bytes()
 
 
 class DeckCache:
@@ -71,6 +92,8 @@ class DeckCache:
     def load(self, path: Path, origin: str = "path") -> LoadedDeck:
         """The deck in `path`, as `load_deck_file` gives it: from the cache when these exact bytes were
         loaded before, else parsed (and kept). Raises DeckLoadError like `load_deck_file`."""
+        from jaxquiz.decks.loader import load_deck_bytes, read_deck_bytes
+
         data = read_deck_bytes(path)
         try:
             key = self.key(data)
@@ -84,10 +107,32 @@ class DeckCache:
         self._write(key, loaded)
         return loaded
 
+    def outline(self, path: Path, origin: str = "path") -> DeckOutline | None:
+        """What the deck list shows of the deck in `path`, when these exact bytes were loaded before
+        without a problem; else None (then only loading the deck can tell)."""
+        try:
+            with Path(path).open("rb") as file:
+                data = file.read(MAX_DECK_BYTES + 1)
+            if len(data) > MAX_DECK_BYTES:
+                return None  # never a deck, so never in the cache
+            entry = json.loads(self._entry(self.key(data)).read_bytes())
+        except (OSError, ValueError):
+            return None  # unreadable, not in the cache, or a damaged entry
+        if not isinstance(entry, dict):
+            return None
+        return DeckOutline.from_json(
+            entry.get("outline"), Path(path), origin, hashlib.sha256(data).hexdigest()
+        )
+
     def _entry(self, key: str) -> Path:
         return self.folder / f"{key}.json"
 
     def _read(self, key: str, path: Path, origin: str, digest: str) -> LoadedDeck | None:
+        from pydantic import ValidationError
+
+        from jaxquiz.decks.loaded import LoadedDeck
+        from jaxquiz.decks.models import Deck
+
         try:
             entry = json.loads(self._entry(key).read_bytes())
             deck = Deck.model_validate(entry["deck"])
@@ -98,14 +143,24 @@ class DeckCache:
                 return None
         except (OSError, ValueError, KeyError, TypeError, ValidationError):
             return None  # absent, unreadable, not JSON, or not a deck: parse the file instead
-        return LoadedDeck(deck, path, origin, dict(lines), digest=digest)
+        loaded = LoadedDeck(deck, path, origin, dict(lines), digest=digest)
+        # The outline must say what the deck says: else the entry is parsed again and rewritten,
+        # rather than a damaged outline keeping every later start from listing the decks at once.
+        if DeckOutline.from_json(entry.get("outline"), path, origin, digest) != DeckOutline.of(loaded):
+            return None
+        return loaded
 
     def _write(self, key: str, loaded: LoadedDeck) -> None:
         # Only what the file set: defaults are left for validation to fill, exactly as from YAML
         # (an unset `timeout` stays the int 10, which the content hash of a question can tell from
         # 10.0). Python mode, not pydantic's JSON mode: that writes a parameter value `true` as 1
         # (the int member of the union is tried first); json keeps bool, int, float and str apart.
-        entry = {"deck": loaded.deck.model_dump(exclude_unset=True), "lines": loaded.question_lines}
+        entry: dict[str, Any] = {
+            "deck": loaded.deck.model_dump(exclude_unset=True),
+            "lines": loaded.question_lines,
+            # As validated, defaults filled: the deck list reads this without the models.
+            "outline": DeckOutline.of(loaded).to_json(),
+        }
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             # Written aside and renamed: a reader (another jaxquiz) sees the whole entry or none.

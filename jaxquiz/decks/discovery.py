@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from jaxquiz import paths
-from jaxquiz.decks.cache import DeckCache
-from jaxquiz.decks.loader import LoadResult, load_decks
+
+if TYPE_CHECKING:
+    from jaxquiz.decks.loaded import LoadResult
 
 BUNDLED = "bundled"
 USER = "user"
@@ -32,4 +34,8 @@ def discover(extra: Sequence[Path] = (), *, bundled: bool = True, user: bool = T
 
     Decks parsed before with the same bytes come from the cache in the data dir.
     """
+    # Imported here: the sources alone (what the first screen lists) need neither YAML nor models.
+    from jaxquiz.decks.cache import DeckCache
+    from jaxquiz.decks.loader import load_decks
+
     return load_decks(deck_sources(extra, bundled=bundled, user=user), DeckCache.in_data_dir())

@@ -9,12 +9,13 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
+from jaxquiz.decks.files import MAX_DECK_BYTES, deck_files
+from jaxquiz.decks.loaded import LoadedDeck, LoadResult
 from jaxquiz.decks.models import (
     ID_PATTERN,
     MAX_DEVICES,
@@ -40,33 +41,9 @@ if TYPE_CHECKING:
     from jaxquiz.decks import yaml_lines
     from jaxquiz.decks.cache import DeckCache
 
-DECK_SUFFIXES = (".yaml", ".yml")
-MAX_DECK_BYTES = 2 * 2**20  # the largest bundled deck is about 26 KiB
 TYPES = ", ".join(QUESTION_MODELS)
 # Parts of a pydantic error location that name a member of a union, not a key of the data.
 UNION_TAGS = frozenset((*QUESTION_MODELS, PARAM_LIST_TAG, PARAM_RANGE_TAG, *PUZZLE_TAGS))
-
-
-@dataclass(frozen=True)
-class LoadedDeck:
-    """A valid deck, where it came from, and the line of each question (for reports)."""
-
-    deck: Deck
-    path: Path
-    origin: str  # "bundled", "user" or "path"
-    question_lines: dict[str, int] = field(default_factory=dict)
-    digest: str = ""  # SHA-256 of the bytes parsed (the trust gate judges exactly those)
-
-    @property
-    def id(self) -> str:
-        return self.deck.deck
-
-    def line_of(self, question_id: str) -> int:
-        return self.question_lines.get(question_id, 1)
-
-    def tags_of(self, question: QuestionBase) -> tuple[str, ...]:
-        """The deck's tags and the question's own, each once."""
-        return tuple(dict.fromkeys([*self.deck.tags, *question.tags]))
 
 
 class DeckLoadError(DeckError):
@@ -81,12 +58,6 @@ class DeckLoadError(DeckError):
     @property
     def message(self) -> str:
         return "\n".join(str(problem) for problem in self.problems)
-
-
-@dataclass
-class LoadResult:
-    decks: list[LoadedDeck] = field(default_factory=list)
-    problems: list[LoadProblem] = field(default_factory=list)
 
 
 def load_deck_file(path: Path, origin: str = "path") -> LoadedDeck:
@@ -184,17 +155,6 @@ def load_deck_text(text: str, path: Path, origin: str = "path") -> LoadedDeck:
         raise DeckLoadError(problems)
     lines = {q.id: context.position(("questions", i)).line for i, q in enumerate(deck.questions)}
     return LoadedDeck(deck, path, origin, lines)
-
-
-def deck_files(folder: Path) -> list[Path]:
-    """Every deck file below a folder, in a stable order (hidden folders skipped)."""
-    return sorted(
-        p
-        for p in folder.rglob("*")
-        if p.suffix in DECK_SUFFIXES
-        and p.is_file()
-        and not any(part.startswith(".") for part in p.relative_to(folder).parts)
-    )
 
 
 def load_decks(sources: Iterable[tuple[Path, str]], cache: DeckCache | None = None) -> LoadResult:

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from jaxquiz.decks.loader import DECK_SUFFIXES, deck_files
+from jaxquiz.decks.files import DECK_SUFFIXES, deck_files
 
 
 @dataclass(frozen=True)

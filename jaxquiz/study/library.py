@@ -18,6 +18,7 @@ from jaxquiz.decks.discovery import BUNDLED, deck_sources
 from jaxquiz.decks.loader import duplicate_deck_id, load_decks
 from jaxquiz.decks.watch import Changes, DeckWatcher
 from jaxquiz.errors import JaxquizError
+from jaxquiz.study.listing import listing_order
 from jaxquiz.trust import Snapshot, TrustStore
 
 
@@ -66,7 +67,7 @@ class Library:
     @property
     def result(self) -> LoadResult:
         """The decks to offer and every problem, in a stable order."""
-        decks = sorted(self.decks.values(), key=lambda d: (d.origin != BUNDLED, d.id))
+        decks = sorted(self.decks.values(), key=listing_order)
         problems = [p for path in sorted(self.problems) for p in self.problems[path]]
         return LoadResult(decks, problems)
 

@@ -13,13 +13,36 @@ from typing import TYPE_CHECKING
 from jaxquiz.tui.app import JaxQuizApp, make_app
 
 if TYPE_CHECKING:
+    from jaxquiz.engine import Engine
+    from jaxquiz.store import Store
     from jaxquiz.study.drills import DrillSettings
+    from jaxquiz.study.library import OpenedLibrary
 
-__all__ = ["JaxQuizApp", "make_app", "run"]
+__all__ = ["JaxQuizApp", "app_on_library", "make_app", "run"]
 
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def app_on_library(
+    engine: Engine, store: Store, deck_paths: Sequence[Path] = (), drill: DrillSettings | None = None
+) -> JaxQuizApp:
+    """The app as `jaxquiz` opens it: the bundled, user and `deck_paths` decks, listed at once from
+    the deck cache's outlines, then loaded in the background with trust and reloading."""
+    from jaxquiz.study.listing import list_decks
+
+    extra = list(deck_paths)
+
+    def load() -> OpenedLibrary:
+        # Imported in the background thread: the deck models and the trust records load there.
+        from jaxquiz.study.library import open_library
+
+        return open_library(extra)
+
+    return make_app(
+        engine, store, utc_now, load, on_exit=engine.close, drill=drill, listing=lambda: list_decks(extra)
+    )
 
 
 def run(deck_paths: Sequence[Path], db_path: Path | None, drill: DrillSettings | None = None) -> None:
@@ -32,14 +55,11 @@ def run(deck_paths: Sequence[Path], db_path: Path | None, drill: DrillSettings |
     from jaxquiz import paths
     from jaxquiz.engine import Engine
     from jaxquiz.store import Store
-    from jaxquiz.study.library import open_library
 
     store = Store.open(db_path or paths.database_path())
     engine = Engine(compile_cache=paths.compile_cache_dir())
-    extra = list(deck_paths)
     try:
-        app = make_app(engine, store, utc_now, lambda: open_library(extra), on_exit=engine.close, drill=drill)
-        app.run()
+        app_on_library(engine, store, deck_paths, drill).run()
     finally:
         engine.close()
         store.close()

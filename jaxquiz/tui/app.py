@@ -1,13 +1,14 @@
 """The Textual app: one factory (`make_app`) builds it for the command line and for the tests.
 
-The home screen shows at once; the JAX worker warms up in a thread worker and the decks load in
-another, each reporting back with a message. Workers never touch widgets.
+The home screen shows at once, listing the decks from their outlines in the deck cache when it
+holds them all; then the decks load in a thread worker and the JAX worker warms up in another,
+each reporting back with a message. Workers never touch widgets.
 """
 
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import work
@@ -17,11 +18,8 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from jaxquiz.decks import LoadedDeck, LoadResult
-from jaxquiz.engine import Engine
+from jaxquiz.decks.loaded import ListedDeck, LoadedDeck, LoadResult
 from jaxquiz.errors import EngineError
-from jaxquiz.store import Store
-from jaxquiz.study.library import Library, OpenedLibrary, PendingTrust
 from jaxquiz.tui.flow import Flow
 from jaxquiz.tui.messages import (
     AttemptGraded,
@@ -35,19 +33,25 @@ from jaxquiz.tui.messages import (
     TimeUp,
 )
 from jaxquiz.tui.screens.home import HomeScreen
-from jaxquiz.tui.screens.trust import TrustScreen
 from jaxquiz.tui.services import Clock, Services
 
-# The screens after the home screen, and what only they use, are imported where first needed:
-# the home screen and the deck list show sooner for it.
+# The screens after the home screen, and what only they use (the deck models, the trust records,
+# the engine's code), are imported where first needed: the home screen and the deck list show
+# sooner for it.
 if TYPE_CHECKING:
+    from jaxquiz.engine import Engine
+    from jaxquiz.store import Store
     from jaxquiz.study.drill_run import DrillRun
     from jaxquiz.study.drills import DrillSettings
+    from jaxquiz.study.library import Library, OpenedLibrary, PendingTrust
     from jaxquiz.study.session import Session
 
 # Decks as loaded, or a function that loads them in the background (with trust and reloading).
-DeckSource = LoadResult | Callable[[], LoadResult | OpenedLibrary]
+DeckSource = LoadResult | Callable[[], "LoadResult | OpenedLibrary"]
+# What the deck list shows before that load is done: outlines, or None when it cannot tell.
+Listing = Callable[[], "Sequence[ListedDeck] | None"]
 WATCH_SECONDS = 1.0  # how often deck files are looked at for edits
+SETTLE_SECONDS = 0.1  # after the first frame, before the JAX workers and the deck load start
 # How often a drill asked for on the command line looks again whether the learner has answered
 # every trust question (a deck waiting for agreement may be one the drill should draw from).
 TRUST_WAIT_SECONDS = 0.5
@@ -73,11 +77,14 @@ class JaxQuizApp(App[None]):
         *,
         on_exit: Callable[[], None] | None = None,
         drill: DrillSettings | None = None,
+        listing: Listing | None = None,
     ) -> None:
         super().__init__()
         self.services = services
         self.decks: LoadResult | None = decks if isinstance(decks, LoadResult) else None
         self._load_decks = None if isinstance(decks, LoadResult) else decks
+        self._listing = listing if self._load_decks is not None else None
+        self._listed_at_start = False
         self._on_exit = on_exit
         self.flow = Flow(self)
         self._drill_at_start = drill  # `jaxquiz drill`: started once the decks are loaded
@@ -87,7 +94,11 @@ class JaxQuizApp(App[None]):
     # -- start-up ------------------------------------------------------------------------------
 
     def get_default_screen(self) -> Screen:
-        return HomeScreen(self.services, self.decks)
+        # Read before the first frame, on this thread: a file and a small JSON entry per deck
+        # (milliseconds), so that the first frame already lists the decks.
+        listed = self._listing() if self._listing is not None else None
+        self._listed_at_start = listed is not None
+        return HomeScreen(self.services, self.decks, listed)
 
     @property
     def home(self) -> HomeScreen:
@@ -96,16 +107,31 @@ class JaxQuizApp(App[None]):
         return screen
 
     def on_mount(self) -> None:
-        engine = self.services.engine
-        if engine.is_ready:
+        if self.services.engine.is_ready:
             self.engine_state = "ready"
-        # Spawning is a fork and exec (milliseconds); importing jax happens in the children.
-        engine.start()
-        self.call_after_refresh(self.warm_engine)
-        if self._load_decks is not None:
-            self.call_after_refresh(self.load_decks, self._load_decks)
-        else:
+        if self._load_decks is None:
             self.call_after_refresh(self._start_drill_at_start)
+        elif not self._listed_at_start:
+            self.call_after_refresh(self.load_decks, self._load_decks)  # the list waits for it
+        self.call_after_refresh(self.set_timer, SETTLE_SECONDS, self._after_first_frames)
+
+    def _after_first_frames(self) -> None:
+        # Once the home screen is on screen and settled (the deck list, then the footer's keys a
+        # frame later): two workers importing jax, and the deck load, would take the cores and
+        # the GIL its first frames need. The learner reads a while before the first verdict, and
+        # a key that needs the loaded decks waits for them.
+        self._start_engine()
+        if self._listed_at_start and self._load_decks is not None:
+            self.load_decks(self._load_decks)
+
+    def _start_engine(self) -> None:
+        # Spawning is a fork and exec (milliseconds); importing jax happens in the children.
+        try:
+            self.services.engine.start()
+        except EngineError as error:  # closed already: the app is on its way out
+            self.post_message(EngineFailed(error.message))
+            return
+        self.warm_engine()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="engine")
     def warm_engine(self) -> None:
@@ -119,6 +145,8 @@ class JaxQuizApp(App[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="decks")
     def load_decks(self, load: Callable[[], LoadResult | OpenedLibrary]) -> None:
+        from jaxquiz.study.library import OpenedLibrary
+
         loaded = load()
         if isinstance(loaded, OpenedLibrary):
             self.post_message(DecksLoaded(loaded.result, loaded.library, loaded.pending))
@@ -133,6 +161,8 @@ class JaxQuizApp(App[None]):
         self.notify(message.error, title="The JAX worker could not start", severity="error", timeout=30)
 
     def on_decks_loaded(self, message: DecksLoaded) -> None:
+        if not self.is_running:
+            return  # quit while the decks loaded: the screens are being taken down
         self.decks = message.result
         self.home.show_decks(message.result)
         if message.library is not None and self.library is None:
@@ -146,10 +176,16 @@ class JaxQuizApp(App[None]):
     def ask_trust(self, pending: list[PendingTrust]) -> None:
         """Show each held-back deck's code and ask, one at a time."""
         self._trust_queue.extend(p for p in pending if p.path not in {q.path for q in self._trust_queue})
-        if self._trust_queue and not isinstance(self.screen, TrustScreen):
+        if not self._trust_queue:
+            return
+        from jaxquiz.tui.screens.trust import TrustScreen  # syntax highlighting: loaded when asked
+
+        if not isinstance(self.screen, TrustScreen):
             self._ask_next()
 
     def _ask_next(self) -> None:
+        from jaxquiz.tui.screens.trust import TrustScreen
+
         pending = self._trust_queue[0]
 
         def answered(agreed: bool | None) -> None:
@@ -315,11 +351,13 @@ def make_app(
     seed: int | None = None,
     on_exit: Callable[[], None] | None = None,
     drill: DrillSettings | None = None,
+    listing: Listing | None = None,
 ) -> JaxQuizApp:
     """Build the app: `decks` is a LoadResult, or a function that loads one in the background.
 
     `seed` fixes the parameter draws and shuffles (tests); `on_exit` runs as the app closes;
-    `drill` opens the app on a drill with these settings.
+    `drill` opens the app on a drill with these settings; `listing` gives the outlines the deck
+    list shows while a `decks` function loads (`jaxquiz.study.listing.list_decks`).
     """
     services = Services(engine, store, clock, random.Random(seed))
-    return JaxQuizApp(services, decks, on_exit=on_exit, drill=drill)
+    return JaxQuizApp(services, decks, on_exit=on_exit, drill=drill, listing=listing)

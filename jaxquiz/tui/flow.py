@@ -14,13 +14,14 @@ from typing import TYPE_CHECKING
 from textual.content import Content
 
 from jaxquiz.errors import JaxquizError, StoreError
-from jaxquiz.study import paused
-from jaxquiz.study.scheduler import Rating
-from jaxquiz.study.session import ANSWER_MODES, AnswerMode, Attempt, Session
 
-# The screens of a session load when one starts, not with the app: the deck list shows sooner.
+# The screens of a session, and sessions themselves (the deck models), load when one starts, not
+# with the app: the deck list shows sooner.
 if TYPE_CHECKING:
+    from jaxquiz.study import paused
     from jaxquiz.study.drill_run import DrillRun
+    from jaxquiz.study.scheduler import Rating
+    from jaxquiz.study.session import AnswerMode, Attempt, Session
     from jaxquiz.tui.app import JaxQuizApp
     from jaxquiz.tui.screens.question import QuestionScreen
     from jaxquiz.tui.screens.verdict import VerdictChoice
@@ -39,6 +40,8 @@ class Flow:
 
     def toggle_mode(self) -> AnswerMode:
         """Recall first, or the options at once: the setting of the home screen."""
+        from jaxquiz.study.session import ANSWER_MODES
+
         self.mode = ANSWER_MODES[(ANSWER_MODES.index(self.mode) + 1) % len(ANSWER_MODES)]
         return self.mode
 
@@ -63,6 +66,8 @@ class Flow:
     def _left_earlier(self, fresh: Session) -> paused.Left | None:
         """The quiz of this deck left before its end (in this run or an earlier one), if any; one
         that cannot be resumed says why."""
+        from jaxquiz.study import paused
+
         store = self.services.store
         try:
             left = paused.load(fresh, store)
@@ -77,6 +82,8 @@ class Flow:
         if choice is None:
             return  # cancelled: the quiz stays where it was left
         if choice == "restart":
+            from jaxquiz.study import paused
+
             try:
                 paused.forget(fresh, self.services.store)
             except StoreError as error:
@@ -168,6 +175,8 @@ class Flow:
 
     def _keep_place(self, session: Session) -> None:
         """Save where a deck quiz is (forgotten once it is over): it resumes even after a crash."""
+        from jaxquiz.study import paused
+
         try:
             paused.save(session, self.services.store, self.services.now())
         except StoreError as error:
@@ -253,6 +262,8 @@ class Flow:
             if drill is not None and drill.summary is None:
                 drill.finish()
             elif drill is None and session is not None:
+                from jaxquiz.study import paused
+
                 paused.save(session, self.services.store, self.services.now())
         except JaxquizError:
             pass

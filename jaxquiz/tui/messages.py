@@ -4,14 +4,17 @@ and what happened in a session or drill, for the flow to act on."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from textual.message import Message
 
-from jaxquiz.decks import LoadResult
-from jaxquiz.decks.watch import Changes
-from jaxquiz.study.library import Library, PendingTrust
-from jaxquiz.study.scheduler import Rating
-from jaxquiz.study.session import Attempt
+# Only named in fields: importing them here would load the deck models with the first screen.
+if TYPE_CHECKING:
+    from jaxquiz.decks import LoadResult
+    from jaxquiz.decks.watch import Changes
+    from jaxquiz.study.library import Library, PendingTrust
+    from jaxquiz.study.scheduler import Rating
+    from jaxquiz.study.session import Attempt
 
 
 class EngineWarmed(Message):

@@ -1,26 +1,34 @@
-"""The home screen: every deck with its size, due count and mastery; load problems; what to do next."""
+"""The home screen: every deck with its size, due count and mastery; load problems; what to do next.
+
+At start-up the deck list may show the decks' outlines (from the deck cache) before the decks are
+loaded; a key that needs a loaded deck in that moment is acted on once they are.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
-from textual.widgets import DataTable, Footer, LoadingIndicator, Static
+from textual.widgets import DataTable, LoadingIndicator, Static
 
 from jaxquiz import paths
-from jaxquiz.decks import LoadedDeck, LoadProblem, LoadResult
+from jaxquiz.decks.loaded import ListedDeck, LoadedDeck, LoadResult
 from jaxquiz.store import DeckSummary
-from jaxquiz.study.session import Session
 from jaxquiz.tui.screens.base import AppScreen
 from jaxquiz.tui.services import Services
 from jaxquiz.tui.text import inline_markdown, share_bar
+from jaxquiz.tui.widgets.footer import AppFooter
 from jaxquiz.tui.widgets.row_table import RowTable
 from jaxquiz.tui.widgets.top_bar import TopBar
+
+if TYPE_CHECKING:
+    from jaxquiz.decks.problems import LoadProblem
 
 MASTERY_BAR = 8
 ORIGINS = {"bundled": "bundled", "user": "your deck folder", "path": "from --deck"}
@@ -54,21 +62,21 @@ def problem_text(problem: LoadProblem) -> Content:
     )
 
 
-def deck_group(deck: LoadedDeck) -> str:
+def deck_group(deck: ListedDeck) -> str:
     """The group a deck is listed under on the home screen."""
     if deck.origin == "bundled":
-        return GROUPS[1] if RESEARCH_TAG in deck.deck.tags else GROUPS[0]
+        return GROUPS[1] if RESEARCH_TAG in deck.tags else GROUPS[0]
     return GROUPS[3] if deck.origin == "path" else GROUPS[2]
 
 
-def grouped(decks: list[LoadedDeck]) -> list[str | LoadedDeck]:
+def grouped(decks: list[ListedDeck]) -> list[str | ListedDeck]:
     """The rows of the deck list: decks in group order, each group after its name, or the decks
     alone when they all fall in one group (a name would say nothing)."""
-    groups: dict[str, list[LoadedDeck]] = {name: [] for name in GROUPS}
+    groups: dict[str, list[ListedDeck]] = {name: [] for name in GROUPS}
     for deck in decks:
         groups[deck_group(deck)].append(deck)
     present = [(name, members) for name, members in groups.items() if members]
-    rows: list[str | LoadedDeck] = []
+    rows: list[str | ListedDeck] = []
     for name, members in present:
         if len(present) > 1:
             rows.append(name)
@@ -98,13 +106,22 @@ class HomeScreen(AppScreen[None]):
         Binding("q", "app.quit", "Quit"),
     ]
 
-    def __init__(self, services: Services, decks: LoadResult | None) -> None:
+    def __init__(
+        self, services: Services, decks: LoadResult | None, listed: Sequence[ListedDeck] | None = None
+    ) -> None:
+        """`decks` as loaded, or None until they are; meanwhile `listed` (outlines) may be shown."""
         super().__init__(services)
         self.decks = decks
+        # The decks in the list: the loaded ones, or their outlines until they are loaded.
+        self.listed: list[ListedDeck] | None = (
+            list(decks.decks) if decks is not None else None if listed is None else list(listed)
+        )
         self.marked: set[str] = set()
         self.summaries: dict[str, DeckSummary] = {}
-        self.rows: list[str | LoadedDeck] = []  # the deck list's rows: group names and decks
+        self.rows: list[str | ListedDeck] = []  # the deck list's rows: group names and decks
         self._last_row = 0
+        self._when_loaded: Callable[[], None] | None = None  # a key pressed before the load
+        self._table_shows: object = None  # what the deck table was last filled with
 
     def compose(self) -> ComposeResult:
         yield TopBar("jaxquiz · learn JAX by running it")
@@ -115,22 +132,24 @@ class HomeScreen(AppScreen[None]):
             yield Static(id="deck-info")
             with VerticalScroll(id="problems"):
                 yield Static(id="problem-list")
-        yield Footer(compact=True)
+        yield AppFooter(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#problems").display = False
         if self.decks is not None:
             self.show_decks(self.decks)
+        elif self.listed is not None:
+            self._show_listed()
         else:
             self.query_one("#decks").display = False
             self.query_one("#totals", Static).update("Loading decks…")
 
     def on_screen_resume(self) -> None:
-        if self.decks is not None:
+        if self.listed is not None:
             self.refresh_decks()
 
     def on_resize(self) -> None:
-        if self.decks is not None:
+        if self.listed is not None:
             self.refresh_decks()
 
     # -- showing -------------------------------------------------------------------------------
@@ -138,11 +157,18 @@ class HomeScreen(AppScreen[None]):
     def show_decks(self, result: LoadResult) -> None:
         """Show freshly loaded decks and their load problems."""
         self.decks = result
+        self.listed = list(result.decks)
+        self._show_listed(result)
+        then, self._when_loaded = self._when_loaded, None
+        if then is not None and self.is_active:  # not behind a screen opened since the key
+            then()
+
+    def _show_listed(self, result: LoadResult | None = None) -> None:
         self.query_one("#loading").display = False
         self.query_one("#decks").display = True
         problems = self.query_one("#problems")
-        problems.display = bool(result.problems)
-        if result.problems:
+        problems.display = result is not None and bool(result.problems)
+        if result is not None and result.problems:
             count = len(result.problems)
             files = len({p.path for p in result.problems})
             head = Content.styled(
@@ -154,27 +180,44 @@ class HomeScreen(AppScreen[None]):
             self.query_one("#problem-list", Static).update(Content("\n").join(lines))
         self.refresh_decks()
         self.query_one("#decks", DataTable).focus()
+        self.refresh_bindings()  # the keys that need a deck (check_action) are enabled now
 
     def refresh_decks(self) -> None:
         """Recount due and mastered questions (after a session) and redraw the table."""
-        if self.decks is None:
+        if self.listed is None:
             return
         now = self.services.now()
         store = self.services.store
-        self.summaries = {
-            d.id: store.deck_summary(d.id, [q.id for q in d.deck.questions], now) for d in self.decks.decks
-        }
+        self.summaries = {d.id: store.deck_summary(d.id, list(d.question_ids), now) for d in self.listed}
+        title_width = max(MIN_TITLE_WIDTH, self.size.width - FIXED_COLUMNS)
+        self.rows = grouped(self.listed)
+        # What the table shows: it is rebuilt only when that changed. Start-up alone would rebuild
+        # it five times (mounted, resumed, resized thrice as the layout settles, then loaded).
+        shows = (
+            title_width,
+            [
+                row
+                if isinstance(row, str)
+                else (row.id, row.title, row.id in self.marked, self.summaries[row.id])
+                for row in self.rows
+            ],
+        )
+        if shows != self._table_shows:
+            self._table_shows = shows
+            self._fill_table(title_width)
+        self._show_totals()
+        self._show_info()
+
+    def _fill_table(self, title_width: int) -> None:
         table = self.query_one("#decks", DataTable)
         cursor = table.cursor_row
         table.clear(columns=True)
-        title_width = max(MIN_TITLE_WIDTH, self.size.width - FIXED_COLUMNS)
         table.add_column("", key="mark", width=1)
         table.add_column("Deck", key="deck", width=title_width)
         table.add_column(Text("Qs", justify="right"), key="size", width=3)
         table.add_column(Text("Due", justify="right"), key="due", width=3)
         table.add_column(Text("New", justify="right"), key="new", width=3)
         table.add_column("Mastery", key="mastery", width=MASTERY_BAR + 5)
-        self.rows = grouped(self.decks.decks)
         for deck in self.rows:
             if isinstance(deck, str):  # a group's name
                 table.add_row("", Content.styled(deck, "bold $text-accent"), key=f"group:{deck}")
@@ -184,7 +227,7 @@ class HomeScreen(AppScreen[None]):
             due = Text(str(summary.due), justify="right", style="bold" if summary.due else "dim")
             table.add_row(
                 mark,
-                Content(deck.deck.title).truncate(title_width, ellipsis=True),
+                Content(deck.title).truncate(title_width, ellipsis=True),
                 Text(str(summary.total), justify="right"),
                 due,
                 Text(str(summary.new), justify="right"),
@@ -194,13 +237,11 @@ class HomeScreen(AppScreen[None]):
         if self.rows:
             row = min(cursor, len(self.rows) - 1)
             table.move_cursor(row=row + isinstance(self.rows[row], str))
-        self._show_totals()
-        self._show_info()
 
     def _show_totals(self) -> None:
-        assert self.decks is not None
+        assert self.listed is not None
         totals = self.query_one("#totals", Static)
-        if not self.decks.decks:
+        if not self.listed:
             totals.update(
                 Content.assemble(
                     ("No decks found. ", "bold"),
@@ -216,7 +257,7 @@ class HomeScreen(AppScreen[None]):
         answers = "answers typed, options on request" if mode == "recall" else "options shown at once"
         totals.update(
             Content.assemble(
-                (f"{len(self.decks.decks)} decks", "bold"),
+                (f"{len(self.listed)} decks", "bold"),
                 f" · {questions} questions · ",
                 (f"{due} due", "bold $text-warning" if due else ""),
                 f" · {mastered} mastered{marked}",
@@ -231,13 +272,11 @@ class HomeScreen(AppScreen[None]):
         if deck is None:
             info.update("")
             return
-        description = inline_markdown(
-            (deck.deck.description or "").strip().split("\n\n")[0].replace("\n", " ")
-        )
-        tags = ", ".join(deck.deck.tags)
+        description = inline_markdown((deck.description or "").strip().split("\n\n")[0].replace("\n", " "))
+        tags = ", ".join(deck.tags)
         info.update(
             Content.assemble(
-                (deck.deck.title, "bold"),
+                (deck.title, "bold"),
                 (
                     f"  {deck.id} · {ORIGINS.get(deck.origin, deck.origin)}{' · ' + tags if tags else ''}",
                     "$text-muted",
@@ -264,9 +303,9 @@ class HomeScreen(AppScreen[None]):
         self.action_quiz()  # Enter on the deck list
 
     @property
-    def selected(self) -> LoadedDeck | None:
-        """The deck under the cursor."""
-        if self.decks is None or not self.decks.decks or not self.rows:
+    def selected(self) -> ListedDeck | None:
+        """The deck under the cursor (its outline, before the decks are loaded)."""
+        if not self.listed or not self.rows:
             return None
         table = self.query_one("#decks", DataTable)
         row = min(max(table.cursor_row, 0), len(self.rows) - 1)
@@ -275,9 +314,22 @@ class HomeScreen(AppScreen[None]):
         return self.rows[row + 1] if isinstance(chosen, str) else chosen  # type: ignore[return-value]
 
     def chosen(self) -> list[LoadedDeck]:
-        """The marked decks, or every deck when none is marked."""
+        """The marked decks, or every deck when none is marked (loaded decks: none before the load)."""
         decks = self.decks.decks if self.decks else []
         return [d for d in decks if d.id in self.marked] or list(decks)
+
+    def loaded(self, deck: ListedDeck) -> LoadedDeck | None:
+        """The loaded deck of a listed one (None before the load, or once it is gone)."""
+        decks = self.decks.decks if self.decks else []
+        return next((d for d in decks if d.id == deck.id), None)
+
+    def _after_load(self, then: Callable[[], None]) -> bool:
+        """Whether the decks are loaded; if not, `then` runs once they are (a key pressed while the
+        list shows outlines is not lost, nor acted on twice)."""
+        if self.decks is not None:
+            return True
+        self._when_loaded = then
+        return False
 
     # -- actions -------------------------------------------------------------------------------
 
@@ -287,9 +339,14 @@ class HomeScreen(AppScreen[None]):
         return True
 
     def action_quiz(self, shuffled: bool = False) -> None:
-        deck = self.selected
+        if not self._after_load(lambda: self.action_quiz(shuffled)):
+            return
+        listed = self.selected
+        deck = None if listed is None else self.loaded(listed)
         if deck is None:
             return
+        from jaxquiz.study.session import Session  # with the deck models, which the list does without
+
         session = Session.quiz(
             deck, self.services.rng, shuffled=shuffled, store=self.services.store, now=self.services.now()
         )
@@ -299,9 +356,13 @@ class HomeScreen(AppScreen[None]):
         self.action_quiz(shuffled=True)
 
     def action_study(self) -> None:
+        if not self._after_load(self.action_study):
+            return
         decks = self.chosen()
         if not decks:
             return
+        from jaxquiz.study.session import Session
+
         session = Session.study(decks, self.services.store, self.services.now(), self.services.rng)
         if not len(session):
             self.notify("Nothing due and nothing new in these decks: quiz one, or come back later.")
@@ -316,7 +377,8 @@ class HomeScreen(AppScreen[None]):
         self.refresh_decks()
 
     def action_drill(self) -> None:
-        self.quiz_app.open_drill(self.chosen())
+        if self._after_load(self.action_drill):
+            self.quiz_app.open_drill(self.chosen())
 
     def action_answer_mode(self) -> None:
         """Recall first (the default), or the options of a question at once."""
@@ -324,4 +386,5 @@ class HomeScreen(AppScreen[None]):
         self._show_totals()
 
     def action_stats(self) -> None:
-        self.quiz_app.open_stats()
+        if self._after_load(self.action_stats):
+            self.quiz_app.open_stats()
