@@ -90,12 +90,13 @@ class Engine:
     # -- life cycle ---------------------------------------------------------------------------
 
     def start(self) -> Engine:
-        """Start the worker (and the spare) without waiting for them to import jax."""
+        """Start the worker without waiting for it to import jax; the spare starts once the
+        worker is ready (two imports of jax at once would delay the first verdict on 2 cores)."""
         if self._closed:
             raise EngineError("the engine was closed", fix="create a new Engine")
         if self._current is None:
             self._current = self._new_worker()
-        if self._want_spare and self._spare is None:
+        if self._want_spare and self._spare is None and self._current.ready is not None:
             self._spare = self._new_worker()
         return self
 
@@ -255,6 +256,7 @@ class Engine:
                 fix="check that jax imports in this Python (python -c 'import jax'), and that "
                 f"{MEMORY_LIMIT_ENV}, if set, leaves room for it (it is in MiB)",
             ) from None
+        self.start()  # the worker is ready: its spare may warm now
         return self._current
 
     def _call(self, request: Any, timeout: float, runs: int = 1) -> Any:
@@ -296,6 +298,10 @@ class Engine:
             spare = None
         self._current = spare
         self.start()
+        if self._want_spare and self._spare is None:
+            # After a failure the next may follow: a spare warms now, whatever the state of the
+            # worker that took over.
+            self._spare = self._new_worker()
 
 
 def _puzzle_runs(task: Task) -> int:

@@ -138,6 +138,17 @@ def test_a_spare_killed_while_warming_is_never_handed_a_question():
         assert_next_question_works(pool)
 
 
+def test_the_spare_starts_once_the_worker_is_ready_not_beside_it():
+    # Two imports of jax at once on two cores would delay the first verdict.
+    with Pool(worker_command=fake("--start-delay", "0.3")) as pool:
+        pool.start()
+        assert pool._spare is None
+        pool.wait_ready()
+        spare = pool._spare
+        assert spare is not None and spare.alive()
+        assert spare.pid != pool.wait_ready().pid
+
+
 def test_a_worker_that_dies_idle_is_replaced_before_its_next_question(engine):
     worker = engine.default._current
     os.kill(worker.pid, 9)
