@@ -50,6 +50,7 @@ PRELUDE = (
 REPEATS = 5  # warm runs of each question, engine and floor alike: their median is its time
 READING_S = 0.05  # between a question's prepare and its verdict, as a learner reads
 EXPRESSION = "value (expression answer)"
+LOAD = "load"  # in the puzzle times: the load average before and after
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -243,6 +244,7 @@ def measure_puzzles(cache: bool = True) -> dict[str, dict[str, list[float]]]:
     disk, as the app keeps them (a fresh folder: nothing from an earlier session). The target:
     verdict median <= 0.5 s, p95 <= 1.5 s."""
     times: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+    times[LOAD]["1 min"].append(os.getloadavg()[0])  # the machine is shared: say how busy it was
     with (
         tempfile.TemporaryDirectory(prefix="jaxquiz-bench-cache-") as folder,
         Engine(spare=False, compile_cache=Path(folder) if cache else None) as engine,
@@ -264,16 +266,29 @@ def measure_puzzles(cache: bool = True) -> dict[str, dict[str, list[float]]]:
                 ]
                 for answer, label in answers:
                     time.sleep(READING_S)  # the worker tidies after each reply, as a learner reads
+                    worker = engine.wait_ready().pid
+                    cpu = cpu_ms(worker)
                     start = time.perf_counter()
                     verdict = engine.grade(task, answer, prepared)
                     took = elapsed_ms(start)
+                    cpu = cpu_ms(worker) - cpu
                     if verdict.correct != (label != "wrong"):
                         raise RuntimeError(f"{question.id}: the {label} answer was graded {verdict}")
                     if label != "another":  # the deck's own answers, as the figures before
                         times[kind]["verdict"].append(took)
+                        times[kind]["cpu"].append(cpu)
                     times[kind][label].append(took)
                 engine.forget(prepared)
+    times[LOAD]["1 min"].append(os.getloadavg()[0])
     return times
+
+
+def cpu_ms(pid: int) -> float:
+    """CPU time a process has used, its threads together (XLA compiles on one): what a verdict
+    costs, less sensitive than its wall time to what else the machine runs."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
 
 
 def written_another_way(question: PuzzleQuestion) -> str:
@@ -292,7 +307,10 @@ def print_puzzles(times: dict[str, dict[str, list[float]]], cache: bool = True) 
     print("\npuzzles (decks/puzzles.yaml), per transform set; times in ms. prepare: the reference on")
     print("every draw, while the learner writes; verdict: grading one submitted answer, prepared: the")
     print("deck's own, each once (right: the solution; wrong: each wrong entry, shrinking included);")
-    print("another: the solution written another way (right, new programs); target med <= 500, p95 <= 1500")
+    print("another: the solution written another way (right, new programs); cpu: the worker's CPU time")
+    print("for the verdict (utime + stime, 10 ms ticks; less sensitive to other load than the wall")
+    print("time); target med <= 500, p95 <= 1500. Load average (1 min) before and after the run:")
+    print(", ".join(f"{load:.1f}" for load in times.pop(LOAD)["1 min"]))
     print(
         "compiled programs cached on disk as the app does (a fresh folder)"
         if cache
@@ -301,6 +319,7 @@ def print_puzzles(times: dict[str, dict[str, list[float]]], cache: bool = True) 
     print()
     header = (
         f"{'transforms':<16} {'puzzles':>7} {'answers':>7} | {'verdict med':>11} {'p95':>6} |"
+        f" {'cpu med':>7} {'p95':>6} |"
         f" {'right med':>9} {'p95':>6} | {'another med':>11} {'p95':>6} | {'wrong med':>9} {'p95':>6} |"
         f" {'prepare med':>11} {'p95':>6}"
     )
@@ -314,11 +333,13 @@ def print_puzzles(times: dict[str, dict[str, list[float]]], cache: bool = True) 
         row = times[kind]
         print(
             f"{kind:<16} {len(row['prepare']):>7} {len(row['verdict']):>7} | {cells(row['verdict'], 11)} |"
+            f" {cells(row['cpu'], 7)} |"
             f" {cells(row['right'], 9)} | {cells(row['another'], 11)} | {cells(row['wrong'], 9)} |"
             f" {cells(row['prepare'], 11)}"
         )
     every = [t for row in times.values() for t in row["verdict"]]
-    print(f"{'all':<16} {'':>7} {len(every):>7} | {cells(every, 11)} |")
+    cpu = [t for row in times.values() for t in row["cpu"]]
+    print(f"{'all':<16} {'':>7} {len(every):>7} | {cells(every, 11)} | {cells(cpu, 7)} |")
 
 
 def elapsed_ms(start: float) -> float:

@@ -684,7 +684,12 @@ def passed_note(reference: Reference) -> str:
             parts[-1][1].append(check)
         else:
             parts.append((members, [check]))
-    how = "; ".join(f"{_which_draws(reference, members)} {_under(names)}" for members, names in parts)
+    if all(len(members) == total for members, _ in parts):
+        how = ", each " + " and ".join(_under(names) for _, names in parts)
+    else:
+        how = ": " + "; ".join(
+            f"{_which_draws(reference, members)} {_under(names)}" for members, names in parts
+        )
     rules = [r for r in spec.forbid if r != puzzle_rules.LOOPS]
     said = []
     if rules:
@@ -694,7 +699,7 @@ def passed_note(reference: Reference) -> str:
     if spec.max_ops is not None:
         said.append(f"at most {spec.max_ops} operations")
     tail = f"; rules kept: {', '.join(said)}" if said else ""
-    return f"passed {total} draws of {len(reference.groups)} sizes: {how}{tail}"
+    return f"passed {total} draws of {len(reference.groups)} sizes{how}{tail}"
 
 
 def _which_draws(reference: Reference, members: frozenset[int]) -> str:
