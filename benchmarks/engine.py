@@ -50,6 +50,7 @@ PRELUDE = (
 REPEATS = 5  # warm runs of each question, engine and floor alike: their median is its time
 READING_S = 0.05  # between a question's prepare and its verdict, as a learner reads
 EXPRESSION = "value (expression answer)"
+LOAD = "load"  # in the puzzle times: the load average before and after
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -233,13 +234,21 @@ def measure_answers_seen_before(items) -> list[float]:
     return times
 
 
-def measure_puzzles() -> dict[str, dict[str, list[float]]]:
+def measure_puzzles(cache: bool = True) -> dict[str, dict[str, list[float]]]:
     """Per transform set: preparing each bundled puzzle (the reference on every draw, while the
-    learner writes), then the verdict for each answer the deck holds, the solution and every
-    wrong entry, submitted once as a learner would (so the wrong ones meet operations the
-    reference never ran: compiled now). The target: verdict median <= 0.5 s, p95 <= 1.5 s."""
+    learner writes), then, after a reading pause, the verdict for each answer submitted once as
+    a learner would: the solution itself ("right": every draw runs, and each program is the one
+    the reference compiled), the solution written another way ("another": right too, but its
+    programs are new, as a learner's own right answer mostly is), and every wrong entry of the
+    deck (it stops at its first failure, then shrinks it). `cache`: XLA's compiled programs on
+    disk, as the app keeps them (a fresh folder: nothing from an earlier session). The target:
+    verdict median <= 0.5 s, p95 <= 1.5 s."""
     times: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
-    with Engine(spare=False) as engine:
+    times[LOAD]["1 min"].append(os.getloadavg()[0])  # the machine is shared: say how busy it was
+    with (
+        tempfile.TemporaryDirectory(prefix="jaxquiz-bench-cache-") as folder,
+        Engine(spare=False, compile_cache=Path(folder) if cache else None) as engine,
+    ):
         engine.wait_ready()
         for loaded in discover(user=False).decks:
             for question in loaded.deck.questions:
@@ -250,38 +259,87 @@ def measure_puzzles() -> dict[str, dict[str, list[float]]]:
                 start = time.perf_counter()
                 prepared = engine.prepare(task)
                 times[kind]["prepare"].append(elapsed_ms(start))
-                for answer, label in [(question.solution, "right"), *((w, "wrong") for w in question.wrong)]:
+                answers = [
+                    (question.solution, "right"),
+                    (written_another_way(question), "another"),
+                    *((wrong, "wrong") for wrong in question.wrong),
+                ]
+                for answer, label in answers:
+                    time.sleep(READING_S)  # the worker tidies after each reply, as a learner reads
+                    worker = engine.wait_ready().pid
+                    cpu = cpu_ms(worker)
                     start = time.perf_counter()
-                    engine.grade(task, answer, prepared)
+                    verdict = engine.grade(task, answer, prepared)
                     took = elapsed_ms(start)
-                    times[kind]["verdict"].append(took)
+                    cpu = cpu_ms(worker) - cpu
+                    if verdict.correct != (label != "wrong"):
+                        raise RuntimeError(f"{question.id}: the {label} answer was graded {verdict}")
+                    if label != "another":  # the deck's own answers, as the figures before
+                        times[kind]["verdict"].append(took)
+                        times[kind]["cpu"].append(cpu)
                     times[kind][label].append(took)
                 engine.forget(prepared)
+    times[LOAD]["1 min"].append(os.getloadavg()[0])
     return times
 
 
-def print_puzzles(times: dict[str, dict[str, list[float]]]) -> None:
+def cpu_ms(pid: int) -> float:
+    """CPU time a process has used, its threads together (XLA compiles on one): what a verdict
+    costs, less sensitive than its wall time to what else the machine runs."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
+
+
+def written_another_way(question: PuzzleQuestion) -> str:
+    """The solution with `+ 0` on every leaf of its result: right, but no program of it is one
+    the reference compiled (most of its operations are)."""
+    name = question.function_name
+    params = question.signature.split("(", 1)[1].rsplit(")", 1)[0]
+    return (
+        f"{question.solution}\n_reference_{name} = {name}\n\n"
+        f"def {name}({params}):\n"
+        f"    return jax.tree.map(lambda v: v + jnp.zeros_like(v), _reference_{name}({params}))\n"
+    )
+
+
+def print_puzzles(times: dict[str, dict[str, list[float]]], cache: bool = True) -> None:
     print("\npuzzles (decks/puzzles.yaml), per transform set; times in ms. prepare: the reference on")
-    print("every draw, while the learner writes; verdict: grading one submitted answer, prepared")
-    print("(each puzzle's solution and each of its wrong entries, once); target med <= 500, p95 <= 1500\n")
+    print("every draw, while the learner writes; verdict: grading one submitted answer, prepared: the")
+    print("deck's own, each once (right: the solution; wrong: each wrong entry, shrinking included);")
+    print("another: the solution written another way (right, new programs); cpu: the worker's CPU time")
+    print("for the verdict (utime + stime, 10 ms ticks; less sensitive to other load than the wall")
+    print("time); target med <= 500, p95 <= 1500. Load average (1 min) before and after the run:")
+    print(", ".join(f"{load:.1f}" for load in times.pop(LOAD)["1 min"]))
+    print(
+        "compiled programs cached on disk as the app does (a fresh folder)"
+        if cache
+        else "no compile cache (the app keeps one: --no-cache is the worst case)"
+    )
+    print()
     header = (
         f"{'transforms':<16} {'puzzles':>7} {'answers':>7} | {'verdict med':>11} {'p95':>6} |"
-        f" {'right med':>9} {'wrong med':>9} | {'prepare med':>11} {'p95':>6}"
+        f" {'cpu med':>7} {'p95':>6} |"
+        f" {'right med':>9} {'p95':>6} | {'another med':>11} {'p95':>6} | {'wrong med':>9} {'p95':>6} |"
+        f" {'prepare med':>11} {'p95':>6}"
     )
     print(header)
     print("-" * len(header))
+
+    def cells(values: list[float], width: int) -> str:
+        return f"{statistics.median(values):>{width}.0f} {percentile(values, 0.95):>6.0f}"
+
     for kind in sorted(times):
         row = times[kind]
-        verdict = row["verdict"]
         print(
-            f"{kind:<16} {len(row['prepare']):>7} {len(verdict):>7} |"
-            f" {statistics.median(verdict):>11.0f} {percentile(verdict, 0.95):>6.0f} |"
-            f" {statistics.median(row['right']):>9.0f} {statistics.median(row['wrong']):>9.0f} |"
-            f" {statistics.median(row['prepare']):>11.0f} {percentile(row['prepare'], 0.95):>6.0f}"
+            f"{kind:<16} {len(row['prepare']):>7} {len(row['verdict']):>7} | {cells(row['verdict'], 11)} |"
+            f" {cells(row['cpu'], 7)} |"
+            f" {cells(row['right'], 9)} | {cells(row['another'], 11)} | {cells(row['wrong'], 9)} |"
+            f" {cells(row['prepare'], 11)}"
         )
     every = [t for row in times.values() for t in row["verdict"]]
-    every_med, every_p95 = statistics.median(every), percentile(every, 0.95)
-    print(f"{'all':<16} {'':>7} {len(every):>7} | {every_med:>11.0f} {every_p95:>6.0f} |")
+    cpu = [t for row in times.values() for t in row["cpu"]]
+    print(f"{'all':<16} {'':>7} {len(every):>7} | {cells(every, 11)} | {cells(cpu, 7)} |")
 
 
 def elapsed_ms(start: float) -> float:
@@ -371,10 +429,16 @@ def main() -> None:
     parser.add_argument("--naive", type=int, default=3, help="questions per type run with python -c")
     parser.add_argument("--puzzles", action="store_true", help="only the table of the puzzles")
     parser.add_argument("--devices", action="store_true", help="only the questions with devices")
+    parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="puzzles without XLA's compile cache on disk (the app keeps one)",
+    )
     args = parser.parse_args()
     os.chdir(tempfile.mkdtemp(prefix="jaxquiz-bench-"))  # questions run in-process may write files
+    cache = not args.no_cache
     if args.puzzles:
-        print_puzzles(measure_puzzles())
+        print_puzzles(measure_puzzles(cache), cache)
         return
     if args.devices:
         print_devices()
@@ -426,7 +490,7 @@ def main() -> None:
     cold, recovery = cold_start_and_recovery()
     print(f"\ncold start to the first verdict: {cold:.0f} ms")
     print(f"next question ready after a timeout verdict: {recovery:.1f} ms")
-    print_puzzles(measure_puzzles())
+    print_puzzles(measure_puzzles(cache), cache)
 
 
 if __name__ == "__main__":

@@ -409,7 +409,7 @@ def test_grade_reads_a_puzzle_answer_from_stdin(jaxquiz):
     result = jaxquiz("grade", "--trust", EVERY_TYPE, "puzzle-scale", "-", stdin=PUZZLE_ANSWER)
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.splitlines()[0] == "right"
-    assert "passed 4 draws (2 sizes) directly, under jit, under vmap, under grad" in result.stdout
+    assert "passed 4 draws of 2 sizes, each directly and under jit, vmap and grad" in result.stdout
 
 
 def test_grade_reads_a_puzzle_answer_from_a_file_and_shows_where_it_fails(jaxquiz, tmp_path):

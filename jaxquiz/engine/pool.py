@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from jaxquiz.engine import puzzle_plan
 from jaxquiz.engine.process import WORKER_COMMAND, WorkerFailed, WorkerProcess
 from jaxquiz.engine.protocol import (
     EXIT_UNTIDY,
@@ -131,7 +132,7 @@ class Engine:
     def prepare(self, task: Task) -> Prepared:
         """Execute the question now, so that grading it later only compares."""
         token = uuid.uuid4().hex
-        outcome = self._call(Prepare(token, task), task.timeout, _puzzle_runs(task))
+        outcome = self._call(Prepare(token, task), task.timeout, _puzzle_runs(task, learner=False))
         if outcome.status != "ok":
             self._failed[token] = outcome
         return Prepared(token, task, outcome)
@@ -158,8 +159,10 @@ class Engine:
         # A fill runs the question's version too when the worker does not hold its truth (not
         # prepared, or prepared by a worker since replaced).
         runs = 2 if task.type == "fill" else 1
-        # A puzzle runs its draws once per check; without its truth, the reference's runs too.
-        runs = max(runs, _puzzle_runs(task) * (1 if prepared else 2))
+        # A puzzle runs a function many times, each within the timeout; without its truth, the
+        # reference's runs come first.
+        if task.puzzle is not None:
+            runs = _puzzle_runs(task, learner=True) + (0 if prepared else _puzzle_runs(task, learner=False))
         start = time.perf_counter()
         verdict = self._call(Grade(token, task, answer), task.timeout, runs)
         if prepared is not None and verdict.truth.status != "ok" and prepared.outcome.status == "ok":
@@ -304,9 +307,11 @@ class Engine:
             self._spare = self._new_worker()
 
 
-def _puzzle_runs(task: Task) -> int:
-    """A puzzle's `timeout` is for one pass over its draws: directly, then once per transform."""
-    return 1 + len(task.puzzle.transforms) if task.puzzle is not None else 1
+def _puzzle_runs(task: Task, *, learner: bool) -> int:
+    """A puzzle's `timeout` is for each execution of a function (one draw under one check): the
+    worker's watchdog answers when one runs past it, and the request as a whole gets it once
+    per execution it may make (so that a worker that stops answering is still given up on)."""
+    return puzzle_plan.executions(task.puzzle, learner=learner) if task.puzzle is not None else 1
 
 
 def _failure_text(failure: WorkerFailed, timeout: float) -> str:

@@ -46,8 +46,8 @@ def test_a_right_answer_passes_every_draw_under_every_transform_and_rule(engine)
     verdict = grade(engine, PAIRWISE, answer)
     assert verdict.correct, verdict
     assert verdict.note == (
-        "passed 25 draws (4 sizes) directly, under jit, under vmap, under grad; "
-        "rules kept: no `while`, no Python loops"
+        "passed 25 draws of 4 sizes: all 25 directly; the 11 of the smallest and largest sizes "
+        "under jit, vmap and grad; rules kept: no `while`, no Python loops"
     )
 
 
@@ -116,6 +116,23 @@ def test_under_grad_a_nan_gradient_at_zero_is_caught_on_the_zero_draw(engine):
         "  x = float32(1,) [0.]",
     ]
     assert verdict.difference.endswith("at ['x']: values differ at [0]: yours is nan, it is 0.0")
+
+
+def test_under_grad_a_gradient_wrong_only_at_the_ends_of_the_range_is_caught(engine):
+    # The values agree everywhere, and so does the gradient but where a value sits exactly on
+    # the bound (jnp.minimum splits a tie, jnp.where does not): only the draws at the ends of
+    # the range show it, which the transforms run on at the smallest and the largest size.
+    task = puzzle(
+        signature="def cap(x):",
+        inputs={"x": {"shape": ["N"], "range": [-1, 1]}},
+        dims={"N": [1, 6]},
+        transforms=["jit", "vmap", "grad"],
+        solution="def cap(x):\n    return jnp.minimum(x, 1.0)\n",
+    )
+    verdict = wrong(engine, task, "def cap(x):\n    return jnp.where(x < 1.0, x, 1.0)\n")
+    lines = verdict.difference.splitlines()
+    assert lines[0].startswith("under jax.grad"), verdict.difference
+    assert "1." in lines[1] and "yours is 0.0, it is 0.5" in lines[-1], verdict.difference
 
 
 def test_a_failure_is_shrunk_to_the_smallest_size_that_shows_it(engine):

@@ -69,7 +69,7 @@ async def test_a_right_function_written_from_its_signature_is_right(puzzle_app, 
         assert "✔  Right" in text
         # how it was checked: the draws, each transform and the rule kept
         flat = " ".join(line.strip() for line in text.splitlines())
-        assert "passed 6 draws (2 sizes) directly, under jit, under vmap, under grad" in flat
+        assert "passed 6 draws of 2 sizes, each directly and under jit, vmap and grad" in flat
         assert "rules kept: no `dot_general`" in flat
         assert "Solution" not in text  # the reference is shown after a miss only
         assert "Ran on      cpu" in text

@@ -119,11 +119,26 @@ def main() -> None:
     # Full float32 matmuls on every device: verdicts must not depend on TF32 on a GPU.
     jax.config.update("jax_default_matmul_precision", "highest")
 
-    from jaxquiz.engine.protocol import EXIT_UNTIDY, Answer, Envelope, InternalFailure, Ready
+    from jaxquiz.engine.protocol import EXIT_UNTIDY, Answer, Envelope, InternalFailure, Ready, Result
     from jaxquiz.engine.worker import chores, sandbox
     from jaxquiz.engine.worker.service import Service
 
-    service = Service(memory_limit or None)
+    # The request in progress until it is answered: by this thread, or by the watchdog's when
+    # an execution runs past its limit (this thread is then stuck in the code).
+    in_progress: list[Envelope] = []
+    answering = threading.Lock()
+
+    def answer_now(result: Result, why: str, request: object) -> None:
+        answering.acquire()
+        if not in_progress or in_progress[0].request is not request:
+            answering.release()  # answered already: the execution ended just in time
+            return
+        reaper.sweep()
+        channel.send(Answer(in_progress.pop().seq, result, why))
+        # The lock stays held: this thread never answers again. The engine replaces this
+        # worker on reading `why`.
+
+    service = Service(memory_limit or None, answer_now)
     # Compile something once so the first question does not pay for backend start-up.
     sandbox.execute("out = jax.jit(lambda x: x @ x.T + 1)(jnp.ones((2, 2)))", None, "out")
     chores.tidy()
@@ -140,6 +155,7 @@ def main() -> None:
             _leave(private_dir)
         if envelope.request is None:
             return
+        in_progress[:] = [envelope]
         try:
             reply = service.handle(envelope.request)
             message: Answer | InternalFailure = Answer(envelope.seq, reply.result, reply.recycle)
@@ -148,7 +164,9 @@ def main() -> None:
         if os.getpid() != pid:  # a copy forked by the code came back here: it has no say
             os._exit(0)
         reaper.sweep()  # nothing the code started outlives its run
-        channel.send(message)
+        with answering:
+            in_progress.clear()
+            channel.send(message)
         try:
             tidied = chores.tidy_within(TIDY_LIMIT_S)  # after the reply: nobody waits for it
         except BaseException:  # its alarm fired just as it was handling a failure

@@ -1,6 +1,9 @@
 """Grading a puzzle like a property-based test: the learner's function against the reference on
 seeded draws (smallest sizes first), called directly and under each transform, then the rules
 read from the learner's jaxpr. The first failure is shrunk and told in plain words.
+
+Each execution of a function (its code, one draw under one check, one trace) gets the puzzle's
+`timeout`, kept by the worker's watchdog: past it, the watchdog answers for the request.
 """
 
 from __future__ import annotations
@@ -9,8 +12,9 @@ import os
 import sys
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import jax
@@ -21,19 +25,40 @@ import numpy as np
 from jaxquiz.engine.answers import format_shape
 from jaxquiz.engine.protocol import Task
 from jaxquiz.engine.puzzle_draws import DrawnArray, DrawnKey, Draws, draw_examples, nested, sized
+from jaxquiz.engine.puzzle_plan import DIRECT, SHRINK_TRIES, Step, checks, group_members, plan
 from jaxquiz.engine.puzzle_spec import PuzzleSpec
 from jaxquiz.engine.worker import compare, puzzle_rules, sandbox
 from jaxquiz.engine.worker.capture import CapturedOutput
 from jaxquiz.engine.worker.guard import StateGuard
+from jaxquiz.engine.worker.watchdog import Watchdog
 
-DIRECT = "direct"  # the function called as written, before any transform
 TRACE_FAILED = "trace"
-# Reference programs with these loop inside: their bodies are new closures on every call, so
-# op by op every call compiles them again; compiled as a whole, once per group.
+# Reference programs with these loop inside: called directly, their bodies are new closures on
+# every call, which compile again every time (the plan calls them directly less).
 LOOP_PRIMITIVES = ("scan", "while")
 SHRINK_BUDGET_S = 0.3  # a smaller failing input is worth a fraction of a second, not more
-SHRINK_TRIES = 40
 FLOATS = ("float32", "float16", "bfloat16")
+
+
+@dataclass(frozen=True)
+class Limit:
+    """`seconds` for each execution; past them, `overrun(text)` answers for the request (called
+    from the watchdog's thread, with what was running in words)."""
+
+    seconds: float
+    watchdog: Watchdog
+    overrun: Callable[[str], object]
+
+    def execution(self, describe: Callable[[], str]) -> AbstractContextManager[None]:
+        return self.watchdog.limit(self.seconds, lambda: self.overrun(describe()))
+
+
+def _within(limit: Limit | None, describe: Callable[[str], str]) -> AbstractContextManager[None]:
+    """The body as one execution under `limit` (none in-process); `describe(seconds)` says what
+    did not finish."""
+    if limit is None:
+        return nullcontext()
+    return limit.execution(partial(describe, f"{limit.seconds:g} s"))
 
 
 # --- what prepare keeps --------------------------------------------------------------------------
@@ -48,7 +73,10 @@ class Reference:
     draws: Draws
     inputs: list[tuple[Any, ...]]  # per example, as jax values
     expected: dict[tuple[str, int], Any] = field(default_factory=dict)  # (check, example or group)
-    loops: bool = False  # its program loops (scan, while): checks then run compiled per group
+    loops: bool = False  # its program loops (scan, while): the plan calls it directly less
+    groups: list[tuple[int, ...]] = field(default_factory=list)  # example indices, smallest first
+    batches: dict[int, tuple[Any, ...]] = field(default_factory=dict)  # per group, stacked for vmap
+    programs: Programs | None = None
 
     @property
     def statics(self) -> tuple[int, ...]:
@@ -63,6 +91,19 @@ class Reference:
             if arg.kind in ("array", "tree") and arg.arrays and all(a.dtype in FLOATS for a in arg.arrays)
         )
 
+    @property
+    def steps(self) -> list[Step]:
+        return plan(self.spec, self.groups, loops=self.loops)
+
+    def calls(self, step: Step) -> list[tuple[int, tuple[Any, ...]]]:
+        """(key, arguments) of each execution of a step: per draw, or one batch (vmap) whose key
+        is the group."""
+        if step.check == "vmap":
+            if step.members == self.groups[step.group]:
+                return [(step.group, self.batches[step.group])]
+            return [(step.group, batch([self.inputs[i] for i in step.members], self.statics))]
+        return [(i, self.inputs[i]) for i in step.members]
+
 
 def setup_of(task: Task) -> str | None:
     """The deck's setup, then the puzzle's own `code` (shown above the editor)."""
@@ -70,24 +111,33 @@ def setup_of(task: Task) -> str | None:
     return "\n".join(parts) or None
 
 
-def prepare(task: Task) -> sandbox.Run:
+def prepare(task: Task, limit: Limit | None = None) -> sandbox.Run:
     """Run the reference on every draw under every transform; `run.value` is the Reference."""
     spec = task.puzzle
     assert spec is not None
-    run = sandbox.execute(task.solution or "", setup_of(task), spec.function)
+    with _within(limit, lambda s: f"the reference solution's code did not finish within {s}"):
+        run = sandbox.execute(task.solution or "", setup_of(task), spec.function)
     if run.exception is not None:
         return run
     start = time.perf_counter()
     draws = draw_examples(spec)
     reference = Reference(spec, run.value, draws, [to_jax(example.args) for example in draws.examples])
+    reference.groups = group_members(draws)
     with guarded() as state:
         try:
-            reference.loops = _loops_inside(reference)
-            for group, found in results_by_group(reference, reference.function):
-                for check, results in found.items():
-                    keys = [group.index] if check == "vmap" else group.members
-                    for key, result in zip(keys, results, strict=True):
-                        reference.expected[(check, key)] = result
+            reference.batches = {
+                index: batch([reference.inputs[i] for i in members], reference.statics)
+                for index, members in enumerate(reference.groups)
+            }
+            reference.loops = _loops_inside(reference, limit)
+            reference.programs = Programs(reference, reference.function)
+            for step in reference.steps:
+                if step.probe:
+                    continue  # the reference runs every step in full
+                for key, args in reference.calls(step):
+                    describe = partial(_timed_out, reference, step.check, args, "the reference solution")
+                    with _within(limit, describe):
+                        reference.expected[(step.check, key)] = _ready(reference.programs(step.check, args))
         except Exception as error:
             run.exception = error
             run.traceback = sandbox.own_traceback(error)
@@ -97,96 +147,76 @@ def prepare(task: Task) -> sandbox.Run:
     return run
 
 
-def _loops_inside(reference: Reference) -> bool:
+def _loops_inside(reference: Reference, limit: Limit | None) -> bool:
     smallest = reference.inputs[0]
+    fn = _closed(reference.function, smallest, reference.statics)
     try:
-        found = puzzle_rules.equations(
-            _closed(reference.function, smallest, reference.statics), _moving(smallest, reference.statics)
-        )
-    except Exception:  # a reference that cannot trace: its checks run op by op anyway
+        with _within(limit, lambda s: f"tracing the reference solution did not finish within {s}"):
+            found = puzzle_rules.equations(fn, _moving(smallest, reference.statics))
+    except Exception:  # a reference that cannot trace: the draws say where it fails
         return False
     return any(eqn.primitive in LOOP_PRIMITIVES for eqn in found)
 
 
-# --- running a function under a transform --------------------------------------------------------
+# --- running a function under a check ------------------------------------------------------------
 
 
-def checks(spec: PuzzleSpec) -> list[str]:
-    return [DIRECT, *(t for t in ("jit", "vmap", "grad") if t in spec.transforms)]
+class Programs:
+    """One function ready for every check: called as written, and under each transform.
 
-
-@dataclass(frozen=True)
-class Group:
-    index: int
-    members: list[int]  # example indices
-
-
-def groups(reference: Reference) -> list[Group]:
-    """The draws by size, smallest first."""
-    examples = reference.draws.examples
-    return [
-        Group(group, [i for i, e in enumerate(examples) if e.group == group])
-        for group in sorted({e.group for e in examples})
-    ]
-
-
-def results_by_group(
-    reference: Reference, fn: Callable[..., Any], *, jitted: bool = True
-) -> Iterator[tuple[Group, dict[str, list[Any]]]]:
-    """Every check's results, group by group, smallest first: per member (vmap: one, for the
-    whole batch), in the order of `checks`. Raises what the function raised. A generator, so
-    that a wrong answer stops at its first failing group.
-
-    Compiling dominates the time of a verdict. Op by op, jax caches each operation's compiled
-    form by shape, and the reference has run the same operations on the same shapes while the
-    learner was writing: so the checks run op by op on every draw, and `jit` compiles only for
-    the smallest and the largest group (jit changes what tracing changes, which the size of the
-    input does not). But when the reference loops (`scan`, `while`), the loop's body is a new
-    closure on every call and op by op would compile it again for every draw: then, with `jit`
-    among the transforms, vmap and grad run jitted too, one compilation per group, and the
-    direct call runs on the smallest group only.
+    With `jit` among the puzzle's transforms, vmap and grad run jitted too, as in real work
+    (`jax.jit(jax.vmap(f))`): one compilation per size of the draws, where op by op every
+    operation compiles again for each size (and the body of a loop for every call). Without
+    it they run op by op, since the puzzle does not ask the function to be jit-compatible.
+    jit keeps one compiled program per shape, so shrinking reuses what the draws compiled.
     """
-    spec = reference.spec
-    every = groups(reference)
-    statics = reference.statics
-    compiled = "jit" in spec.transforms and reference.loops
-    calls: dict[str, Callable[..., Any]]
-    if compiled:
-        calls = {
-            "jit": jax.jit(fn, static_argnums=statics),
-            "vmap": jax.jit(lambda *args: apply("vmap", reference, fn, args), static_argnums=statics),
-            "grad": jax.jit(lambda *args: _gradient(reference, fn, args), static_argnums=statics),
+
+    def __init__(self, reference: Reference, fn: Callable[..., Any]) -> None:
+        statics = reference.statics
+        names = tuple(reference.spec.args[i].name for i in reference.differentiated)
+        vmap = partial(_vmapped, fn, statics)
+        grad = partial(_gradient, reference.differentiated, names, fn)
+        jitted = "jit" in reference.spec.transforms
+        jit = partial(jax.jit, static_argnums=statics)
+        self.calls: dict[str, Callable[..., Any]] = {
+            DIRECT: fn,
+            "jit": jit(fn),
+            "vmap": jit(vmap) if jitted else vmap,
+            "grad": jit(grad) if jitted else grad,
         }
-    else:
-        calls = {
-            "jit": jax.jit(fn, static_argnums=statics),
-            "vmap": lambda *args: apply("vmap", reference, fn, args),
-            "grad": lambda *args: _gradient(reference, fn, args),
-        }
-    for group in every:
-        args = [reference.inputs[i] for i in group.members]
-        found: dict[str, list[Any]] = {}
-        if group.index == every[0].index or not compiled:
-            found[DIRECT] = [_ready(fn(*a)) for a in args]
-        for check in checks(spec)[1:]:
-            if check == "vmap":
-                found[check] = [_ready(calls[check](*batch(args, statics)))]
-            elif check == "jit" and group.index not in (every[0].index, every[-1].index):
-                continue  # jit changes what tracing changes; the size of the input does not
-            else:
-                found[check] = [_ready(calls[check](*a)) for a in args]
-        yield group, found
+
+    def __call__(self, check: str, args: tuple[Any, ...]) -> Any:
+        return self.calls[check](*args)
+
+    def probe(self, check: str, args: tuple[Any, ...]) -> None:
+        """Whether the function goes through `check` at all: raises what it raises. A jitted
+        program is only traced (nothing compiles; its first call on these shapes reuses the
+        trace); op by op, tracing is running (and what it compiles, the full pass reuses)."""
+        call = self.calls[check]
+        if hasattr(call, "trace"):
+            call.trace(*args)
+        else:
+            _ready(call(*args))
 
 
-def _merge(template: tuple[Any, ...], moving: tuple[Any, ...], statics: tuple[int, ...]) -> tuple[Any, ...]:
-    """The full argument tuple: statics from `template`, the rest from `moving`, in order."""
-    it = iter(moving)
-    return tuple(template[i] if i in statics else next(it) for i in range(len(template)))
+def _vmapped(fn: Callable[..., Any], statics: tuple[int, ...], *args: Any) -> Any:
+    """`fn` mapped over axis 0 of every argument but the static ones (closed over: vmap maps
+    over arrays only)."""
+    moving = [i for i in range(len(args)) if i not in statics]
+
+    def mapped(*batched: Any) -> Any:
+        full = list(args)
+        for i, value in zip(moving, batched, strict=True):
+            full[i] = value
+        return fn(*full)
+
+    return jax.vmap(mapped)(*(args[i] for i in moving))
 
 
-def _gradient(reference: Reference, fn: Callable[..., Any], args: tuple[Any, ...]) -> dict[str, Any]:
+def _gradient(
+    wrt: tuple[int, ...], names: tuple[str, ...], fn: Callable[..., Any], *args: Any
+) -> dict[str, Any]:
     """The gradient of the sum of every float output with respect to each float input, by name."""
-    wrt = reference.differentiated
 
     def total(*diff: Any) -> Any:
         full = list(args)
@@ -198,30 +228,7 @@ def _gradient(reference: Reference, fn: Callable[..., Any], args: tuple[Any, ...
         return sum((jnp.sum(leaf) for leaf in leaves), jnp.float32(0))
 
     grads = jax.grad(total, argnums=tuple(range(len(wrt))))(*(args[i] for i in wrt))
-    return {reference.spec.args[i].name: g for i, g in zip(wrt, grads, strict=True)}
-
-
-def apply(check: str, reference: Reference, fn: Callable[..., Any], args: tuple[Any, ...]) -> Any:
-    """`fn` on `args` as `check` says: directly, jitted, vmapped over axis 0, or its gradient."""
-    statics = reference.statics
-    if check == DIRECT:
-        return fn(*args)
-    if check == "jit":
-        return jax.jit(fn, static_argnums=statics)(*args)
-    if check == "vmap":
-        # Static arguments are closed over: vmap maps over arrays only.
-        moving = [i for i in range(len(args)) if i not in statics]
-
-        def mapped(*batched: Any) -> Any:
-            full = list(args)
-            for i, value in zip(moving, batched, strict=True):
-                full[i] = value
-            return fn(*full)
-
-        return jax.vmap(mapped)(*(args[i] for i in moving))
-    if check == "grad":
-        return _gradient(reference, fn, args)
-    raise ValueError(f"unknown check {check!r}")
+    return dict(zip(names, grads, strict=True))
 
 
 def batch(examples: list[tuple[Any, ...]], statics: tuple[int, ...]) -> tuple[Any, ...]:
@@ -277,9 +284,10 @@ class Graded:
     shrunk: bool = False
 
 
-def grade(task: Task, reference: Reference, answer: str) -> Graded:
+def grade(task: Task, reference: Reference, answer: str, limit: Limit | None = None) -> Graded:
     spec = reference.spec
-    learner_run = sandbox.execute(answer, setup_of(task), None)
+    with _within(limit, lambda s: f"your code did not finish within {s}, before any draw ran"):
+        learner_run = sandbox.execute(answer, setup_of(task), None)
     graded = Graded(failure=None, runs=[learner_run], output=learner_run.output)
     if learner_run.exception is not None:
         graded.error = f"your code raised {type(learner_run.exception).__name__} before any draw: " + (
@@ -298,13 +306,14 @@ def grade(task: Task, reference: Reference, answer: str) -> Graded:
         # The rules first: reading them costs a trace and no compilation, while an answer that
         # breaks one (a Python loop above all) is the slowest to run on every draw. A trace that
         # raises is left to the draws, which say on which input and under which transform.
-        rule = _rules(reference, function, answer)
+        rule = _rules(reference, function, answer, limit)
         if rule is not None and rule.rule != TRACE_FAILED:
             graded.failure = Failure("rules", 0, reference.inputs[0], rule=rule)
         else:
-            graded.failure = _first_failure(task, reference, function)
+            programs = Programs(reference, function)
+            graded.failure = _first_failure(task, reference, programs, limit)
             if graded.failure is not None:
-                graded.failure, graded.shrunk = _shrink(task, reference, function, graded.failure)
+                graded.failure, graded.shrunk = _shrink(task, reference, programs, graded.failure, limit)
             elif rule is not None:
                 graded.failure = Failure("rules", 0, reference.inputs[0], rule=rule)
     graded.runs.append(sandbox.Run(tainted=state.tainted))
@@ -314,63 +323,51 @@ def grade(task: Task, reference: Reference, answer: str) -> Graded:
     return graded
 
 
-def _first_failure(task: Task, reference: Reference, function: Callable[..., Any]) -> Failure | None:
-    """The first failing check, smallest group first; within a group directly, then each
-    transform in order, then draw by draw."""
-    every = results_by_group(reference, function)
-    for group in groups(reference):
-        try:
-            _, results = next(every)
-        except Exception:
-            # Which check raised, on which draw: each alone, as the learner would call it.
-            failure = _first_raise(task, reference, function, group)
-            if failure is not None:
-                return failure
-            raise  # it raised only when run together: say so rather than pass
-        for check, found in results.items():
-            keys = [group.index] if check == "vmap" else group.members
-            for key, got in zip(keys, found, strict=True):
-                expected = reference.expected[(check, key)]
-                difference = compare.compare_results(expected, got, task.rtol, task.atol).difference
-                if difference:
-                    return Failure(
-                        check, key, _args_of(reference, check, group, key), expected, got, difference
-                    )
-    return None
-
-
-def _first_raise(
-    task: Task, reference: Reference, function: Callable[..., Any], group: Group
+def _first_failure(
+    task: Task, reference: Reference, programs: Programs, limit: Limit | None
 ) -> Failure | None:
-    for check in checks(reference.spec):
-        for key in [group.index] if check == "vmap" else group.members:
-            args = _args_of(reference, check, group, key)
-            expected = reference.expected.get((check, key))
-            if expected is None:  # not computed for this group (called directly: the smallest only)
-                expected = _ready(apply(check, reference, reference.function, args))
-            failure = _check(task, reference, function, check, key, args, expected)
+    """The first failing execution, in the order of the plan (`puzzle_plan.plan`)."""
+    for step in reference.steps:
+        for key, args in reference.calls(step):
+            if step.probe:
+                failure = _probe(reference, programs, step.check, key, args, limit)
+            else:
+                expected = reference.expected[(step.check, key)]
+                failure = _check(task, reference, programs, step.check, key, args, expected, limit)
             if failure is not None:
                 return failure
     return None
 
 
-def _args_of(reference: Reference, check: str, group: Group, key: int) -> tuple[Any, ...]:
-    if check == "vmap":
-        return batch([reference.inputs[i] for i in group.members], reference.statics)
-    return reference.inputs[key]
+def _probe(
+    reference: Reference,
+    programs: Programs,
+    check: str,
+    key: int,
+    args: tuple[Any, ...],
+    limit: Limit | None,
+) -> Failure | None:
+    try:
+        with _within(limit, partial(_timed_out, reference, check, args, "your function")):
+            programs.probe(check, args)
+    except Exception as error:
+        return Failure(check, key, args, error=error)
+    return None
 
 
 def _check(
     task: Task,
     reference: Reference,
-    function: Callable[..., Any],
+    programs: Programs,
     check: str,
     index: int,
     args: tuple[Any, ...],
     expected: Any,
+    limit: Limit | None,
 ) -> Failure | None:
     try:
-        got = _ready(apply(check, reference, function, args))
+        with _within(limit, partial(_timed_out, reference, check, args, "your function")):
+            got = _ready(programs(check, args))
     except Exception as error:
         return Failure(check, index, args, expected, error=error)
     difference = compare.compare_results(expected, got, task.rtol, task.atol).difference
@@ -379,18 +376,28 @@ def _check(
     return None
 
 
-def _rules(reference: Reference, function: Callable[..., Any], source: str) -> puzzle_rules.RuleBroken | None:
+def _timed_out(reference: Reference, check: str, args: tuple[Any, ...], whose: str, seconds: str) -> str:
+    """What ran past its limit, then where: the call or transform and the inputs, as a failure
+    is told. Called from the watchdog's thread while the execution still runs."""
+    said = f"{whose} did not finish within {seconds} on this input, so it was stopped"
+    try:
+        return "\n".join([said, _how(reference, check, args), *_input_lines(reference, args)])
+    except Exception:  # the inputs cannot be shown (the code broke numpy): say the rest
+        return said
+
+
+def _rules(
+    reference: Reference, function: Callable[..., Any], source: str, limit: Limit | None
+) -> puzzle_rules.RuleBroken | None:
     spec = reference.spec
     if not spec.forbid and spec.max_ops is None:
         return None
     smallest = reference.inputs[0]
-    fn = _closed(function, smallest, reference.statics)
-    moving = _moving(smallest, reference.statics)
     try:
-        found = puzzle_rules.equations(fn, moving)
+        found = _equations(reference, function, smallest, limit)
         broken = puzzle_rules.forbidden(found, spec.forbid, source)
         if broken is None and puzzle_rules.LOOPS in spec.forbid:
-            broken = _loops(reference, function, found, source)
+            broken = _loops(reference, function, found, source, limit)
         if broken is None and spec.max_ops is not None:
             sizes = _sizes_text(reference.draws.examples[0].sizes)
             broken = puzzle_rules.too_many(found, spec.max_ops, sizes, source)
@@ -403,8 +410,23 @@ def _rules(reference: Reference, function: Callable[..., Any], source: str) -> p
     return broken
 
 
+def _equations(
+    reference: Reference, function: Callable[..., Any], args: tuple[Any, ...], limit: Limit | None
+) -> list[puzzle_rules.Equation]:
+    """The learner's traced program on `args`, read for the rules."""
+    describe = partial(_timed_out, reference, "rules", args, "tracing your function (to read the rules)")
+    with _within(limit, describe):
+        return puzzle_rules.equations(
+            _closed(function, args, reference.statics), _moving(args, reference.statics)
+        )
+
+
 def _loops(
-    reference: Reference, function: Callable[..., Any], smallest: list[puzzle_rules.Equation], source: str
+    reference: Reference,
+    function: Callable[..., Any],
+    smallest: list[puzzle_rules.Equation],
+    source: str,
+    limit: Limit | None,
 ) -> puzzle_rules.RuleBroken | None:
     """Compare the program at two sizes (at least 2, where a size-1 axis cannot change what jnp
     emits for broadcasting); a program that grows loops in Python."""
@@ -413,14 +435,9 @@ def _loops(
     large = {d.name: min(d.high, small[d.name] + 3) for d in spec.dims}
     if small == large:
         return None  # every dim is fixed: nothing to grow with
-    programs = []
-    for sizes in (small, large):
-        args = to_jax(sized(spec, sizes))
-        programs.append(
-            puzzle_rules.equations(
-                _closed(function, args, reference.statics), _moving(args, reference.statics)
-            )
-        )
+    programs = [
+        _equations(reference, function, to_jax(sized(spec, sizes)), limit) for sizes in (small, large)
+    ]
     return puzzle_rules.grows(programs[0], programs[1], _sizes_text(small), _sizes_text(large), source)
 
 
@@ -442,33 +459,40 @@ def _moving(args: tuple[Any, ...], statics: tuple[int, ...]) -> tuple[Any, ...]:
 
 
 def _shrink(
-    task: Task, reference: Reference, function: Callable[..., Any], failure: Failure
+    task: Task, reference: Reference, programs: Programs, failure: Failure, limit: Limit | None
 ) -> tuple[Failure, bool]:
     """A smaller input with the same kind of failure: rounder values, fewer elements along each
     dim (and a batch of one under vmap). Within a time budget; the draws are already
-    smallest first, so this only trims what a draw had to spare."""
+    smallest first, so this only trims what a draw had to spare. Sizes the draws already had
+    come first: both functions are compiled for them."""
+    truth = reference.programs
+    assert truth is not None
     deadline = time.perf_counter() + SHRINK_BUDGET_S
     tries = 0
     shrunk = False
+    check = failure.check
 
     def attempt(args: tuple[Any, ...]) -> Failure | None:
         nonlocal tries
         tries += 1
         try:
-            expected = _ready(apply(failure.check, reference, reference.function, args))
+            describe = partial(_timed_out, reference, check, args, "the reference solution")
+            with _within(limit, describe):
+                expected = _ready(truth(check, args))
         except Exception:
             return None  # the reference itself cannot take this input: not a valid candidate
-        found = _check(task, reference, function, failure.check, failure.index, args, expected)
+        found = _check(task, reference, programs, check, failure.index, args, expected, limit)
         same_kind = found is not None and (found.error is None) == (failure.error is None)
         return found if same_kind else None
 
     def candidates(current: Failure) -> Iterator[tuple[Any, ...]]:
-        batched = current.check == "vmap"
+        batched = check == "vmap"
         yield tuple(_rounder(a) for a in current.args)  # first: same shapes, nothing to compile
         if batched:
             yield tuple(
                 _take(a, 0, 1) if i not in reference.statics else a for i, a in enumerate(current.args)
             )
+        yield from _at_drawn_sizes(reference, current.args, batched)
         for dim in reference.spec.dims:
             size = _size_of(reference, current.args, dim.name, batched)
             for smaller in range(dim.low, size) if size is not None else ():
@@ -487,6 +511,20 @@ def _shrink(
                 failure, shrunk, progress = found, True, True
                 break
     return failure, shrunk
+
+
+def _at_drawn_sizes(reference: Reference, args: tuple[Any, ...], batched: bool) -> Iterator[tuple[Any, ...]]:
+    """`args` cut down to the sizes of each group of draws below theirs, smallest first: both
+    functions are compiled for those sizes already."""
+    now = {d.name: _size_of(reference, args, d.name, batched) for d in reference.spec.dims}
+    for members in reference.groups:
+        sizes = reference.draws.examples[members[0]].sizes
+        if sizes == now or any(have is None or sizes[name] > have for name, have in now.items()):
+            continue
+        cut = args
+        for name, size in sizes.items():
+            cut = _slice_dim(reference, cut, name, size, batched)
+        yield cut
 
 
 def _size_of(reference: Reference, args: tuple[Any, ...], dim: str, batched: bool) -> int | None:
@@ -563,13 +601,7 @@ def describe_failure(reference: Reference, failure: Failure) -> str:
     """Where it failed (the transform and the inputs), then expected against got, or the rule."""
     if failure.rule is not None:
         return failure.rule.text
-    names = [arg.name for arg in reference.spec.args]
-    lines = [_how(reference, failure)]
-    lines += [
-        f"  {name} = {text}"
-        for name, value in zip(names, failure.args, strict=True)
-        for name, text in _inputs(name, value)
-    ]
+    lines = [_how(reference, failure.check, failure.args), *_input_lines(reference, failure.args)]
     if failure.error is not None:
         lines.append(f"your function raised {type(failure.error).__name__}")
         return "\n".join(lines)
@@ -579,17 +611,21 @@ def describe_failure(reference: Reference, failure: Failure) -> str:
     return "\n".join(lines)
 
 
-def _how(reference: Reference, failure: Failure) -> str:
+def _how(reference: Reference, check: str, args: tuple[Any, ...]) -> str:
     call = f"{reference.spec.function}({', '.join(a.name for a in reference.spec.args)})"
-    if failure.check == DIRECT:
+    if check == DIRECT:
         return f"calling {call} directly, with"
-    if failure.check == "jit":
+    if check == "rules":
+        return (
+            f"reading the rules from the traced program, jax.make_jaxpr({reference.spec.function})(...), with"
+        )
+    if check == "jit":
         return f"under jax.jit: jax.jit({reference.spec.function})(...), with"
-    if failure.check == "vmap":
+    if check == "vmap":
         size = next(
             (
                 leaf.shape[0]
-                for leaf in jax.tree.leaves(_moving(failure.args, reference.statics))
+                for leaf in jax.tree.leaves(_moving(args, reference.statics))
                 if hasattr(leaf, "shape")
             ),
             1,
@@ -597,6 +633,15 @@ def _how(reference: Reference, failure: Failure) -> str:
         return f"under jax.vmap, over a new leading batch axis of size {size} on every array, with"
     wrt = ", ".join(reference.spec.args[i].name for i in reference.differentiated)
     return f"under jax.grad: the gradient of the sum of your output with respect to {wrt}, with"
+
+
+def _input_lines(reference: Reference, args: tuple[Any, ...]) -> list[str]:
+    names = [arg.name for arg in reference.spec.args]
+    return [
+        f"  {name} = {text}"
+        for name, value in zip(names, args, strict=True)
+        for name, text in _inputs(name, value)
+    ]
 
 
 def _inputs(name: str, value: Any) -> Iterator[tuple[str, str]]:
@@ -626,9 +671,25 @@ def short(value: Any) -> str:
 
 
 def passed_note(reference: Reference) -> str:
+    """How many draws passed under what, as the plan ran them, and the rules kept."""
     spec = reference.spec
-    groups = len(reference.draws.groups())
-    how = ", ".join(["directly", *(f"under {t}" for t in checks(spec)[1:])])
+    total = len(reference.draws.examples)
+    covered: dict[str, frozenset[int]] = {}
+    for check in checks(spec):
+        steps = [step for step in reference.steps if step.check == check and not step.probe]
+        covered[check] = frozenset(i for step in steps for i in step.members)
+    parts: list[tuple[frozenset[int], list[str]]] = []  # checks with the same draws, in order
+    for check, members in covered.items():
+        if parts and parts[-1][0] == members and parts[-1][1][0] != DIRECT:
+            parts[-1][1].append(check)
+        else:
+            parts.append((members, [check]))
+    if all(len(members) == total for members, _ in parts):
+        how = ", each " + " and ".join(_under(names) for _, names in parts)
+    else:
+        how = ": " + "; ".join(
+            f"{_which_draws(reference, members)} {_under(names)}" for members, names in parts
+        )
     rules = [r for r in spec.forbid if r != puzzle_rules.LOOPS]
     said = []
     if rules:
@@ -638,7 +699,24 @@ def passed_note(reference: Reference) -> str:
     if spec.max_ops is not None:
         said.append(f"at most {spec.max_ops} operations")
     tail = f"; rules kept: {', '.join(said)}" if said else ""
-    return f"passed {len(reference.draws.examples)} draws ({groups} sizes) {how}{tail}"
+    return f"passed {total} draws of {len(reference.groups)} sizes{how}{tail}"
+
+
+def _which_draws(reference: Reference, members: frozenset[int]) -> str:
+    groups = reference.groups
+    if len(members) == len(reference.draws.examples):
+        return f"all {len(members)}"
+    if members == {*groups[0], *groups[-1]}:
+        return f"the {len(members)} of the smallest and largest sizes"
+    if members == {group[0] for group in groups}:
+        return f"{len(members)}, one of each size,"
+    return str(len(members))
+
+
+def _under(checks: list[str]) -> str:
+    if checks == [DIRECT]:
+        return "directly"
+    return "under " + (checks[0] if len(checks) == 1 else f"{', '.join(checks[:-1])} and {checks[-1]}")
 
 
 # --- helpers ----------------------------------------------------------------------------------------

@@ -29,8 +29,10 @@ from jaxquiz.engine.protocol import (
 )
 from jaxquiz.engine.worker import compare, describe, puzzle, sandbox
 from jaxquiz.engine.worker.compare import Comparison, QuestionError
+from jaxquiz.engine.worker.watchdog import Watchdog
 
 PREPARED_KEPT = 64
+OVERRUN = "an execution ran past its time limit (its thread may still be running)"
 
 
 @dataclass(frozen=True)
@@ -48,13 +50,22 @@ def is_out_of_memory(error: BaseException | None) -> bool:
 
 
 class Service:
-    def __init__(self, memory_limit: int | None) -> None:
+    def __init__(
+        self, memory_limit: int | None, answer_now: Callable[[Result, str, object], object] | None = None
+    ) -> None:
         self.device = describe.device_name()
         self.memory_limit = memory_limit
         # token -> the truth's run and its description (describing an array is not free)
         self.prepared: OrderedDict[str, tuple[sandbox.Run, Outcome]] = OrderedDict()
+        # Answering a request still in progress from another thread (with why this worker must
+        # be replaced, and which request it was); None in-process: puzzles then run without
+        # per-execution limits.
+        self.answer_now = answer_now
+        self.watchdog = Watchdog() if answer_now is not None else None
+        self.request: Any = None
 
     def handle(self, request: Any) -> Reply:
+        self.request = request
         if isinstance(request, Prepare):
             run, outcome = self._truth(request.token, request.task)
             return Reply(outcome, self._recycle(run))
@@ -73,7 +84,8 @@ class Service:
     def _truth(self, token: str, task: Task) -> tuple[sandbox.Run, Outcome]:
         truth = self.prepared.get(token)
         if truth is None and task.type == "puzzle":
-            run = puzzle.prepare(task)  # run.value: the reference and its results on every draw
+            # run.value: the reference and its results on every draw
+            run = puzzle.prepare(task, self._limit(task, self._reference_overran))
             run.namespace = {}
             outcome = self._outcome(run) if run.exception else Outcome(device=self.device)
             truth = self.prepared[token] = (run, outcome)
@@ -95,6 +107,29 @@ class Service:
                 self.prepared.popitem(last=False)
         self.prepared.move_to_end(token)
         return truth
+
+    def _limit(self, task: Task, result_of: Callable[[str], Result]) -> puzzle.Limit | None:
+        """Each execution of a puzzle within the task's timeout: past it, the request is answered
+        with `result_of(what did not finish)` while the execution still runs."""
+        if self.answer_now is None or self.watchdog is None:
+            return None
+        answer_now, request = self.answer_now, self.request
+        return puzzle.Limit(
+            task.timeout, self.watchdog, lambda text: answer_now(result_of(text), OVERRUN, request)
+        )
+
+    def _reference_overran(self, text: str) -> Result:
+        """The reference ran past its limit: the question's own code timed out."""
+        outcome = Outcome(status="timeout", error=f"timed out: {text}", device=self.device)
+        if isinstance(self.request, Grade):  # a grade that had to run the reference first
+            return Verdict(
+                status="timeout",
+                correct=False,
+                answer=self.request.answer,
+                truth=outcome,
+                error=outcome.error,
+            )
+        return outcome
 
     def _outcome(self, run: sandbox.Run, *, with_preview: bool = True) -> Outcome:
         outcome = describe.outcome_of(run, self.device, with_preview=with_preview)
@@ -148,7 +183,8 @@ class Service:
         else:
             try:
                 if task.type == "puzzle":
-                    graded = puzzle.grade(task, truth_run.value, request.answer)
+                    overran = partial(_timed_out, make)
+                    graded = puzzle.grade(task, truth_run.value, request.answer, self._limit(task, overran))
                     runs += graded.runs
                     execute_ms += sum(run.elapsed_ms for run in graded.runs)
                     verdict = self._puzzle_verdict(truth_run.value, graded, make)
@@ -253,6 +289,11 @@ class Service:
             timings=Timings(execute_ms=run.elapsed_ms),
         )
         return Reply(result, self._recycle(run))
+
+
+def _timed_out(make: Callable[..., Verdict], text: str) -> Verdict:
+    """The learner's function ran past its limit on one input: a timeout verdict that says where."""
+    return make(status="timeout", correct=False, error=f"timed out: {text}")
 
 
 def _left_out_unbound(run: sandbox.Run, answer: str | None) -> bool:
