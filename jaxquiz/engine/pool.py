@@ -15,7 +15,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from jaxquiz.engine import puzzle_plan
 from jaxquiz.engine.process import WORKER_COMMAND, WorkerFailed, WorkerProcess
 from jaxquiz.engine.protocol import (
     EXIT_UNTIDY,
@@ -311,7 +310,11 @@ def _puzzle_runs(task: Task, *, learner: bool) -> int:
     """A puzzle's `timeout` is for each execution of a function (one draw under one check): the
     worker's watchdog answers when one runs past it, and the request as a whole gets it once
     per execution it may make (so that a worker that stops answering is still given up on)."""
-    return puzzle_plan.executions(task.puzzle, learner=learner) if task.puzzle is not None else 1
+    if task.puzzle is None:
+        return 1
+    from jaxquiz.engine import puzzle_plan  # the draws it counts are not needed to start the app
+
+    return puzzle_plan.executions(task.puzzle, learner=learner)
 
 
 def _failure_text(failure: WorkerFailed, timeout: float) -> str:
