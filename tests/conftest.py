@@ -33,8 +33,15 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.fixture(scope="session")
 def engine() -> Iterator[Engine]:
-    """One real worker for the test process (no spare: the tests that use it do not time out or
-    crash it; those that do start an engine of their own). Importing jax is the slow part."""
-    with Engine(spare=False) as warm:
+    """The real engine of this test process, shared by every test and module that grades.
+
+    Importing jax is the slow part of the suite, so a worker is started once per test process,
+    not once per test. Sharing is honest because it is what the app does: the worker's guard
+    restores global state after every run, and a worker that timed out, crashed, ran out of
+    memory or can no longer be believed is replaced by the pool (hostile and containment tests
+    do all of these to it, then check that the next question is graded right). The spare makes
+    such a replacement instant, as in the app. A test that needs an engine of another kind (a
+    memory limit, a worker held at its start, several workers) starts its own."""
+    with Engine() as warm:
         warm.wait_ready()
         yield warm
