@@ -96,7 +96,12 @@ def test_a_bad_devices_value_is_a_clear_load_error(value, where):
 
 # --- the engine -----------------------------------------------------------------------------
 
+# The tests that start pools of several devices run in one test process (with the app's research
+# deck test), where the shared engine keeps those pools warm: each pool is a worker and a spare.
+ON_DEVICES = pytest.mark.xdist_group("devices")
 
+
+@ON_DEVICES
 def test_a_devices_question_sees_that_many_devices_and_says_so(engine):
     deck = load(DECK)
     task = deck_task(deck, "count")
@@ -107,6 +112,7 @@ def test_a_devices_question_sees_that_many_devices_and_says_so(engine):
     assert not engine.grade(task, "1").correct
 
 
+@ON_DEVICES
 def test_shards_are_cut_across_the_virtual_devices(engine):
     deck = load(DECK)
     task = deck_task(deck, "shard")
@@ -123,6 +129,7 @@ def test_a_question_without_the_key_runs_on_the_default_device_as_before(engine)
     assert verdict.device == "cpu"
 
 
+@ON_DEVICES
 def test_each_device_count_has_its_own_warm_pool(engine):
     deck = load(DECK)
     assert engine.grade(deck_task(deck, "two"), "2").device == "2 virtual CPU devices"
@@ -130,7 +137,6 @@ def test_each_device_count_has_its_own_warm_pool(engine):
     exploration = engine.explore("n = len(jax.devices())", answer="n", devices=4)
     assert exploration.answer is not None and exploration.answer.preview.startswith("4")
     # both stay warm: asserted after this test's own requests, whichever tests ran before it
-    # in this process (xdist spreads the module's tests)
     assert set(engine.running) >= {2, 4}
 
 
@@ -141,6 +147,7 @@ def run_cli(engine: Engine, *args: str | Path) -> Result:
     return CliRunner().invoke(main, [str(a) for a in args], obj=engine, catch_exceptions=False)
 
 
+@ON_DEVICES
 def test_jaxquiz_grade_runs_a_devices_question_on_its_devices(tmp_path, engine):
     deck = tmp_path / "mesh.yaml"
     deck.write_text(DECK)
@@ -151,6 +158,7 @@ def test_jaxquiz_grade_runs_a_devices_question_on_its_devices(tmp_path, engine):
     assert verdict["truth"]["device"] == "4 virtual CPU devices"
 
 
+@ON_DEVICES
 def test_jaxquiz_check_audits_devices_questions(tmp_path, engine):
     deck = tmp_path / "mesh.yaml"
     deck.write_text(DECK.replace("expect: 2\n", "expect: 1\n"))
