@@ -11,6 +11,11 @@ import pytest
 from jaxquiz import paths
 from jaxquiz.engine import Engine
 
+# Shrinking a puzzle's failure stops after 0.3 s of wall time: on a busy machine, compiling the
+# smaller inputs takes longer and the verdict's inputs would depend on the load. The workers of the
+# tests (which inherit this environment) shrink until their tries run out.
+os.environ["JAXQUIZ_SHRINK_BUDGET_S"] = "60"
+
 # Each test process holds warm JAX workers (about 1 GiB each) and most of the suite's time is jax
 # imports in worker processes: past a few test processes, more only add workers and memory.
 MAX_TEST_PROCESSES = 4
