@@ -15,6 +15,7 @@ import os
 import queue
 import threading
 from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
 
 from jaxquiz import paths
@@ -111,10 +112,12 @@ def audit(
     jobs: int | None = None,
     on_done: Callable[[QuestionReport], None] | None = None,
     on_ready: Callable[[Ready], None] | None = None,
+    engine: Workers | None = None,
 ) -> list[QuestionReport]:
     """Audit every question with `jobs` workers in parallel; reports in deck order.
 
-    `on_ready` hears from each worker that started (its JAX version and device).
+    `on_ready` hears from each worker that started (its JAX version and device). With `engine`,
+    the jobs share that warm engine instead of each starting its own (the tests hand one in).
 
     Raises EngineError when no worker could start, so that nothing passes unchecked. A question
     the engine fails on (an internal error) is reported failed, with the error.
@@ -129,8 +132,13 @@ def audit(
     lock = threading.Lock()
     unable: list[EngineError] = []  # one per worker that could not start
 
+    def own_engine() -> AbstractContextManager[Workers]:
+        if engine is not None:
+            return nullcontext(engine)  # the caller's: not closed here
+        return Workers(spare=False, compile_cache=paths.compile_cache_dir())
+
     def work() -> None:
-        with Workers(spare=False, compile_cache=paths.compile_cache_dir()) as engine:
+        with own_engine() as engine:
             try:
                 report = todo.get_nowait()
             except queue.Empty:

@@ -11,6 +11,8 @@ import json
 import random
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, assert_never
@@ -26,6 +28,7 @@ from jaxquiz.errors import JaxquizError
 if TYPE_CHECKING:
     from jaxquiz.decks.loaded import LoadedDeck, LoadResult
     from jaxquiz.decks.models import ChoiceQuestion, QuestionBase
+    from jaxquiz.engine import Engine
 
 EXIT_WRONG = 1
 EXIT_BAD_INPUT = 2
@@ -160,7 +163,9 @@ def check(
         length=total, label="checking", file=sys.stderr, show_pos=True, show_eta=False
     ) as bar:
         ready: list = []
-        reports = audit.audit(result.decks, jobs, on_done=lambda _: bar.update(1), on_ready=ready.append)
+        reports = audit.audit(
+            result.decks, jobs, on_done=lambda _: bar.update(1), on_ready=ready.append, engine=_given_engine()
+        )
     elapsed = time.perf_counter() - start
     if as_json:
         rows = [r.as_json() for r in reports]
@@ -262,7 +267,6 @@ def grade(
     Parameters not fixed with --param are drawn at random. A choice takes the 0-based numbers or
     the texts of the options picked, separated by commas.
     """
-    from jaxquiz.engine import Engine
     from jaxquiz.engine.tasks import task_of
 
     if answer_file is not None and answer is not None:
@@ -298,7 +302,7 @@ def grade(
             pass  # graded by running it, below
         case _:
             assert_never(concrete.type)
-    with Engine(spare=False) as engine:
+    with _engine() as engine:
         task = task_of(concrete, loaded.deck.setup)
         engine.wait_ready(devices=task.devices)  # the verdict's time is grading, not starting jax
         # Prepared first, as the app does: a run that fails is then known to be the question's
@@ -492,7 +496,6 @@ def export(anki_path: Path, decks: tuple[str, ...], seed: int | None, trust: boo
     the answer computed by running the code now, and the explanation. Importing a later export
     updates the cards instead of duplicating them. Exits 1 when a question could not be run.
     """
-    from jaxquiz.engine import Engine
     from jaxquiz.export import export_anki
 
     if decks:
@@ -505,7 +508,7 @@ def export(anki_path: Path, decks: tuple[str, ...], seed: int | None, trust: boo
     chosen = _trusted(chosen, trust)
     total = sum(len(d.deck.questions) for d in chosen)
     with (
-        Engine(spare=False) as engine,
+        _engine() as engine,
         click.progressbar(
             length=total, label="exporting", file=sys.stderr, show_pos=True, show_eta=False
         ) as bar,
@@ -515,6 +518,28 @@ def export(anki_path: Path, decks: tuple[str, ...], seed: int | None, trust: boo
         click.secho(f"SKIPPED {failure}", fg="yellow", err=True)
     click.secho(f"wrote {report.notes} notes from {len(chosen)} decks to {anki_path}", fg="green")
     sys.exit(1 if report.failures else 0)
+
+
+def _given_engine() -> Engine | None:
+    """A warm engine handed in as click's `obj` (`CliRunner().invoke(main, args, obj=engine)`:
+    the tests share one), else None: the command starts its own."""
+    from jaxquiz.engine import Engine
+
+    return click.get_current_context().find_object(Engine)
+
+
+@contextmanager
+def _engine() -> Iterator[Engine]:
+    """The engine a command runs questions on: the one handed in, left running, or one of its
+    own without a spare (a command asks few questions), stopped when the command ends."""
+    from jaxquiz.engine import Engine
+
+    given = _given_engine()
+    if given is not None:
+        yield given
+        return
+    with Engine(spare=False) as engine:
+        yield engine
 
 
 def _trusted(decks: list[LoadedDeck], trust: bool) -> list[LoadedDeck]:
@@ -548,7 +573,6 @@ def _watch(paths: tuple[Path, ...], trust: bool) -> None:
     from jaxquiz import paths as data_paths
     from jaxquiz.authoring.watch import Rechecker, engine_auditor, watch
     from jaxquiz.decks.watch import DeckWatcher
-    from jaxquiz.engine import Engine
     from jaxquiz.trust import Snapshot, TrustStore
 
     sources = list(paths) or [data_paths.bundled_decks_dir()]
@@ -568,7 +592,7 @@ def _watch(paths: tuple[Path, ...], trust: bool) -> None:
         return f"{why}\nfix: read it, then run `jaxquiz trust {snapshot.path}` (or pass --trust)"
 
     watcher = DeckWatcher(sources)
-    with Engine(spare=False) as engine:
+    with _engine() as engine:
         rechecker = Rechecker(engine_auditor(engine), allowed, "path" if paths else "bundled")
         try:
             ok = watch(rechecker, watcher.files, watcher.changes(), _echo)

@@ -11,6 +11,11 @@ import pytest
 from jaxquiz import paths
 from jaxquiz.engine import Engine
 
+# Shrinking a puzzle's failure stops after 0.3 s of wall time: on a busy machine, compiling the
+# smaller inputs takes longer and the verdict's inputs would depend on the load. The workers of the
+# tests (which inherit this environment) shrink until their tries run out.
+os.environ["JAXQUIZ_SHRINK_BUDGET_S"] = "60"
+
 # Each test process holds warm JAX workers (about 1 GiB each) and most of the suite's time is jax
 # imports in worker processes: past a few test processes, more only add workers and memory.
 MAX_TEST_PROCESSES = 4
@@ -33,8 +38,15 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.fixture(scope="session")
 def engine() -> Iterator[Engine]:
-    """One real worker for the test process (no spare: the tests that use it do not time out or
-    crash it; those that do start an engine of their own). Importing jax is the slow part."""
-    with Engine(spare=False) as warm:
+    """The real engine of this test process, shared by every test and module that grades.
+
+    Importing jax is the slow part of the suite, so a worker is started once per test process,
+    not once per test. Sharing is honest because it is what the app does: the worker's guard
+    restores global state after every run, and a worker that timed out, crashed, ran out of
+    memory or can no longer be believed is replaced by the pool (hostile and containment tests
+    do all of these to it, then check that the next question is graded right). The spare makes
+    such a replacement instant, as in the app. A test that needs an engine of another kind (a
+    memory limit, a worker held at its start, several workers) starts its own."""
+    with Engine() as warm:
         warm.wait_ready()
         yield warm

@@ -123,7 +123,7 @@ def test_every_rule_is_proven_with_two_workers(tmp_path: Path):
     assert by_id["wrong-expect"].location == f"{path}:11"
 
 
-def test_an_option_written_twice_on_a_draw_fails_the_audit(tmp_path: Path):
+def test_an_option_written_twice_on_a_draw_fails_the_audit(tmp_path: Path, engine: Engine):
     """The loader rejects such a deck; the audit says the same of a question it is handed."""
     path = tmp_path / "twice.yaml"
     path.write_text(
@@ -134,8 +134,7 @@ def test_an_option_written_twice_on_a_draw_fails_the_audit(tmp_path: Path):
     loaded = load_deck_file(path)
     question = loaded.deck.questions[0].model_copy(update={"options": ["(2,)", "(3,)", "(3,)"]})
     report = QuestionReport(loaded, question)
-    with Engine(spare=False) as engine:
-        audit_question(engine, report)
+    audit_question(engine, report)
     assert report.failures == ["the option '(3,)' appears twice: change the parameters or the option"]
 
 
@@ -171,10 +170,10 @@ questions:
 """
 
 
-def test_a_puzzle_s_solution_must_pass_and_each_wrong_entry_fail(tmp_path: Path):
+def test_a_puzzle_s_solution_must_pass_and_each_wrong_entry_fail(tmp_path: Path, engine: Engine):
     path = tmp_path / "puzzles.yaml"
     path.write_text(PUZZLES)
-    by_id = {r.question.id: r for r in audit([load_deck_file(path)], jobs=1)}
+    by_id = {r.question.id: r for r in audit([load_deck_file(path)], jobs=1, engine=engine)}
     assert by_id["sound"].ok, by_id["sound"].failures
     [accepted] = by_id["wrong-passes"].failures
     assert accepted.startswith("the wrong answer 'def double(x):\\n    return x - x + x + x\\n' is accepted")

@@ -1,12 +1,17 @@
 """`jaxquiz check` shows the truth it found (`--json`, `--show-truth`) and warns when a
-tolerance near zero hides a difference; a real `python -m jaxquiz` process and real workers."""
+tolerance near zero hides a difference; the real command on the test process's warm engine."""
 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
+from collections.abc import Callable
 from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from jaxquiz.cli import main
+from jaxquiz.engine import Engine
 
 TRUTHS = """\
 format: 1
@@ -52,18 +57,27 @@ questions:
 """
 
 
-def check(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "jaxquiz", "check", "--trust", "-j", "1", *map(str, args)]
-    return subprocess.run(command, capture_output=True, text=True, timeout=300)
+Check = Callable[..., Result]
 
 
-def test_check_json_holds_each_draws_truth_and_the_jax_version(tmp_path: Path):
+@pytest.fixture
+def check(engine: Engine) -> Check:
+    """`jaxquiz check --trust -j 1 ARGS`, run here on the shared engine."""
+
+    def run(*args: str | Path) -> Result:
+        command = ["check", "--trust", "-j", "1", *map(str, args)]
+        return CliRunner().invoke(main, command, obj=engine, catch_exceptions=False)
+
+    return run
+
+
+def test_check_json_holds_each_draws_truth_and_the_jax_version(tmp_path: Path, check: Check):
     import jax  # only to know which version the worker must report; the test process may import it
 
     path = tmp_path / "truths.yaml"
     path.write_text(TRUTHS)
     result = check("--json", path)
-    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
     assert report["jax"] == jax.__version__
     assert report["backend"] in ("cpu", "gpu", "tpu") and report["device"].startswith(report["backend"])
@@ -79,18 +93,18 @@ def test_check_json_holds_each_draws_truth_and_the_jax_version(tmp_path: Path):
     assert card["shape"] == [3] and card["exception"] is None
 
 
-def test_show_truth_prints_every_draw(tmp_path: Path):
+def test_show_truth_prints_every_draw(tmp_path: Path, check: Check):
     path = tmp_path / "truths.yaml"
     path.write_text(TRUTHS)
     result = check("--show-truth", path)
-    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.exit_code == 0, result.output
     out = result.stdout
     assert "truth from JAX " in out
     assert "truths::rows" in out and "[N=3] shape (3, 4), dtype float32" in out
     assert "raised TypeError" in out
 
 
-def test_check_warns_when_atol_hides_a_difference_near_zero(tmp_path: Path):
+def test_check_warns_when_atol_hides_a_difference_near_zero(tmp_path: Path, check: Check):
     path = tmp_path / "flush.yaml"
     path.write_text(FLUSH)
     result = check(path)

@@ -1,7 +1,10 @@
 """The command line as a user runs it: help texts, `check`, `grade`, `schema` and `--version`.
 
-Commands that exit with a status run as a real `python -m jaxquiz` process, so that the entry
-point's conversion of library errors into messages is part of what is tested.
+Most commands run in this process through click's test runner, on the test process's warm engine
+(starting a Python that imports the CLI and a worker that imports jax for each would be most of
+the suite's time); what they print and their exit status are the same. A few run as a real
+`python -m jaxquiz` process with its own worker: the entry point, its conversion of library
+errors into a message and exit status 2, and one verdict from start to exit status.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import re
 import subprocess
 import sys
 import textwrap
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
@@ -21,6 +25,7 @@ from jaxquiz import __version__
 from jaxquiz.cli import main
 from jaxquiz.decks import load_deck_file
 from jaxquiz.decks.models import Deck
+from jaxquiz.engine import Engine
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "decks"
 EVERY_TYPE = FIXTURES / "every-type.yaml"
@@ -80,17 +85,32 @@ questions:
 """
 
 
-@pytest.fixture
-def data_dir(tmp_path: Path) -> Path:
-    """An empty data dir, so that no user decks, trust records or progress leak into a test."""
-    folder = tmp_path / "data"
-    folder.mkdir()
-    return folder
+@dataclass
+class Ran:
+    """What a command printed, and its exit status."""
+
+    returncode: int
+    stdout: str
+    stderr: str
 
 
 @pytest.fixture
-def jaxquiz(data_dir: Path):
-    """Run `python -m jaxquiz ARGS` with its own data dir; returns the completed process."""
+def jaxquiz(engine: Engine):
+    """Run `jaxquiz ARGS` here, on the shared warm engine (the data dir is the test's own: the
+    `data_dir` fixture). An exception that escapes the command fails the test."""
+
+    def run(*args: str | Path, stdin: str | None = None) -> Ran:
+        result = CliRunner().invoke(
+            main, [str(a) for a in args], input=stdin, obj=engine, catch_exceptions=False
+        )
+        return Ran(result.exit_code, result.stdout, result.stderr)
+
+    return run
+
+
+@pytest.fixture
+def jaxquiz_process(data_dir: Path):
+    """Run `python -m jaxquiz ARGS` with the test's data dir; returns the completed process."""
 
     def run(
         *args: str | Path, timeout: float = 240, env: dict[str, str] | None = None, stdin: str | None = None
@@ -154,8 +174,8 @@ def test_short_help_option():
     assert CliRunner().invoke(main, ["-h"]).exit_code == 0
 
 
-def test_version(jaxquiz):
-    result = jaxquiz("--version")
+def test_version(jaxquiz_process):
+    result = jaxquiz_process("--version")
     assert result.returncode == 0
     version, sandbox = result.stdout.strip().splitlines()
     assert version == f"jaxquiz, version {__version__}"
@@ -226,9 +246,9 @@ def test_check_json_has_one_object_per_question(jaxquiz, tmp_path):
     assert f"{broken}:{line_of(broken, 'colour:')}" in by_question["typo"]["message"]
 
 
-def test_check_fails_when_no_jax_worker_can_start(jaxquiz):
+def test_check_fails_when_no_jax_worker_can_start(jaxquiz_process):
     # A memory limit too small to import jax: nothing can be audited, so nothing may pass.
-    result = jaxquiz("check", "--trust", EVERY_TYPE, env={"JAXQUIZ_MEMORY_LIMIT_MB": "1"})
+    result = jaxquiz_process("check", "--trust", EVERY_TYPE, env={"JAXQUIZ_MEMORY_LIMIT_MB": "1"})
     assert result.returncode == 2, result.stdout + result.stderr
     assert "error: the JAX worker could not start" in result.stderr
     # Where the import runs out depends on the allocator: a MemoryError, or an OSError (ENOMEM).
@@ -248,8 +268,8 @@ def test_check_of_a_folder_without_decks_fails(jaxquiz, tmp_path):
 # --- grade ------------------------------------------------------------------------------------
 
 
-def test_grade_right_exits_0(jaxquiz):
-    result = jaxquiz("grade", "--trust", EVERY_TYPE, "shape-param", "(5, 2)", "--param", "N=5")
+def test_grade_right_exits_0(jaxquiz_process):
+    result = jaxquiz_process("grade", "--trust", EVERY_TYPE, "shape-param", "(5, 2)", "--param", "N=5")
     assert result.returncode == 0, result.stdout + result.stderr
     lines = result.stdout.splitlines()
     assert lines[0] == "right"
@@ -331,9 +351,9 @@ def test_grade_bad_input_exits_2_with_a_message_and_a_fix(jaxquiz, args, words):
     assert "Traceback" not in result.stderr
 
 
-def test_grade_a_broken_deck_exits_2_and_names_the_problem(jaxquiz, tmp_path):
+def test_grade_a_broken_deck_exits_2_and_names_the_problem(jaxquiz_process, tmp_path):
     broken = write(tmp_path, "broken.yaml", BROKEN_DECK)
-    result = jaxquiz("grade", "--trust", broken, "typo", "x")
+    result = jaxquiz_process("grade", "--trust", broken, "typo", "x")
     assert result.returncode == 2
     assert f"{broken}:{line_of(broken, 'colour:')}:5 [typo]: unknown key `colour`" in result.stderr
     assert "fix: check the spelling" in result.stderr
@@ -364,7 +384,7 @@ def test_grade_a_choice_with_several_right_options_wants_exactly_those(jaxquiz, 
 
 def test_grade_finds_a_user_deck_by_its_id(jaxquiz, data_dir):
     decks = data_dir / "decks"
-    decks.mkdir()
+    decks.mkdir(parents=True)
     (decks / "mine.yaml").write_text(EVERY_TYPE.read_text())
     result = jaxquiz("grade", "--trust", "every-type", "choice-pure", "lambda x: x + 1", "--json")
     assert result.returncode == 0, result.stdout + result.stderr

@@ -1,4 +1,6 @@
-"""The UI process never imports jax (only the worker does), and the lower layers never import textual.
+"""The command line imports neither jax nor textual, the engine starts a worker without importing
+jax here, and the worker imports no deck models. (That the lower layers never import textual nor
+jax, and the app never imports jax, is checked by tests/tui/test_layers.py.)
 
 Each check runs in a fresh interpreter and looks at `sys.modules`, since this test process may
 already hold jax from other tests.
@@ -81,22 +83,6 @@ def test_every_subcommands_help_imports_neither_jax_nor_textual(tmp_path):
     assert imported_after("from jaxquiz.cli import run\n" + textwrap.dedent(body), tmp_path) == []
 
 
-@pytest.mark.parametrize(
-    "module",
-    [
-        "jaxquiz.decks",
-        "jaxquiz.store",
-        "jaxquiz.study",
-        "jaxquiz.study.scheduler",
-        "jaxquiz.engine",
-        "jaxquiz.audit",
-        "jaxquiz.paths",
-    ],
-)
-def test_lower_layers_import_neither_textual_nor_jax(tmp_path, module):
-    assert imported_after(f"import {module}", tmp_path) == []
-
-
 def test_the_engine_starts_a_worker_without_importing_jax_here(tmp_path):
     body = """
     from jaxquiz.engine import Engine, Task
@@ -105,12 +91,6 @@ def test_the_engine_starts_a_worker_without_importing_jax_here(tmp_path):
     assert verdict.correct, verdict
     """
     assert imported_after(body, tmp_path) == []
-
-
-def test_the_tui_does_not_import_jax(tmp_path):
-    if not (Path(__file__).resolve().parent.parent / "jaxquiz" / "tui" / "__init__.py").exists():
-        pytest.skip("jaxquiz.tui does not exist yet")
-    assert "jax" not in imported_after("import jaxquiz.tui", tmp_path)
 
 
 def test_the_worker_imports_no_deck_models(tmp_path):

@@ -14,17 +14,19 @@ from jaxquiz import cli
 from jaxquiz.authoring.scaffold import SCHEMA_FILE, AuthoringError, deck_id_for, new_deck, render
 from jaxquiz.decks import load_deck_file
 from jaxquiz.decks.models import QUESTION_MODELS, Deck
+from jaxquiz.engine import Engine
 from jaxquiz.trust import TrustStore
 
 
-def test_new_output_passes_check_as_written(tmp_path: Path) -> None:
+def test_new_output_passes_check_as_written(tmp_path: Path, engine: Engine) -> None:
     path = tmp_path / "decks" / "my-first-deck.yaml"
     runner = CliRunner()
     made = runner.invoke(cli.main, ["new", str(path), "--title", "My first deck"])
     assert made.exit_code == 0, made.output
     assert f"wrote {path}" in made.output
 
-    checked = runner.invoke(cli.main, ["check", str(path)])  # no --trust: `new` trusted its own file
+    # no --trust: `new` trusted its own file
+    checked = runner.invoke(cli.main, ["check", str(path)], obj=engine)
     assert checked.exit_code == 0, checked.output
     assert f"{len(QUESTION_MODELS)} passed" in checked.output
     assert "failed" not in checked.output

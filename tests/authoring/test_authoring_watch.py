@@ -170,15 +170,15 @@ def test_the_loop_goes_on_after_a_syntax_error(deck: Path, recorder: Recorder) -
 
 
 def test_check_watch_wires_the_loop_to_the_cli(
-    deck: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    deck: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, engine: Engine
 ) -> None:
     monkeypatch.setattr(DeckWatcher, "changes", lambda self, *a, **k: iter(()))  # stop after the first round
     monkeypatch.setattr(cli, "_interactive", lambda: False)
-    refused = CliRunner().invoke(cli.main, ["check", "--watch", str(deck)])
+    refused = CliRunner().invoke(cli.main, ["check", "--watch", str(deck)], obj=engine)
     assert refused.exit_code == 1
     assert f"NOT RUN {deck}" in refused.output and "jaxquiz trust" in refused.output
 
-    trusted = CliRunner().invoke(cli.main, ["check", "--watch", "--trust", str(tmp_path)])
+    trusted = CliRunner().invoke(cli.main, ["check", "--watch", "--trust", str(tmp_path)], obj=engine)
     assert trusted.exit_code == 0, trusted.output
     assert f"{deck}: 3 checked (3 passed)" in trusted.output
     assert "watching for changes" in trusted.output

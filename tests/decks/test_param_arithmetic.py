@@ -86,7 +86,7 @@ def test_a_computed_shape_is_audited_and_graded_by_the_engine(tmp_path, engine: 
     path = tmp_path / "computed.yaml"
     path.write_text(DECK)
     loaded = load_deck_file(path)
-    [report] = audit([loaded], jobs=1)
+    [report] = audit([loaded], jobs=1, engine=engine)
     assert report.ok and report.draws == 4, report.failures
     concrete = instantiate(loaded.deck.questions[0], {"R": 12, "C": 3})
     assert concrete.options == ["(3, 4, 3)", "(4, 3, 3)", "(13, 3)"]  # the learner sees numbers

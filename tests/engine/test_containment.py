@@ -13,16 +13,8 @@ import pytest
 
 from jaxquiz.engine import Engine, Task
 
-# One test process runs this whole module: its engine (a worker and a spare, each importing jax) is
-# started once, not once in every process the tests would otherwise be spread over.
-pytestmark = pytest.mark.xdist_group("engine-containment")
-
-
-@pytest.fixture(scope="module")
-def engine():
-    with Engine() as engine:
-        engine.wait_ready()
-        yield engine
+# `engine` is the test process's shared one (tests/conftest.py), with a spare: these tests time
+# out, crash and spoil its workers on purpose, and each then checks that the next question works.
 
 
 def shape_task(code: str, timeout: float = 10.0) -> Task:
@@ -250,12 +242,12 @@ def test_explore_reports_the_error_with_the_line(engine):
     assert [b.name for b in result.bindings] == ["x"]
 
 
-def test_memory_cap_gives_an_out_of_memory_verdict_and_recovers():
-    with Engine(memory_limit=1024 * 2**20, spare=False) as small:
-        verdict = small.grade(shape_task("out = jnp.ones((1024, 1024, 512))"), "(1024, 1024, 512)")
-        assert verdict.status == "out-of-memory"
-        assert "out of memory" in verdict.error
-        assert_next_question_works(small)
+def test_memory_cap_gives_an_out_of_memory_verdict_and_recovers(small_engine):
+    # 2 GiB at once, four times the cap
+    verdict = small_engine.grade(shape_task("out = jnp.ones((1024, 1024, 512))"), "(1024, 1024, 512)")
+    assert verdict.status == "out-of-memory"
+    assert "out of memory" in verdict.error
+    assert_next_question_works(small_engine)
 
 
 def test_the_device_that_ran_the_code_is_reported(engine):

@@ -1,20 +1,20 @@
 """The `devices` key: a question runs where `jax.devices()` holds that many devices.
 
-Real workers throughout: a pool of 4 virtual CPU devices beside the default one, the real
-`jaxquiz grade` and `jaxquiz check` processes, and the real deck loader.
+Real workers throughout: pools of 2 and 4 virtual CPU devices beside the default one (in the
+test process's shared engine, where they stay warm), the real `jaxquiz grade` and `jaxquiz check`
+commands, and the real deck loader.
 """
 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import textwrap
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner, Result
 
+from jaxquiz.cli import main
 from jaxquiz.decks import DeckLoadError, instantiate
 from jaxquiz.decks.loader import load_deck_text
 from jaxquiz.engine import Engine, Task
@@ -68,12 +68,6 @@ def deck_task(deck, question_id: str) -> Task:
     return task_of(instantiate(deck.question(question_id), {}), deck.setup)
 
 
-@pytest.fixture(scope="module")
-def router() -> Iterator[Engine]:
-    with Engine(spare=False) as engine:
-        yield engine
-
-
 # --- the deck format ------------------------------------------------------------------------
 
 
@@ -102,73 +96,73 @@ def test_a_bad_devices_value_is_a_clear_load_error(value, where):
 
 # --- the engine -----------------------------------------------------------------------------
 
+# The tests that start pools of several devices run in one test process (with the app's research
+# deck test), where the shared engine keeps those pools warm: each pool is a worker and a spare.
+ON_DEVICES = pytest.mark.xdist_group("devices")
 
-def test_a_devices_question_sees_that_many_devices_and_says_so(router):
+
+@ON_DEVICES
+def test_a_devices_question_sees_that_many_devices_and_says_so(engine):
     deck = load(DECK)
     task = deck_task(deck, "count")
     assert task.devices == 4
-    verdict = router.grade(task, "4", router.prepare(task))
+    verdict = engine.grade(task, "4", engine.prepare(task))
     assert verdict.correct, verdict
     assert verdict.device == "4 virtual CPU devices"
-    assert not router.grade(task, "1").correct
+    assert not engine.grade(task, "1").correct
 
 
-def test_shards_are_cut_across_the_virtual_devices(router):
+@ON_DEVICES
+def test_shards_are_cut_across_the_virtual_devices(engine):
     deck = load(DECK)
     task = deck_task(deck, "shard")
-    verdict = router.grade(task, "(2, 3)")
+    verdict = engine.grade(task, "(2, 3)")
     assert verdict.correct, verdict
     assert verdict.truth.shape == (2, 3)
 
 
-def test_a_question_without_the_key_runs_on_the_default_device_as_before(router):
+def test_a_question_without_the_key_runs_on_the_default_device_as_before(engine):
     task = deck_task(load(PLAIN), "count")
     assert task.devices is None
-    verdict = router.grade(task, "1")
+    verdict = engine.grade(task, "1")
     assert verdict.correct, verdict
     assert verdict.device == "cpu"
 
 
-def test_each_device_count_has_its_own_warm_pool(router):
+@ON_DEVICES
+def test_each_device_count_has_its_own_warm_pool(engine):
     deck = load(DECK)
-    assert router.grade(deck_task(deck, "two"), "2").device == "2 virtual CPU devices"
+    assert engine.grade(deck_task(deck, "two"), "2").device == "2 virtual CPU devices"
     # try-it runs edited code on the question's devices too
-    exploration = router.explore("n = len(jax.devices())", answer="n", devices=4)
+    exploration = engine.explore("n = len(jax.devices())", answer="n", devices=4)
     assert exploration.answer is not None and exploration.answer.preview.startswith("4")
     # both stay warm: asserted after this test's own requests, whichever tests ran before it
-    # in this process (xdist spreads the module's tests)
-    assert set(router.running) >= {2, 4}
+    assert set(engine.running) >= {2, 4}
 
 
 # --- the command line -----------------------------------------------------------------------
 
 
-def run_cli(data_dir: Path, *args: str | Path) -> subprocess.CompletedProcess[str]:
-    env = {"JAXQUIZ_DATA_DIR": str(data_dir), "NO_COLOR": "1", "PATH": "/usr/bin:/bin"}
-    return subprocess.run(
-        [sys.executable, "-m", "jaxquiz", *map(str, args)],
-        capture_output=True,
-        text=True,
-        timeout=240,
-        env=env,
-        stdin=subprocess.DEVNULL,
-    )
+def run_cli(engine: Engine, *args: str | Path) -> Result:
+    return CliRunner().invoke(main, [str(a) for a in args], obj=engine, catch_exceptions=False)
 
 
-def test_jaxquiz_grade_runs_a_devices_question_on_its_devices(tmp_path, data_dir):
+@ON_DEVICES
+def test_jaxquiz_grade_runs_a_devices_question_on_its_devices(tmp_path, engine):
     deck = tmp_path / "mesh.yaml"
     deck.write_text(DECK)
-    result = run_cli(data_dir, "grade", "--trust", deck, "shard", "(2, 3)", "--json")
-    assert result.returncode == 0, result.stdout + result.stderr
+    result = run_cli(engine, "grade", "--trust", deck, "shard", "(2, 3)", "--json")
+    assert result.exit_code == 0, result.output
     verdict = json.loads(result.stdout)
     assert verdict["correct"] is True
     assert verdict["truth"]["device"] == "4 virtual CPU devices"
 
 
-def test_jaxquiz_check_audits_devices_questions(tmp_path, data_dir):
+@ON_DEVICES
+def test_jaxquiz_check_audits_devices_questions(tmp_path, engine):
     deck = tmp_path / "mesh.yaml"
     deck.write_text(DECK.replace("expect: 2\n", "expect: 1\n"))
-    result = run_cli(data_dir, "check", "--trust", deck)
-    assert result.returncode == 1, result.stdout + result.stderr
+    result = run_cli(engine, "check", "--trust", deck)
+    assert result.exit_code == 1, result.output
     assert "mesh-deck::two" in result.stdout
     assert "2 passed" in result.stdout and "1 failed" in result.stdout

@@ -16,12 +16,8 @@ import pytest
 from jaxquiz import paths
 from jaxquiz.engine import Engine, Task, landlock
 
-
-@pytest.fixture(scope="module")
-def engine():
-    with Engine() as engine:  # with a spare: these runs crash on purpose
-        engine.wait_ready()
-        yield engine
+# `engine` is the test process's shared one (tests/conftest.py), with a spare: these runs crash
+# its workers on purpose, and each test then checks that grading is still right.
 
 
 def assert_grading_is_right(engine: Engine) -> None:
@@ -286,13 +282,6 @@ def test_state_changed_by_one_question_does_not_leak_into_the_next(engine, leak,
 
 
 # --- memory and disk ----------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def small_engine():
-    with Engine(memory_limit=512 * 2**20) as small:
-        small.wait_ready()
-        yield small
 
 
 @pytest.mark.parametrize(

@@ -168,17 +168,19 @@ def test_a_question_that_fails_is_left_out_and_reported(engine: Engine, tmp_path
 
 
 def test_cli_export_writes_the_package(
-    deck_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    deck_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, engine: Engine
 ) -> None:
     monkeypatch.setattr(cli, "_interactive", lambda: False)
     out = tmp_path / "cli.apkg"
-    refused = CliRunner().invoke(cli.main, ["export", "--anki", str(out), "--deck", str(deck_file)])
+    refused = CliRunner().invoke(
+        cli.main, ["export", "--anki", str(out), "--deck", str(deck_file)], obj=engine
+    )
     assert refused.exit_code == cli.EXIT_BAD_INPUT and "not trusted" in refused.output
     assert not out.exists()
 
     deck_file.write_text(DECK + BROKEN)
     args = ["export", "--anki", str(out), "--deck", str(deck_file), "--seed", "3", "--trust"]
-    result = CliRunner().invoke(cli.main, args)
+    result = CliRunner().invoke(cli.main, args, obj=engine)
     assert result.exit_code == 1, result.output
     assert "SKIPPED exported::broken" in result.output
     assert f"wrote 7 notes from 1 decks to {out}" in result.output

@@ -41,17 +41,9 @@ class Clock:
         self.now += timedelta(**delta)
 
 
-# `engine` comes from tests/conftest.py: one warm worker per test process, shared with the engine
-# and audit tests (importing jax is the slow part). No app test times out or crashes it.
-
-
-@pytest.fixture
-def fresh_engine() -> Iterator[Engine]:
-    """An engine of its own, for a test that makes it replace its worker (a timeout), so that the
-    shared engine's workers stay warm for the next tests."""
-    with Engine() as started:
-        started.wait_ready()
-        yield started
+# `engine` comes from tests/conftest.py: one warm engine per test process, shared with the engine,
+# audit and CLI tests (importing jax is the slow part). An app test whose question times out makes
+# it replace its worker: its spare answers the next question at once, as in the app.
 
 
 @pytest.fixture

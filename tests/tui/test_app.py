@@ -311,10 +311,7 @@ async def answer_the_next_question_right(pilot, ui, progress: str = "2/2") -> No
     await ui.wait_until(pilot, lambda: app.screen is not verdict)
 
 
-async def test_a_question_that_times_out_is_not_held_against_the_learner(
-    fresh_engine, store, clock, decks, ui
-):
-    app = make_app(fresh_engine, store, clock, decks, seed=0)
+async def test_a_question_that_times_out_is_not_held_against_the_learner(app, store, ui):
     async with app.run_test(size=SIZE) as pilot:
         ui.start(app, ("tui-more", "spin"), ("tui-basics", "sum-dtype"))
         text = await answer_and_see_the_verdict(pilot, ui, "1")
@@ -344,9 +341,9 @@ questions:
 """
 
 
-async def test_an_answer_that_times_out_is_wrong_and_shows_the_truth(fresh_engine, store, clock, decks, ui):
+async def test_an_answer_that_times_out_is_wrong_and_shows_the_truth(engine, store, clock, decks, ui):
     short = load_deck_text(FILL_WITH_A_SHORT_TIMEOUT, Path("decks/short.yaml"))
-    app = make_app(fresh_engine, store, clock, LoadResult([*decks.decks, short]), seed=0)
+    app = make_app(engine, store, clock, LoadResult([*decks.decks, short]), seed=0)
     async with app.run_test(size=SIZE) as pilot:
         ui.start(app, ("tui-short", "count-to-three"), ("tui-basics", "sum-dtype"))
         text = await answer_and_see_the_verdict(pilot, ui, "next(x for x in iter(int, 1) if x)")

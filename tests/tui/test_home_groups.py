@@ -3,6 +3,7 @@ easy to scan at 80 × 24; a research deck runs on its several devices from the f
 
 from __future__ import annotations
 
+import pytest
 from textual.widgets import DataTable, Input
 
 from jaxquiz.decks import discover
@@ -46,6 +47,8 @@ async def test_bundled_decks_are_grouped_and_the_cursor_skips_group_names(engine
         assert home.selected.id == "collectives"  # type: ignore[union-attr]
 
 
+# In the test process of tests/engine/test_devices.py's pools of several devices (one start each).
+@pytest.mark.xdist_group("devices")
 async def test_a_research_deck_is_answered_on_its_devices(engine, store, clock, ui):
     decks = discover(user=False)
     app = make_app(engine, store, clock, decks, seed=0)
