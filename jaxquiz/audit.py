@@ -132,13 +132,13 @@ def audit(
     lock = threading.Lock()
     unable: list[EngineError] = []  # one per worker that could not start
 
-    def own_engine() -> AbstractContextManager[Workers]:
+    def open_engine() -> AbstractContextManager[Workers]:
         if engine is not None:
             return nullcontext(engine)  # the caller's: not closed here
         return Workers(spare=False, compile_cache=paths.compile_cache_dir())
 
     def work() -> None:
-        with own_engine() as engine:
+        with open_engine() as engine:
             try:
                 report = todo.get_nowait()
             except queue.Empty:
