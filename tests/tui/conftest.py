@@ -16,6 +16,7 @@ import pytest
 from textual.app import App
 from textual.pilot import Pilot
 from textual.screen import Screen
+from textual.widgets import Footer
 
 from jaxquiz.decks import LoadResult, load_decks
 from jaxquiz.engine import Engine
@@ -82,8 +83,27 @@ async def wait_until(pilot: Pilot, condition: Callable[[], object], timeout: flo
 
 
 async def wait_for_screen(pilot: Pilot, kind: type[Screen], timeout: float = WAIT_S) -> Screen:
-    await wait_until(pilot, lambda: isinstance(pilot.app.screen, kind), timeout)
+    """Let the app run until a `kind` screen is on top and its footer shows the screen's keys.
+
+    A footer builds its keys after a refresh of its own, a frame or more after the screen: a test
+    that read the footer at once passed or failed with the load of the machine."""
+    await wait_until(
+        pilot, lambda: isinstance(pilot.app.screen, kind) and footer_shows_its_keys(pilot.app.screen), timeout
+    )
     return pilot.app.screen
+
+
+def footer_shows_its_keys(screen: Screen) -> bool:
+    """Whether the screen's footer (if it has one) shows a key for each binding it is to show:
+    mounted and laid out (keys just mounted have no place on the screen yet)."""
+    footers = screen.query(Footer)
+    if not footers:
+        return True
+    # FooterKey is textual's (pinned) widget for one key; a type selector needs no private import.
+    keys = footers.first().query("FooterKey")
+    shown = {getattr(key, "action", None) for key in keys if key.region.area > 0}
+    wanted = [binding.action for _, binding, _, _ in screen.active_bindings.values() if binding.show]
+    return all(action in shown for action in wanted)
 
 
 def start(app: JaxQuizApp, *questions: tuple[str, str], title: str = "Test") -> Session:
