@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.widgets import Button, Checkbox, Footer, Input, SelectionList, Static
+from textual.widgets import Button, Checkbox, Input, SelectionList, Static
 
 from jaxquiz import paths
 from jaxquiz.decks import LoadedDeck
@@ -19,6 +19,7 @@ from jaxquiz.errors import StoreError
 from jaxquiz.study.drills import DEFAULT_COUNT, DrillItem, DrillSettings, matching, personal_best
 from jaxquiz.tui.screens.base import AppScreen
 from jaxquiz.tui.services import Services
+from jaxquiz.tui.widgets.footer import AppFooter
 from jaxquiz.tui.widgets.top_bar import TopBar
 
 
@@ -110,7 +111,7 @@ Tab moves between the fields; Enter in a number field or ctrl+s starts.
             with Horizontal(id="drill-go"):
                 yield Static(id="drill-pool")
                 yield Button("Start drill", id="drill-start", variant="primary", compact=True)
-        yield Footer(compact=True)
+        yield AppFooter(compact=True)
 
     def on_mount(self) -> None:
         self._fill_tags(set(self.initial.tags))

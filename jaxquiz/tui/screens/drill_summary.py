@@ -10,7 +10,7 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from jaxquiz.study.drill_run import Answered, DrillRun
@@ -20,6 +20,7 @@ from jaxquiz.tui.screens.base import AppScreen
 from jaxquiz.tui.screens.verdict import VerdictScreen
 from jaxquiz.tui.services import Services
 from jaxquiz.tui.text import ellipsize, one_line, share_bar
+from jaxquiz.tui.widgets.footer import AppFooter
 from jaxquiz.tui.widgets.top_bar import TopBar, format_elapsed
 
 BAR = 8
@@ -149,7 +150,7 @@ Enter on a missed question shows its verdict and the explanation.
                 )
             elif summary.answered:
                 yield Static(Content.styled("Nothing missed.", "$text-success"), id="missed-title")
-        yield Footer(compact=True)
+        yield AppFooter(compact=True)
 
     def on_mount(self) -> None:
         for found in self.query("#missed"):

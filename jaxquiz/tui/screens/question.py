@@ -18,7 +18,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.timer import Timer
-from textual.widgets import Footer, Markdown, Static
+from textual.widgets import Markdown, Static
 
 from jaxquiz.decks.models import CardQuestion, QuestionType
 from jaxquiz.decks.setup_use import has_lesson
@@ -31,6 +31,7 @@ from jaxquiz.tui.screens.try_it import TryItScreen
 from jaxquiz.tui.services import Services
 from jaxquiz.tui.widgets.answers import AnswerInput, CardAnswer, answer_input
 from jaxquiz.tui.widgets.code_view import CodeView
+from jaxquiz.tui.widgets.footer import AppFooter
 from jaxquiz.tui.widgets.top_bar import TopBar
 
 MAX_DIFFICULTY = 3  # decks rate a question 1 (easy) to 3 (hard): one dot each, filled or not
@@ -179,7 +180,7 @@ leaves with a summary; a quiz of one deck resumes where you left it, even after 
         with Vertical(id="answer", classes=block):
             yield self._answer_input()
             yield Static(id="feedback")
-        yield Footer(compact=True)
+        yield AppFooter(compact=True)
 
     def _answer_input(self) -> AnswerInput:
         item = self.item

@@ -13,13 +13,14 @@ from textual.binding import Binding, BindingType
 from textual.color import Color
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.widgets import Footer, Static, TabbedContent, TabPane
+from textual.widgets import Static, TabbedContent, TabPane
 from textual_plotext import Plot, PlotextPlot
 
 from jaxquiz.decks import LoadResult
 from jaxquiz.study.statistics import Accuracy, DrillPoint, Stats, compute, question_tags
 from jaxquiz.tui.screens.base import AppScreen
 from jaxquiz.tui.services import Services
+from jaxquiz.tui.widgets.footer import AppFooter
 from jaxquiz.tui.widgets.top_bar import TopBar
 
 EMPTY = (
@@ -183,7 +184,7 @@ reviews that were right. `jaxquiz stats` prints the same figures for the shell.
         yield TopBar("Stats")
         if stats.empty:
             yield Static(EMPTY, id="stats-empty")
-            yield Footer(compact=True)
+            yield AppFooter(compact=True)
             return
         with TabbedContent(id="stats-tabs"):
             with TabPane("1 Activity", id="activity"):
@@ -212,7 +213,7 @@ reviews that were right. `jaxquiz stats` prints the same figures for the shell.
                     yield PlotextPlot(id="plot-due")
                 else:
                     yield Static("Nothing scheduled in the next two weeks.", classes="stats-none")
-        yield Footer(compact=True)
+        yield AppFooter(compact=True)
 
     def on_mount(self) -> None:
         if self.stats.empty:

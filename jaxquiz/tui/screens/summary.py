@@ -8,12 +8,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from jaxquiz.study.session import Result, Session
 from jaxquiz.tui.messages import SessionClosed
 from jaxquiz.tui.screens.base import AppScreen
 from jaxquiz.tui.services import Services
+from jaxquiz.tui.widgets.footer import AppFooter
 from jaxquiz.tui.widgets.rating_bar import RATING_STYLES
 from jaxquiz.tui.widgets.top_bar import TopBar
 
@@ -52,7 +53,7 @@ class SummaryScreen(AppScreen[None]):
             extra = f" · {cards} card{'s' * (cards != 1)} self-graded" if cards else ""
             yield Static(Content.assemble((head, "bold"), extra), id="score")
             yield Static(Content("\n").join(result_line(r) for r in self.session.results), id="results")
-        yield Footer(compact=True)
+        yield AppFooter(compact=True)
 
     def action_home(self) -> None:
         self.post_message(SessionClosed())

@@ -13,11 +13,12 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from jaxquiz.study.library import PendingTrust
 from jaxquiz.trust import Review, TrustError, TrustStore, review
 from jaxquiz.tui.widgets.code_view import render_code
+from jaxquiz.tui.widgets.footer import AppFooter
 
 DIFF_STYLES = {"+": "$text-success", "-": "$text-error", "@": "$text-accent"}
 
@@ -85,7 +86,7 @@ class TrustScreen(ModalScreen[bool]):
             )
             with VerticalScroll(id="trust-code"):
                 yield ReviewView(review(self.pending.snapshot, _store()))
-        yield Footer(compact=True)
+        yield AppFooter(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#trust-code").focus()

@@ -13,13 +13,14 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from jaxquiz.engine import Exploration, Outcome
 from jaxquiz.study.session import Item
 from jaxquiz.tui.screens.base import AppScreen
 from jaxquiz.tui.services import Services
 from jaxquiz.tui.text import clip, one_line
+from jaxquiz.tui.widgets.footer import AppFooter
 from jaxquiz.tui.widgets.python_editor import PythonEditor
 from jaxquiz.tui.widgets.row_table import RowTable
 from jaxquiz.tui.widgets.top_bar import TopBar
@@ -90,7 +91,7 @@ dtype. `answer =` is evaluated after the code. `ctrl+o` puts the question's code
             yield Static(id="answer-value")
             yield Static(id="run-error")
             yield Static(id="run-output")
-        yield Footer(compact=True)
+        yield AppFooter(compact=True)
 
     def on_mount(self) -> None:
         table = self.query_one("#bindings", DataTable)

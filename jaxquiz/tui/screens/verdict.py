@@ -8,7 +8,7 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.widgets import Footer, Markdown, Static
+from textual.widgets import Markdown, Static
 
 from jaxquiz.decks.models import ChoiceQuestion, FillQuestion, PuzzleQuestion
 from jaxquiz.engine import Verdict
@@ -20,6 +20,7 @@ from jaxquiz.tui.services import Services
 from jaxquiz.tui.text import clip
 from jaxquiz.tui.widgets.code_view import CodeView
 from jaxquiz.tui.widgets.facts import Facts, Row
+from jaxquiz.tui.widgets.footer import AppFooter
 from jaxquiz.tui.widgets.rating_bar import RatingBar
 from jaxquiz.tui.widgets.top_bar import TopBar
 
@@ -197,7 +198,7 @@ back and asks the question again.
                 Content.assemble(("Enter", "bold $text-accent"), " skip: this answer is not recorded"),
                 id="rating",
             )
-        yield Footer(compact=True)
+        yield AppFooter(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#verdict-body").focus()
