@@ -24,6 +24,7 @@ from jaxquiz.engine.protocol import (
     Forget,
     Grade,
     InternalFailure,
+    NotPrepared,
     Outcome,
     Prepare,
     Ready,
@@ -155,17 +156,25 @@ class Engine:
                 truth=failed,
                 error=f"the question's own code did not run to the end ({failed.error})",
             )
-        # A fill runs the question's version too when the worker does not hold its truth (not
-        # prepared, or prepared by a worker since replaced).
-        runs = 2 if task.type == "fill" else 1
-        # A puzzle runs a function many times, each within the timeout; without its truth, the
-        # reference's runs come first.
+        # The executions the answer makes (a puzzle runs a function many times, each within the
+        # timeout), and those the question's own code makes first when the worker does not hold
+        # its truth (not prepared, or prepared by a worker since replaced).
+        runs = _puzzle_runs(task, learner=True)
+        unprepared = int(task.type == "fill")
         if task.puzzle is not None:
-            runs = _puzzle_runs(task, learner=True) + (0 if prepared else _puzzle_runs(task, learner=False))
+            unprepared = _puzzle_runs(task, learner=False)
         start = time.perf_counter()
-        verdict = self._call(Grade(token, task, answer), task.timeout, runs)
-        if prepared is not None and verdict.truth.status != "ok" and prepared.outcome.status == "ok":
-            verdict = replace(verdict, truth=prepared.outcome)  # the learner's run failed
+        # The worker that prepared the question holds its task: the request leaves it out (and
+        # the verdict its truth), so that what both sides read before a verdict stays small.
+        held = prepared is not None and prepared.task == task
+        verdict = self._call(
+            Grade(token, None if held else task, answer), task.timeout, runs + (0 if held else unprepared)
+        )
+        if isinstance(verdict, NotPrepared):  # that worker was replaced since
+            verdict = self._call(Grade(token, task, answer), task.timeout, runs + unprepared)
+        truth_missing = held or verdict.truth.status != "ok"  # left out, or the learner's run failed
+        if prepared is not None and prepared.outcome.status == "ok" and truth_missing:
+            verdict = replace(verdict, truth=prepared.outcome)
         total_ms = (time.perf_counter() - start) * 1000
         return replace(verdict, timings=replace(verdict.timings, total_ms=total_ms))
 

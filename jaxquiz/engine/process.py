@@ -137,7 +137,8 @@ class WorkerProcess:
             if expected is not None and not isinstance(reply.result, expected):
                 raise WorkerFailed(
                     "crashed",
-                    f"the worker answered with {type(reply.result).__name__}, not {expected.__name__}",
+                    f"the worker answered with {type(reply.result).__name__}, not "
+                    + " or ".join(kind.__name__ for kind in expected),
                 )
         if self._channel.pending():
             raise WorkerFailed(

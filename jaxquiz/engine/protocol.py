@@ -58,10 +58,14 @@ class Prepare:
 
 @dataclass(frozen=True)
 class Grade:
-    """Grade an answer as typed against the task's truth (executed if not prepared)."""
+    """Grade an answer as typed against the task's truth (executed if not prepared).
+
+    Without `task`, against the task prepared under `token`, and the verdict leaves out the
+    truth (the app holds it): the message both sides read before a verdict stays small. A worker
+    that holds no such task answers NotPrepared."""
 
     token: str
-    task: Task
+    task: Task | None
     answer: str
 
 
@@ -167,6 +171,12 @@ class Verdict:
 
 
 @dataclass(frozen=True)
+class NotPrepared:
+    """The answer to a Grade without its task when the worker holds no truth by that token (it
+    is not the worker that prepared it, or it dropped it since): send the task."""
+
+
+@dataclass(frozen=True)
 class Binding:
     """One name left in the namespace after exploring code."""
 
@@ -200,7 +210,7 @@ class Ready:
 
 # --- the envelope -------------------------------------------------------------------------------
 
-Result = Outcome | Verdict | Exploration | None
+Result = Outcome | Verdict | NotPrepared | Exploration | None
 
 
 @dataclass(frozen=True)
@@ -231,4 +241,9 @@ class InternalFailure:
 FromWorker = Ready | Answer | InternalFailure
 
 # What each request is answered with (a reply of another kind is out of step).
-REPLY_TYPES: dict[type, type] = {Prepare: Outcome, Grade: Verdict, Explore: Exploration, Forget: type(None)}
+REPLY_TYPES: dict[type, tuple[type, ...]] = {
+    Prepare: (Outcome,),
+    Grade: (Verdict, NotPrepared),
+    Explore: (Exploration,),
+    Forget: (type(None),),
+}

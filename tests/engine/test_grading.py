@@ -16,8 +16,14 @@ FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "decks"
 
 
 def grade(engine: Engine, task: Task, answer: str) -> Verdict:
+    """The verdict, graded in one request; graded again after a prepare (the request then holds
+    the token only, and the truth comes from the prepare), it must be the same."""
     verdict = engine.grade(task, answer)
     assert verdict.status in ("graded", "unreadable", "question-error"), verdict
+    prepared = engine.prepare(task)
+    again = engine.grade(task, answer, prepared)
+    engine.forget(prepared)
+    assert replace(again, timings=verdict.timings) == verdict
     return verdict
 
 
@@ -217,6 +223,49 @@ def test_value_of_a_python_scalar(engine):
     task = Task("value", "out = jnp.arange(4).sum().item()")
     assert_right(grade(engine, task, "6"))
     assert_wrong(grade(engine, task, "5"), "values differ: you said 5, it is 6")
+
+
+def test_value_of_keys_compares_their_data(engine):
+    task = Task("value", "out = jr.split(jr.key(0))")
+    assert_right(grade(engine, task, "jr.split(jr.key(0))"))
+    assert_wrong(grade(engine, task, "jr.split(jr.key(1))"), "values differ at [0, ")
+    data = Task("value", "out = jr.key_data(jr.key(0))")
+    assert_wrong(grade(engine, data, "jr.key(0)"), "cannot be read as an array")  # not its data
+
+
+def test_value_of_a_pytree_that_cannot_be_rebuilt_is_still_compared(engine):
+    # The truth is copied to the host when prepared by rebuilding the pytree around numpy
+    # leaves: a class that refuses is compared as it is.
+    task = Task(
+        "value",
+        "@jax.tree_util.register_pytree_node_class\n"
+        "class Box:\n"
+        "    def __init__(self, x):\n"
+        "        self.x = x\n"
+        "    def tree_flatten(self):\n"
+        "        return (self.x,), None\n"
+        "    @classmethod\n"
+        "    def tree_unflatten(cls, aux, children):\n"
+        "        raise ValueError('a Box is never rebuilt')\n"
+        "out = Box(jnp.ones(2))",
+    )
+    verdict = engine.grade(task, "[1.0, 1.0]", engine.prepare(task))
+    assert_wrong(verdict, "structure differs")
+
+
+def test_value_typed_as_json_or_python_reads_the_same(engine):
+    task = Task("value", "out = (jnp.arange(3) * 0.5, 2)")
+    for answer in ("([0, 0.5, 1e0], 2)", "([0., .5, 1.], +2)", "[[0, 0.5, 1.0], 2]"):
+        verdict = grade(engine, task, answer)
+        if answer.startswith("("):
+            assert_right(verdict)
+        else:  # a list is not a tuple, however it is written
+            assert_wrong(verdict, "structure differs")
+    flat = Task("value", "out = jnp.array([-1.5, 2e3])")
+    assert_right(grade(engine, flat, "[-1.5, 2e3]"))  # JSON's syntax
+    assert_right(grade(engine, flat, "[-1.5, 2.e3]"))  # Python's only
+    assert_wrong(grade(engine, flat, "[-1.5, 2e-3]"), "values differ at [1]")
+    assert grade(engine, flat, "[[[" * 2000 + "]]]" * 2000).status == "unreadable"
 
 
 # --- raises ---------------------------------------------------------------------------------

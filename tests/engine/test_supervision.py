@@ -8,6 +8,7 @@ code does to a real worker stays in test_containment.py and test_hostile.py.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import sys
 import time
@@ -21,6 +22,17 @@ from jaxquiz.errors import EngineError
 
 FAKE = Path(__file__).with_name("fake_worker.py")
 TIMEOUT = 0.5  # a fake run that hangs is stopped after this long
+
+
+def _fake_module():
+    spec = importlib.util.spec_from_file_location("fake_worker", FAKE)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+BY_TOKEN = _fake_module().BY_TOKEN  # the note of a verdict graded without its task
 
 
 def fake(*knobs: str) -> tuple[str, ...]:
@@ -49,6 +61,22 @@ def test_the_fake_is_graded_like_a_worker(engine):
     assert_next_question_works(engine)
     assert not engine.grade(task(), "wrong").correct
     assert engine.replacements == 0
+
+
+def test_a_prepared_question_is_graded_by_its_token_and_keeps_its_truth(engine):
+    prepared = engine.prepare(task())
+    verdict = engine.grade(prepared.task, "right", prepared)
+    assert verdict.correct and verdict.note == BY_TOKEN
+    assert verdict.truth == prepared.outcome and verdict.device == "fake device"
+
+
+def test_a_question_prepared_by_a_worker_since_replaced_is_sent_again_with_its_task(engine):
+    prepared = engine.prepare(task())
+    engine.grade(task("recycle"), "right")  # the worker asks to be replaced after this reply
+    assert engine.replacements == 1
+    verdict = engine.grade(prepared.task, "right", prepared)  # the spare holds no truth
+    assert verdict.correct and verdict.note == ""
+    assert verdict.truth == prepared.outcome
 
 
 def test_a_timeout_kills_the_worker_and_the_spare_takes_over(engine):

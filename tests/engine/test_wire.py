@@ -20,6 +20,7 @@ from jaxquiz.engine.protocol import (
     Exploration,
     FromWorker,
     Grade,
+    NotPrepared,
     Outcome,
     Ready,
     Task,
@@ -53,6 +54,7 @@ def roundtrip(message, hint):
     "message",
     [
         Envelope(3, Grade("t", Task("fill", "out = ___", solution="1", compare="shape", input="block"), "x")),
+        Envelope(5, Grade("t", None, "x")),
         Envelope(4, None),
         Answer(
             7,
@@ -66,9 +68,10 @@ def roundtrip(message, hint):
         ),
         Answer(1, Exploration(bindings=(Binding("x", "array", (2,), "int32", "[1 2]", 1),), answer=None)),
         Answer(2, None, recycle="it ran out of memory"),
+        Answer(6, NotPrepared()),
         Ready(12, "cpu", "0.10.2", 12.5),
     ],
-    ids=["grade", "stop", "verdict", "exploration", "none", "ready"],
+    ids=["grade", "grade-prepared", "stop", "verdict", "exploration", "none", "not-prepared", "ready"],
 )
 def test_protocol_messages_come_back_equal(message):
     hint = Envelope if isinstance(message, Envelope) else FromWorker

@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import ast
 import builtins
+import contextlib
+import functools
+import json
+import re
 import sys
 from dataclasses import dataclass
 from typing import Any
@@ -68,13 +72,22 @@ def compare_dtype(truth: Any, text: str) -> Comparison:
                 f"{text!r} is not a dtype JAX knows: try float32, int32, bool, bfloat16 or key<fry>"
             ) from None
         said_text = str(said)
-        correct = not _is_key(actual) and np.dtype(actual) == said
+        correct = not is_key(actual) and np.dtype(actual) == said
     difference = "" if correct else f"dtype is {actual}, not {said_text}"
     return Comparison(correct, said_text, difference)
 
 
-def _is_key(dtype: Any) -> bool:
-    return jax.dtypes.issubdtype(dtype, jax.dtypes.prng_key)
+def is_key(dtype: Any) -> bool:
+    """Whether `dtype` is that of PRNG keys (cached: asked of every result compared)."""
+    try:
+        return _is_key_dtype(dtype)
+    except TypeError:  # not hashable: not a dtype of JAX or numpy
+        return False
+
+
+@functools.cache
+def _is_key_dtype(dtype: Any) -> bool:
+    return bool(jax.dtypes.issubdtype(dtype, jax.dtypes.prng_key))
 
 
 # --- raises ---------------------------------------------------------------------------------
@@ -187,14 +200,25 @@ _REPR_NAMES: dict[str, Any] = {
 }
 
 
+# Only digits, signs, points, exponents, commas and brackets: no name, string or tuple (where
+# JSON and Python read text differently: true, NaN, {"a": 1}).
+_NUMBERS = re.compile(r"[\d.,eE+\-\[\]\s]+")
+
+
 def read_value(text: str) -> Any:
     """Evaluate a learner's value answer: a literal, an expression, or a printed array."""
     if not text.strip():
         raise UnreadableAnswer("empty answer: type a value such as [1, 2] or jnp.ones(3)")
+    text = text.strip()
+    if _NUMBERS.fullmatch(text):
+        # Numbers and lists of them, written as JSON writes them, read the same in JSON and in
+        # Python, and JSON's reader is the quicker.
+        with contextlib.suppress(ValueError, RecursionError):  # not JSON after all
+            return json.loads(text)
     try:
         # Plain data ([1, 2], (3.0, True)) is the same in any namespace and runs no code: it needs
         # neither a fresh module nor the state guard around it, which cost most of a verdict.
-        return ast.literal_eval(text.strip())
+        return ast.literal_eval(text)
     except Exception:
         pass  # code, or not readable: the sandbox evaluates it and words any error
     try:
@@ -203,6 +227,22 @@ def read_value(text: str) -> Any:
         raise UnreadableAnswer(f"cannot read {text!r}: {error.msg}") from None
     except Exception as error:
         raise UnreadableAnswer(f"evaluating {text!r} raised {type(error).__name__}: {error}") from None
+
+
+def on_host(truth: Any) -> Any:
+    """The result with each array copied to the host as numpy, as `compare_value` reads it:
+    done once when a question is prepared, while the learner reads, rather than in each verdict.
+    Keys stay keys (a key is not its data); the result as it is when it cannot be copied."""
+
+    def copy(leaf: Any) -> Any:
+        if not describe.is_array(leaf) or is_key(leaf.dtype):
+            return leaf
+        return np.asarray(leaf)
+
+    try:
+        return copy(truth) if _is_leaf(truth) else jax.tree.map(copy, truth)
+    except BaseException:  # a pytree of the question's own that does not rebuild (with anything)
+        return truth
 
 
 def compare_value(truth: Any, text: str, rtol: float, atol: float) -> Comparison:
@@ -285,9 +325,9 @@ def leaf_difference(
             return ""
         truth = "the truth is" if sides == TYPED else truths
         return f"{truth} {describe.preview(expected)}, {yours} {describe.preview(given)}"
-    if describe.is_array(expected) and _is_key(expected.dtype):
+    if describe.is_array(expected) and is_key(expected.dtype):
         expected = jax.random.key_data(expected)
-        if describe.is_array(given) and _is_key(given.dtype):
+        if describe.is_array(given) and is_key(given.dtype):
             given = jax.random.key_data(given)
     try:
         want = np.asarray(expected)
@@ -299,36 +339,48 @@ def leaf_difference(
     if want.shape != got.shape:
         return f"shape is {format_shape(want.shape)}, yours is {format_shape(got.shape)}"
     shown, truth_shown = got, want  # as given and as the result's dtype prints, before any cast
-    exact = want.dtype.kind in "biu"
     try:
-        if exact:
-            equal = np.equal(want, got)
-        else:
-            want, got = _as_result_dtype(want, got)
+        cast, wide = _casts(want.dtype, got.dtype)
+        if cast is not None:
+            with np.errstate(all="ignore"):  # 1e39 for float32 is inf, as JAX would make it
+                got = got.astype(cast)
+        if wide is not None:
+            want, got = want.astype(wide), got.astype(wide)
+        # Exactly equal first: a right answer mostly is, once cast, and this is the cheap test
+        # (a verdict is mostly the cold start of each step it takes).
+        equal = want == got
+        if not equal.all() and wide is not None:
             equal = np.isclose(got, want, rtol=rtol, atol=atol, equal_nan=True)
     except (TypeError, ValueError) as error:
         return f"cannot compare: {error}"
-    if bool(np.all(equal)):
+    if equal.all():
         return ""
     index = tuple(int(i) for i in np.argwhere(~equal)[0])
     at = f" at {list(index)}" if index else ""
     return f"values differ{at}: {yours} {_item(shown[index])}, {truths} {_item(truth_shown[index])}"
 
 
-def _as_result_dtype(want: np.ndarray, got: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """A typed number is first rounded to the result's dtype (`1e-45` for a float32 result is
-    the float32 nearest to it, a subnormal); then both compare in float64 (complex128), so that
-    the tolerance itself is not rounded to a narrow dtype such as bfloat16."""
-    complex_result = jnp.issubdtype(want.dtype, jnp.complexfloating)
-    if jnp.issubdtype(got.dtype, jnp.complexfloating) and not complex_result:
+@functools.cache
+def _casts(want: np.dtype, got: np.dtype) -> tuple[np.dtype | None, type | None]:
+    """How a typed answer meets a result of dtype `want`: the dtype the answer is first rounded
+    to (None: as it is), and the wide dtype both then compare in within tolerance (None: exactly,
+    for integers and booleans).
+
+    A typed number is rounded to the result's dtype (`1e-45` for a float32 result is the float32
+    nearest to it, a subnormal); then both compare in float64 (complex128), so that the tolerance
+    itself is not rounded to a narrow dtype such as bfloat16."""
+    if want.kind in "biu":
+        return None, None
+    complex_result = jnp.issubdtype(want, jnp.complexfloating)
+    cast = None
+    if jnp.issubdtype(got, jnp.complexfloating) and not complex_result:
         pass  # never drop an imaginary part: it must make the answer differ
-    elif (complex_result or jnp.issubdtype(want.dtype, jnp.floating)) and (
-        jnp.issubdtype(got.dtype, jnp.number) or got.dtype == np.bool_
+    elif (complex_result or jnp.issubdtype(want, jnp.floating)) and (
+        jnp.issubdtype(got, jnp.number) or got == np.bool_
     ):
-        with np.errstate(all="ignore"):  # 1e39 for float32 is inf, as JAX would make it
-            got = got.astype(want.dtype)
-    wide = np.complex128 if complex_result or jnp.issubdtype(got.dtype, jnp.complexfloating) else np.float64
-    return want.astype(wide), got.astype(wide)
+        cast = want
+    wide = np.complex128 if complex_result or jnp.issubdtype(got, jnp.complexfloating) else np.float64
+    return cast, wide
 
 
 def _item(value: Any) -> Any:

@@ -27,8 +27,11 @@ def device_name() -> str:
     return "cpu" if device.platform == "cpu" else f"{device.platform}:{device.id}"
 
 
+_ARRAY_TYPES = (np.ndarray, np.generic, jax.Array)  # numpy's first: a cheaper check
+
+
 def is_array(value: Any) -> bool:
-    return isinstance(value, jax.Array | np.ndarray | np.generic)
+    return isinstance(value, _ARRAY_TYPES)
 
 
 def dtype_name(value: Any) -> str | None:

@@ -20,6 +20,7 @@ from jaxquiz.engine.protocol import (
     Explore,
     Forget,
     Grade,
+    NotPrepared,
     Outcome,
     Prepare,
     Result,
@@ -33,6 +34,15 @@ from jaxquiz.engine.worker.watchdog import Watchdog
 
 PREPARED_KEPT = 64
 OVERRUN = "an execution ran past its time limit (its thread may still be running)"
+
+
+@dataclass(frozen=True)
+class Truth:
+    """A question executed ahead of its answer: the run, its description, and the task."""
+
+    run: sandbox.Run
+    outcome: Outcome
+    task: Task
 
 
 @dataclass(frozen=True)
@@ -56,7 +66,7 @@ class Service:
         self.device = describe.device_name()
         self.memory_limit = memory_limit
         # token -> the truth's run and its description (describing an array is not free)
-        self.prepared: OrderedDict[str, tuple[sandbox.Run, Outcome]] = OrderedDict()
+        self.prepared: OrderedDict[str, Truth] = OrderedDict()
         # Answering a request still in progress from another thread (with why this worker must
         # be replaced, and which request it was); None in-process: puzzles then run without
         # per-execution limits.
@@ -67,8 +77,8 @@ class Service:
     def handle(self, request: Any) -> Reply:
         self.request = request
         if isinstance(request, Prepare):
-            run, outcome = self._truth(request.token, request.task)
-            return Reply(outcome, self._recycle(run))
+            truth = self._truth(request.token, request.task)
+            return Reply(truth.outcome, self._recycle(truth.run))
         if isinstance(request, Grade):
             return self._grade(request)
         if isinstance(request, Explore):
@@ -81,14 +91,14 @@ class Service:
 
     # -- helpers ----------------------------------------------------------------------------
 
-    def _truth(self, token: str, task: Task) -> tuple[sandbox.Run, Outcome]:
+    def _truth(self, token: str, task: Task) -> Truth:
         truth = self.prepared.get(token)
         if truth is None and task.type == "puzzle":
             # run.value: the reference and its results on every draw
             run = puzzle.prepare(task, self._limit(task, self._reference_overran))
             run.namespace = {}
             outcome = self._outcome(run) if run.exception else Outcome(device=self.device)
-            truth = self.prepared[token] = (run, outcome)
+            truth = self.prepared[token] = Truth(run, outcome, task)
             while len(self.prepared) > PREPARED_KEPT:
                 self.prepared.popitem(last=False)
         if truth is None:
@@ -99,10 +109,12 @@ class Service:
             )
             run = sandbox.execute(code, task.setup, task.answer, lenient=task.type in ("raises", "card"))
             outcome = self._outcome(run)
+            if task.type == "value" and run.exception is None:
+                run.value = compare.on_host(run.value)  # off the verdict's path
             if task.type == "card" and _left_out_unbound(run, task.answer):
                 outcome = replace(outcome, type_name="what the code bound", preview=_bound_names(run))
             run.namespace = {}  # the result is kept; the rest of the namespace is not needed
-            truth = self.prepared[token] = (run, outcome)
+            truth = self.prepared[token] = Truth(run, outcome, task)
             while len(self.prepared) > PREPARED_KEPT:
                 self.prepared.popitem(last=False)
         self.prepared.move_to_end(token)
@@ -164,13 +176,22 @@ class Service:
     # -- grading ----------------------------------------------------------------------------
 
     def _grade(self, request: Grade) -> Reply:
-        task = request.task
         start = time.perf_counter()
+        task = request.task
+        if task is None:  # the task prepared under this token
+            held = self.prepared.get(request.token)
+            if held is None:
+                return Reply(NotPrepared())
+            task = held.task
         was_prepared = request.token in self.prepared
-        truth_run, truth = self._truth(request.token, task)
+        held = self._truth(request.token, task)
+        truth_run, truth = held.run, held.outcome
         runs = [truth_run]
         execute_ms = 0.0 if was_prepared else truth_run.elapsed_ms
-        make = partial(Verdict, answer=request.answer, truth=truth)
+        # Sent without its task, the grade is of a question the app prepared: the app holds the
+        # truth, which is left out of the reply.
+        shown = truth if request.task is not None else Outcome()
+        make = partial(Verdict, answer=request.answer, truth=shown)
         if truth.status != "ok":
             verdict = make(status=truth.status, correct=False, error=truth.error)
         elif truth.raised and task.type != "raises":
