@@ -132,7 +132,7 @@ class Engine:
     def prepare(self, task: Task) -> Prepared:
         """Execute the question now, so that grading it later only compares."""
         token = uuid.uuid4().hex
-        outcome = self._call(Prepare(token, task), task.timeout, _puzzle_runs(task, learner=False))
+        outcome = self._call(Prepare(token, task), task.timeout, _puzzle_runs(task, learner=False), task)
         if outcome.status != "ok":
             self._failed[token] = outcome
         return Prepared(token, task, outcome)
@@ -168,10 +168,13 @@ class Engine:
         # the verdict its truth), so that what both sides read before a verdict stays small.
         held = prepared is not None and prepared.task == task
         verdict = self._call(
-            Grade(token, None if held else task, answer), task.timeout, runs + (0 if held else unprepared)
+            Grade(token, None if held else task, answer),
+            task.timeout,
+            runs + (0 if held else unprepared),
+            task,
         )
         if isinstance(verdict, NotPrepared):  # that worker was replaced since
-            verdict = self._call(Grade(token, task, answer), task.timeout, runs + unprepared)
+            verdict = self._call(Grade(token, task, answer), task.timeout, runs + unprepared, task)
         truth_missing = held or verdict.truth.status != "ok"  # left out, or the learner's run failed
         if prepared is not None and prepared.outcome.status == "ok" and truth_missing:
             verdict = replace(verdict, truth=prepared.outcome)
@@ -270,14 +273,14 @@ class Engine:
         self.start()  # the worker is ready: its spare may warm now
         return self._current
 
-    def _call(self, request: Any, timeout: float, runs: int = 1) -> Any:
+    def _call(self, request: Any, timeout: float, runs: int = 1, task: Task | None = None) -> Any:
         """Send a request whose code may run `runs` times: it gets `timeout` seconds for each."""
         with self._lock:
             try:
                 reply = self._request(request, timeout * runs + GRACE)
             except WorkerFailed as failure:
                 self._replace()
-                return _failed_result(request, failure.status, _failure_text(failure, timeout))
+                return _failed_result(request, failure.status, _failure_text(failure, timeout, runs, task))
             if isinstance(reply, InternalFailure):
                 raise EngineError(f"internal error in the worker:\n{reply.traceback}")
             if reply.recycle or (self._current is not None and self._current.suspect):
@@ -326,7 +329,14 @@ def _puzzle_runs(task: Task, *, learner: bool) -> int:
     return puzzle_plan.executions(task.puzzle, learner=learner)
 
 
-def _failure_text(failure: WorkerFailed, timeout: float) -> str:
+def _failure_text(failure: WorkerFailed, timeout: float, runs: int = 1, task: Task | None = None) -> str:
+    if failure.status == "timeout" and task is not None and task.puzzle is not None:
+        # The worker's watchdog answers for one execution past its limit; this is the last
+        # resort, when the worker stopped answering altogether.
+        return (
+            f"timed out: the worker gave no answer within {timeout * runs + GRACE:g} s "
+            f"({runs} executions of at most {timeout:g} s each), so it was stopped"
+        )
     if failure.status == "timeout":
         return f"timed out: the code did not finish within {timeout:g} s, so it was stopped"
     if failure.status == "out-of-memory":

@@ -16,8 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from jaxquiz.engine import Engine, Task, boundary
+from jaxquiz.engine import Engine, Task, boundary, puzzle_plan
+from jaxquiz.engine.pool import GRACE
 from jaxquiz.engine.pool import Engine as Pool
+from jaxquiz.engine.puzzle_spec import PuzzleArg, PuzzleSpec
 from jaxquiz.errors import EngineError
 
 FAKE = Path(__file__).with_name("fake_worker.py")
@@ -86,6 +88,22 @@ def test_a_timeout_kills_the_worker_and_the_spare_takes_over(engine):
     assert f"within {TIMEOUT:g} s" in verdict.error
     assert engine.replacements == 1
     assert engine.wait_ready().pid != pid
+    assert_next_question_works(engine)
+
+
+def test_a_puzzle_whose_worker_stops_answering_times_out_after_all_its_executions(engine):
+    # The worker's watchdog answers for one execution past the timeout; a worker that answers
+    # nothing at all is given one timeout per execution the request may make, and says so.
+    spec = PuzzleSpec("f", (PuzzleArg("n", "value", values=("1",)),), examples=1)
+    runs = puzzle_plan.executions(spec, learner=False)
+    outcome = engine.prepare(
+        Task("puzzle", "hang", solution="def f(n): return n", timeout=0.1, puzzle=spec)
+    ).outcome
+    assert outcome.status == "timeout"
+    assert outcome.error == (
+        f"timed out: the worker gave no answer within {0.1 * runs + GRACE:g} s "
+        f"({runs} executions of at most 0.1 s each), so it was stopped"
+    )
     assert_next_question_works(engine)
 
 
