@@ -153,7 +153,7 @@ class DrillRun:
         assert self.can_take_back
         item = self.session.take_back(self.store)
         self.answered.pop()
-        self.drill.answers.pop()
+        self.drill.take_back()
         return item
 
     def finish(self) -> DrillSummary:

@@ -157,6 +157,7 @@ class Drill:
     started_at: datetime = field(init=False)
     answers: list[DrillAnswer] = field(default_factory=list)
     stopped_at: datetime | None = None
+    taken_back: int = 0  # answers undone: a drill with a second try at one sets no best
 
     def __post_init__(self) -> None:
         self.started_at = self.clock()
@@ -192,6 +193,11 @@ class Drill:
 
     def record(self, answer: DrillAnswer) -> None:
         self.answers.append(answer)
+
+    def take_back(self) -> None:
+        """Forget the last answer (it is asked again), and remember that an answer was undone."""
+        self.answers.pop()
+        self.taken_back += 1
 
     def stop(self) -> None:
         """End the drill now (time up, count reached, or the learner quit).
@@ -237,6 +243,7 @@ class DrillSummary:
     previous_best: int | None
     new_best: bool
     completed: bool  # False when interrupted before its end
+    taken_back: int = 0  # answers undone: the drill then neither sets nor counts as a best
 
     def as_json(self) -> dict:
         return asdict(self)
@@ -262,8 +269,12 @@ def summarize(drill: Drill, previous_best: int | None) -> DrillSummary:
         by_tag=_group(answers, lambda a: list(a.tags)),
         missed=[(a.deck, a.question) for a in answers if not a.correct],
         previous_best=previous_best,
-        new_best=completed and correct > 0 and (previous_best is None or correct > previous_best),
+        new_best=completed
+        and not drill.taken_back
+        and correct > 0
+        and (previous_best is None or correct > previous_best),
         completed=completed,
+        taken_back=drill.taken_back,
     )
 
 
@@ -278,8 +289,11 @@ def _group(answers: Sequence[DrillAnswer], keys: Callable[[DrillAnswer], list[st
 
 
 def personal_best(summaries: Sequence[dict], settings_key: str) -> int | None:
-    """The best score among finished, completed drills with the same settings."""
+    """The best score among finished, completed drills with the same settings, and no answer
+    taken back."""
     scores = [
-        s["correct"] for s in summaries if s and s.get("settings_key") == settings_key and s.get("completed")
+        s["correct"]
+        for s in summaries
+        if s and s.get("settings_key") == settings_key and s.get("completed") and not s.get("taken_back")
     ]
     return max(scores, default=None)

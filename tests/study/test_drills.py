@@ -145,6 +145,21 @@ def test_an_interrupted_drill_is_not_complete_and_sets_no_best(decks):
     assert summary.answered == 1
 
 
+def test_a_drill_with_an_answer_taken_back_completes_but_sets_no_best(decks):
+    settings = DrillSettings(count=2)
+    drill = Drill(settings, pick_questions(decks, settings, random.Random(0)), Clock())
+    first, second = drill.items
+    drill.record(DrillAnswer(first.deck.id, first.question.id, first.tags, False, 1000))
+    drill.take_back()
+    assert drill.current() is first  # asked again
+    for item in (first, second):
+        drill.record(DrillAnswer(item.deck.id, item.question.id, item.tags, True, 1000))
+    summary = summarize(drill, previous_best=None)
+    assert summary.completed and summary.correct == 2 and summary.taken_back == 1
+    assert not summary.new_best
+    assert personal_best([summary.as_json()], settings.key()) is None  # nor is it a best later
+
+
 def test_personal_best_only_counts_completed_drills_with_the_same_settings():
     key = DrillSettings(count=5).key()
     other = DrillSettings(count=5, interview=True).key()
@@ -153,6 +168,7 @@ def test_personal_best_only_counts_completed_drills_with_the_same_settings():
         {"settings_key": key, "correct": 5, "completed": False},
         {"settings_key": other, "correct": 5, "completed": True},
         {"settings_key": key, "correct": 4, "completed": True},
+        {"settings_key": key, "correct": 5, "completed": True, "taken_back": 1},
     ]
     assert personal_best(summaries, key) == 4
     assert personal_best([], key) is None

@@ -250,6 +250,8 @@ async def test_undo_in_a_drill_takes_the_answer_back_from_the_score_and_the_stor
         await ui.wait_for_screen(pilot, DrillSummaryScreen)
         text = ui.shown(app)
         assert "Score 3/3" in text and "Time 0:25" in text
+        assert "Undo was used once: saved, but a drill with a second try sets no best." in text
+        assert "New best" not in text
     [drill] = store.drills()
     assert drill.summary is not None
     assert (drill.summary["answered"], drill.summary["correct"], drill.summary["missed"]) == (3, 3, [])
@@ -274,7 +276,7 @@ async def test_an_interview_drill_has_no_undo_and_says_so(app, store, ui):
         await pilot.press("f1")
         await ui.wait_for_screen(pilot, HelpScreen)
         text = ui.shown(app)
-        assert "^z  No undo" in text and "undo: answers are final, as in an interview." in text
+        assert "^z  No undo" in text and "there is no undo: answers are final" in text
 
 
 async def test_the_setup_says_what_is_wrong_with_the_settings(app, ui):

@@ -75,9 +75,9 @@ class DrillScreen(QuestionScreen):
 and the summary comes at the end. Escape asks, then ends the drill (saved, marked interrupted).
 Every answer also counts as a review for scheduling. `ctrl+z` on the next question takes the
 last answer back, out of the score and the schedule, and asks it again: the clock runs on, an
-undo gives no time back (in the editor `ctrl+z` undoes typing: use `ctrl+p`, Undo). In interview
-mode there are no hints, the explanations wait for the summary, and there is no undo: answers
-are final, as in an interview.
+undo gives no time back, and a drill with an undo sets no best (in the editor `ctrl+z` undoes
+typing: use `ctrl+p`, Undo). In interview mode there are no hints, the explanations wait for the
+summary, and there is no undo: answers are final, as in an interview.
 """
 
     # Seconds the previous verdict stays in view (a class attribute, so snapshots can hold it).

@@ -40,6 +40,9 @@ def best_line(summary: DrillSummary, total: int) -> tuple[Content, str]:
             Content(f"Ended early after {how_far}: saved, but an unfinished drill sets no best."),
             "-other",
         )
+    if summary.taken_back:
+        times = "once" if summary.taken_back == 1 else f"{summary.taken_back} times"
+        return Content(f"Undo was used {times}: saved, but a drill with a second try sets no best."), "-other"
     if summary.new_best:
         before = "first drill with these settings" if best is None else f"previous best {best}"
         return Content.assemble(("★ New best: ", "bold"), f"{right} right ({before})"), "-right"
