@@ -247,6 +247,10 @@ class Store:
         saved_at, state = row
         return PausedQuiz(deck, from_text(saved_at), json.loads(state))
 
+    def paused_quiz_decks(self) -> set[str]:
+        """The decks with a quiz left before its end."""
+        return {deck for (deck,) in self._fetch_all("SELECT deck FROM paused_quizzes", ())}
+
     def due_questions(self, decks: Sequence[str] | None, now: datetime) -> list[tuple[str, str]]:
         """(deck, question) of the cards due at `now`, most overdue first; `decks=None`: all."""
         if decks is not None and not decks:

@@ -410,6 +410,10 @@ async def test_a_quiz_left_by_quitting_resumes_in_a_new_app_with_its_answers_and
         clock.advance(days=1)
         app = app_on(engine, store, clock)
         async with app.run_test(size=SIZE) as pilot:
+            await ui.wait_for_screen(pilot, HomeScreen)
+            await ui.wait_until(pilot, lambda: app.screen.listed is not None)
+            text = ui.shown(app)  # the home screen says which deck has a quiz to resume
+            assert "⏸ left" in text and "A quiz of this deck was left before its end" in text
             await pilot.press("enter")
             await ui.wait_for_screen(pilot, AskScreen)
             assert "You left this quiz at question 3 of 5 (1 right so far)." in ui.shown(app)
@@ -442,6 +446,11 @@ async def test_a_quiz_left_by_quitting_resumes_in_a_new_app_with_its_answers_and
             assert "3 of 3 right · 1 card self-graded" in text and "tui-recall/ones-dtype" in text
         assert [r.question for r in store.reviews()] == ["ones-dtype", "pure", "square", "quiet-card"]
         assert store.paused_quiz("tui-recall") is None  # finished: nothing to resume
+        app = app_on(engine, store, clock)
+        async with app.run_test(size=SIZE) as pilot:
+            await ui.wait_for_screen(pilot, HomeScreen)
+            await ui.wait_until(pilot, lambda: app.screen.listed is not None)
+            assert "⏸ left" not in ui.shown(app)
 
 
 async def test_a_deck_edited_before_the_resume_says_so_and_start_over_forgets_the_place(

@@ -39,6 +39,7 @@ GROUPS = ("Fundamentals", "Research", "Your decks", "From --deck")
 # Columns other than the title take this many cells (with the table's cell padding).
 FIXED_COLUMNS = 44
 MIN_TITLE_WIDTH = 16  # however narrow the terminal, a title keeps this many cells
+PAUSED = " ⏸ left"  # after the title of a deck with a quiz left before its end
 
 
 def short_path(path: Path) -> str:
@@ -118,6 +119,7 @@ class HomeScreen(AppScreen[None]):
         )
         self.marked: set[str] = set()
         self.summaries: dict[str, DeckSummary] = {}
+        self.paused: set[str] = set()  # decks with a quiz to resume
         self.rows: list[str | ListedDeck] = []  # the deck list's rows: group names and decks
         self._last_row = 0
         self._when_loaded: Callable[[], None] | None = None  # a key pressed before the load
@@ -189,6 +191,7 @@ class HomeScreen(AppScreen[None]):
         now = self.services.now()
         store = self.services.store
         self.summaries = {d.id: store.deck_summary(d.id, list(d.question_ids), now) for d in self.listed}
+        self.paused = store.paused_quiz_decks()
         title_width = max(MIN_TITLE_WIDTH, self.size.width - FIXED_COLUMNS)
         self.rows = grouped(self.listed)
         # What the table shows: it is rebuilt only when that changed. Start-up alone would rebuild
@@ -198,7 +201,7 @@ class HomeScreen(AppScreen[None]):
             [
                 row
                 if isinstance(row, str)
-                else (row.id, row.title, row.id in self.marked, self.summaries[row.id])
+                else (row.id, row.title, row.id in self.marked, row.id in self.paused, self.summaries[row.id])
                 for row in self.rows
             ],
         )
@@ -225,9 +228,15 @@ class HomeScreen(AppScreen[None]):
             summary = self.summaries[deck.id]
             mark = Content.styled("●", "$text-accent") if deck.id in self.marked else Content("")
             due = Text(str(summary.due), justify="right", style="bold" if summary.due else "dim")
+            title = Content(deck.title)
+            if deck.id in self.paused:  # Enter resumes it (or starts over)
+                title = Content.assemble(
+                    title.truncate(max(1, title_width - len(PAUSED)), ellipsis=True),
+                    (PAUSED, "$text-warning"),
+                )
             table.add_row(
                 mark,
-                Content(deck.title).truncate(title_width, ellipsis=True),
+                title.truncate(title_width, ellipsis=True),
                 Text(str(summary.total), justify="right"),
                 due,
                 Text(str(summary.new), justify="right"),
@@ -273,6 +282,14 @@ class HomeScreen(AppScreen[None]):
             info.update("")
             return
         description = inline_markdown((deck.description or "").strip().split("\n\n")[0].replace("\n", " "))
+        if deck.id in self.paused:
+            description = Content.assemble(
+                (
+                    "A quiz of this deck was left before its end: Enter resumes it or starts over. ",
+                    "$text-warning",
+                ),
+                description,
+            )
         tags = ", ".join(deck.tags)
         info.update(
             Content.assemble(
