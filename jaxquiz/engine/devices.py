@@ -106,10 +106,14 @@ class Engine:
     # -- requests -----------------------------------------------------------------------------
 
     def prepare(self, task: Task) -> Prepared:
+        if pool_key(task.devices) is None:
+            return self._default().prepare(task)
         with self._route(task.devices) as pool:
             return pool.prepare(task)
 
     def grade(self, task: Task, answer: str, prepared: Prepared | None = None) -> Verdict:
+        if pool_key(task.devices) is None:  # most questions: the shortest way to a verdict
+            return self._default().grade(task, answer, prepared)
         with self._route(task.devices) as pool:
             return pool.grade(task, answer, prepared)
 
@@ -150,6 +154,12 @@ class Engine:
             if pool is None:
                 pool = self._pools[key] = Pool(**self._options, devices=key)
         return pool.start()
+
+    def _default(self) -> Pool:
+        """The default pool, for a request; pools idle for too long are stopped meanwhile."""
+        if self._pools:
+            self._stop_idle(keep=None)
+        return self.start().default
 
     @contextmanager
     def _route(self, devices: int | None) -> Iterator[Pool]:

@@ -166,7 +166,7 @@ class Engine:
         start = time.perf_counter()
         # The worker that prepared the question holds its task: the request leaves it out (and
         # the verdict its truth), so that what both sides read before a verdict stays small.
-        held = prepared is not None and prepared.task == task
+        held = prepared is not None and (prepared.task is task or prepared.task == task)
         verdict = self._call(
             Grade(token, None if held else task, answer),
             task.timeout,

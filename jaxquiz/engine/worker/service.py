@@ -65,7 +65,7 @@ class Service:
     ) -> None:
         self.device = describe.device_name()
         self.memory_limit = memory_limit
-        # token -> the truth's run and its description (describing an array is not free)
+        # token -> the truth's run, its description (describing an array is not free) and task
         self.prepared: OrderedDict[str, Truth] = OrderedDict()
         # Answering a request still in progress from another thread (with why this worker must
         # be replaced, and which request it was); None in-process: puzzles then run without
@@ -179,13 +179,13 @@ class Service:
         start = time.perf_counter()
         task = request.task
         if task is None:  # the task prepared under this token
-            held = self.prepared.get(request.token)
-            if held is None:
+            kept = self.prepared.get(request.token)
+            if kept is None:
                 return Reply(NotPrepared())
-            task = held.task
+            task = kept.task
         was_prepared = request.token in self.prepared
-        held = self._truth(request.token, task)
-        truth_run, truth = held.run, held.outcome
+        prepared = self._truth(request.token, task)
+        truth_run, truth = prepared.run, prepared.outcome
         runs = [truth_run]
         execute_ms = 0.0 if was_prepared else truth_run.elapsed_ms
         # Sent without its task, the grade is of a question the app prepared: the app holds the
