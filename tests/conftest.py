@@ -40,7 +40,7 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture(scope="session")
-def engine() -> Iterator[Engine]:
+def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     """The real engine of this test process, shared by every test and module that grades.
 
     Importing jax is the slow part of the suite, so a worker is started once per test process,
@@ -50,6 +50,15 @@ def engine() -> Iterator[Engine]:
     do all of these to it, then check that the next question is graded right). The spare makes
     such a replacement instant, as in the app. A test that needs an engine of another kind (a
     memory limit, a worker held at its start, several workers) starts its own."""
-    with Engine() as warm:
+    with Engine(compile_cache=shared_compile_cache(tmp_path_factory)) as warm:
         warm.wait_ready()
         yield warm
+
+
+def shared_compile_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """XLA's compile cache on disk, as the app keeps one, shared by this run's test processes: a
+    worker that replaces one killed on purpose does not compile the same programs again."""
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent  # this run's folder, above each test process's own
+    return base / "xla-cache"
