@@ -62,7 +62,7 @@ def to_plain(value: Any) -> Any:
         return value
     if kind is tuple or kind is list:
         return [to_plain(item) for item in value]
-    fields = _plain_fields(kind) if dataclasses.is_dataclass(kind) else None
+    fields = _plain_fields(kind)
     if fields is not None:
         plain = {_TAG: kind.__name__}
         for name, default in fields:
@@ -85,8 +85,11 @@ _NO_DEFAULT: Any = object()
 
 
 @cache
-def _plain_fields(cls: type) -> tuple[tuple[str, Any], ...]:
-    """Each field of `cls` with the default it may be left out at (`_NO_DEFAULT`: always sent)."""
+def _plain_fields(cls: type) -> tuple[tuple[str, Any], ...] | None:
+    """Each field of dataclass `cls` with the default it may be left out at (`_NO_DEFAULT`:
+    always sent); None for any other type."""
+    if not dataclasses.is_dataclass(cls):
+        return None
     fields = []
     for item in dataclasses.fields(cls):
         default = item.default
@@ -300,11 +303,12 @@ def _kind(data: Any) -> str:
     )
 
 
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))  # made once: not per message
+
+
 def encode(message: Any) -> bytes:
     """One frame: the length, then the message as JSON."""
-    body = json.dumps(to_plain(message), ensure_ascii=False, separators=(",", ":")).encode(
-        "utf-8", "surrogatepass"
-    )
+    body = _JSON.encode(to_plain(message)).encode("utf-8", "surrogatepass")
     if len(body) > MAX_FRAME:
         raise WireError(f"a message of {len(body):,} bytes is over the limit of {MAX_FRAME:,}")
     return _HEADER.pack(len(body)) + body

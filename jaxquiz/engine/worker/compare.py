@@ -349,11 +349,13 @@ def leaf_difference(
         # Exactly equal first: a right answer mostly is, once cast, and this is the cheap test
         # (a verdict is mostly the cold start of each step it takes).
         equal = want == got
-        if not equal.all() and wide is not None:
+        right = bool(equal.all())
+        if not right and wide is not None:
             equal = np.isclose(got, want, rtol=rtol, atol=atol, equal_nan=True)
+            right = bool(equal.all())
     except (TypeError, ValueError) as error:
         return f"cannot compare: {error}"
-    if equal.all():
+    if right:
         return ""
     index = tuple(int(i) for i in np.argwhere(~equal)[0])
     at = f" at {list(index)}" if index else ""
