@@ -57,7 +57,7 @@ class _Mismatch(Exception):
 
 def to_plain(value: Any) -> Any:
     """A dataclass (nested, with tuples and scalars) as JSON-ready data."""
-    kind = type(value)
+    kind: type = type(value)
     if value is None or kind is str or kind is int or kind is float or kind is bool:
         return value
     if kind is tuple or kind is list:
