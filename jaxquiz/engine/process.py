@@ -20,7 +20,7 @@ from typing import Any
 
 from jaxquiz import paths
 from jaxquiz.engine import wire
-from jaxquiz.engine.protocol import REPLY_TYPES, Answer, Envelope, FromWorker, InternalFailure, Ready
+from jaxquiz.engine.protocol import Answer, Envelope, FromWorker, InternalFailure, Ready, reply_types
 
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
 # How the worker finds its end of the socket, its private temp folder and the folders it may
@@ -133,8 +133,8 @@ class WorkerProcess:
             self.suspect = True
             reply = self._receive(max(deadline - time.monotonic(), 0.0))
         if isinstance(reply, Answer):
-            expected = REPLY_TYPES.get(type(request))
-            if expected is not None and not isinstance(reply.result, expected):
+            expected = reply_types(request)
+            if expected and not isinstance(reply.result, expected):
                 raise WorkerFailed(
                     "crashed",
                     f"the worker answered with {type(reply.result).__name__}, not "

@@ -243,7 +243,15 @@ FromWorker = Ready | Answer | InternalFailure
 # What each request is answered with (a reply of another kind is out of step).
 REPLY_TYPES: dict[type, tuple[type, ...]] = {
     Prepare: (Outcome,),
-    Grade: (Verdict, NotPrepared),
+    Grade: (Verdict,),
     Explore: (Exploration,),
     Forget: (type(None),),
 }
+
+
+def reply_types(request: object) -> tuple[type, ...]:
+    """What `request` may be answered with: a grade sent without its task may also be answered
+    NotPrepared (never one that brought its task: the worker can run that)."""
+    if isinstance(request, Grade) and request.task is None:
+        return (Verdict, NotPrepared)
+    return REPLY_TYPES.get(type(request), ())

@@ -57,6 +57,8 @@ def result_of(request: object, device: str, prepared: dict[str, Task]) -> Result
     if isinstance(request, Grade):
         if request.task is None and request.token not in prepared:
             return NotPrepared()
+        if request.task is not None and request.task.code == "not-prepared":  # it brought its task
+            return NotPrepared()
         correct = request.answer == "right"
         if request.task is None:  # the app holds the truth; the note tells tests how it was sent
             return Verdict("graded", correct, request.answer, understood=request.answer, note=BY_TOKEN)

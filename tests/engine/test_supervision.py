@@ -146,7 +146,13 @@ def test_a_learners_run_that_crashes_keeps_the_prepared_truth(engine):
 
 
 @pytest.mark.parametrize(
-    ("code", "words"), [("garbage", "not valid"), ("extra", "more than one reply")], ids=["garbage", "extra"]
+    ("code", "words"),
+    [
+        ("garbage", "not valid"),
+        ("extra", "more than one reply"),
+        ("not-prepared", "answered with NotPrepared, not Verdict"),
+    ],
+    ids=["garbage", "extra", "not-prepared-with-its-task"],
 )
 def test_a_reply_that_cannot_be_believed_is_a_crash_of_that_run(engine, code, words):
     verdict = engine.grade(task(code), "right")
