@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from jaxquiz import paths
-from jaxquiz.engine import wire
+from jaxquiz.engine import forkserver, wire
 from jaxquiz.engine.protocol import Answer, Envelope, FromWorker, InternalFailure, Ready, reply_types
 
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
@@ -30,6 +30,12 @@ WRITABLE_ENV = "JAXQUIZ_WORKER_WRITABLE"
 PRIVATE_PREFIX = "jaxquiz-worker-"  # a worker's own temp folder
 # How a worker is started; the engine's supervision tests start a fake worker instead.
 WORKER_COMMAND = (sys.executable, "-P", "-m", "jaxquiz.engine.worker")
+# XLA's persistent cache, when the engine keeps one, and how the worker reads each setting.
+COMPILE_CACHE_SETTINGS: dict[str, type] = {
+    "JAX_COMPILATION_CACHE_DIR": str,
+    "JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS": float,
+    "JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES": int,
+}
 
 
 class WorkerFailed(Exception):
@@ -60,7 +66,8 @@ class WorkerProcess:
         # Everything the worker may write lives here (its runs' folder, captured output).
         self.tempdir = tempfile.mkdtemp(prefix=PRIVATE_PREFIX)
         writable = [self.tempdir]
-        env = worker_environment()
+        common = worker_environment()
+        env = dict(common)
         if compile_cache is not None:
             # XLA's persistent cache: a question seen before (same shapes) skips compilation,
             # which is most of the time a small question takes.
@@ -70,24 +77,31 @@ class WorkerProcess:
             env.setdefault("JAX_COMPILATION_CACHE_DIR", str(compile_cache))
             env.setdefault("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", "0")
             env.setdefault("JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES", "0")
-        env[FD_ENV] = str(child_end.fileno())
         env[WRITABLE_ENV] = os.pathsep.join(writable)
         env["TMPDIR"] = self.tempdir
-        self.process = subprocess.Popen(
-            # -P, and its own folder as the working directory: no module lying beside a deck or
-            # where the app was started is importable (only what a trusted deck's hash pinned runs).
-            # The last argument is the device count, 0 for the machine's default devices.
-            [*command, str(memory_limit), str(devices or 0)],
-            cwd=self.tempdir,
-            pass_fds=(child_end.fileno(),),
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=self._log,
-            env=env,
-            start_new_session=True,
-        )
+        # The last argument is the device count, 0 for the machine's default devices.
+        argv = (str(memory_limit), str(devices or 0))
+        server = forkserver.shared(common) if tuple(command) == WORKER_COMMAND else None
+        self.process: subprocess.Popen[bytes] | forkserver.Spawned
+        if server is not None:  # forked from a warm image of the same command
+            self.process = server.spawn(argv, env, self.tempdir, (child_end.fileno(), self._log.fileno()))
+        else:
+            env[FD_ENV] = str(child_end.fileno())
+            self.process = subprocess.Popen(
+                # -P, and its own folder as the working directory: no module lying beside a deck
+                # or where the app was started is importable (only what a trusted deck's hash
+                # pinned runs).
+                [*command, *argv],
+                cwd=self.tempdir,
+                pass_fds=(child_end.fileno(),),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=self._log,
+                env=env,
+                start_new_session=True,
+            )
         child_end.close()
-        self._channel = wire.Channel(parent_end, peer_pid=self.process.pid)
+        self._channel = wire.Channel(parent_end, peer_pid=lambda: self.process.pid)
         self.suspect = False  # answered twice once: replace it after its current request
         self.ready: Ready | None = None
 
@@ -173,12 +187,18 @@ class WorkerProcess:
         """The worker's exit status (negative: the signal that killed it); None while it runs."""
         return self.process.poll()
 
+    def _forked(self) -> bool:
+        """False only while the fork server has not said that it forked this worker."""
+        return not isinstance(self.process, forkserver.Spawned) or self.process.known()
+
     def describe_death(self) -> str:
         """Why the worker is gone, in words a learner understands."""
         try:
             code = self.process.wait(timeout=2)
         except subprocess.TimeoutExpired:
             return "the worker stopped answering"
+        if isinstance(self.process, forkserver.Spawned) and self.process.failure is not None:
+            return self.process.failure  # never forked
         if code < 0:
             name = signal.Signals(-code).name
             why = {
@@ -210,18 +230,21 @@ class WorkerProcess:
 
     def kill(self) -> None:
         """Kill the worker and everything it started, and remove its temp folder."""
-        self.kill_group()
-        try:
-            self.process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            pass
+        if isinstance(self.process, forkserver.Spawned) and not self.process.known():
+            self.process.abandon()  # killed once it is forked: nobody waits for that
+        else:
+            self.kill_group()
+            try:
+                self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                pass
         self._channel.close()
         self._log.close()
         shutil.rmtree(self.tempdir, ignore_errors=True)
 
     def stop(self) -> None:
         """Ask the worker to exit, then make sure it did."""
-        if self.alive():
+        if self._forked() and self.alive():
             try:
                 self._channel.send(Envelope(0, None))
                 self.process.wait(timeout=2)

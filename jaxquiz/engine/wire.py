@@ -337,10 +337,10 @@ class Channel:
     is refused instead of being taken for the worker's.
     """
 
-    def __init__(self, sock: socket.socket, peer_pid: int | None = None) -> None:
+    def __init__(self, sock: socket.socket, peer_pid: int | Callable[[], int] | None = None) -> None:
         self.sock = sock
         self.sock.setblocking(True)
-        self.peer_pid = peer_pid
+        self.peer_pid = peer_pid  # or how to learn it, when the first frame arrives
         self._buffer = bytearray()  # bytes read but not yet taken
         self._credentials = peer_pid is not None and hasattr(socket, "SO_PASSCRED")
         if self._credentials:
@@ -412,6 +412,8 @@ class Channel:
         for level, kind, payload in ancillary:
             if level == socket.SOL_SOCKET and kind == socket.SCM_CREDENTIALS:
                 pid = _CREDENTIALS.unpack(payload[: _CREDENTIALS.size])[0]
+                if callable(self.peer_pid):
+                    self.peer_pid = self.peer_pid()
                 if pid != self.peer_pid:
                     raise WireError(f"a message from process {pid}, not the worker ({self.peer_pid})")
                 return

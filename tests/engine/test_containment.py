@@ -273,18 +273,22 @@ def test_workers_exit_when_the_app_is_killed(tmp_path):
         [
             sys.executable,
             "-c",
+            "import os\n"
             "from jaxquiz.engine import Engine\n"
             "e = Engine().start()\n"
             "e.wait_ready()\n"
-            "print(e._current.pid, e._spare.pid, e._current.tempdir, flush=True)\n"
+            "e._spare.wait_ready(60)\n"
+            "tasks = os.listdir('/proc/self/task')\n"
+            "children = ' '.join(open(f'/proc/self/task/{t}/children').read() for t in tasks)\n"
+            "print(e._current.pid, e._spare.pid, *children.split(), e._current.tempdir, flush=True)\n"
             "import time; time.sleep(60)\n",
         ],
         stdout=subprocess.PIPE,
         text=True,
     )
     *numbers, tempdir = app.stdout.readline().split()
-    pids = [int(p) for p in numbers]
-    assert len(pids) == 2 and os.path.isdir(tempdir)
+    pids = {int(p) for p in numbers}  # the worker, the spare, and every child: the fork server
+    assert len(pids) == 3 and os.path.isdir(tempdir)
     app.send_signal(signal.SIGKILL)
     app.wait()
     deadline = time.monotonic() + 10
@@ -292,7 +296,7 @@ def test_workers_exit_when_the_app_is_killed(tmp_path):
     while alive and time.monotonic() < deadline:
         time.sleep(0.2)
         alive = [pid for pid in pids if _running(pid)]
-    assert alive == [], "workers outlived the app"
+    assert alive == [], "workers or the fork server outlived the app"
     # emptied (Landlock lets a worker remove what is inside its folder, not the folder itself)
     assert not os.path.exists(tempdir) or os.listdir(tempdir) == [], "a worker's files outlived it"
     if os.path.isdir(tempdir):

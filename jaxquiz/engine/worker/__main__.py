@@ -1,4 +1,5 @@
-"""Entry point of a worker process: `python -m jaxquiz.engine.worker MEMORY_LIMIT [DEVICES]`.
+"""Entry point of a worker process: `python -m jaxquiz.engine.worker MEMORY_LIMIT [DEVICES]`, or
+`serve` in a process the fork server forked (`jaxquiz.engine.worker.forkserver`), jax imported.
 
 It talks to its parent over the socket whose fd is in $JAXQUIZ_WORKER_FD only, in JSON frames;
 fds 1 and 2 belong to user code.
@@ -90,12 +91,28 @@ def _use_devices(count: int) -> None:
         jax.config.update("jax_platforms", "cpu")
 
 
+def _use_compile_cache() -> None:
+    """XLA's persistent cache as the environment names it. A worker forked from the fork server
+    was imported before its environment was set, so jax has not read these yet."""
+    import jax
+
+    from jaxquiz.engine.process import COMPILE_CACHE_SETTINGS
+
+    for name, kind in COMPILE_CACHE_SETTINGS.items():
+        value = os.environ.get(name)
+        if value is not None:
+            jax.config.update(name.lower(), kind(value))
+
+
 def main() -> None:
+    serve(int(sys.argv[1]), int(sys.argv[2]) if len(sys.argv) > 2 else 0)
+
+
+def serve(memory_limit: int, devices: int) -> None:
+    """Sandbox this process, warm jax up, then answer requests until told to stop."""
     from jaxquiz.engine import landlock
     from jaxquiz.engine.process import FD_ENV, PRIVATE_PREFIX, WRITABLE_ENV
 
-    memory_limit = int(sys.argv[1])
-    devices = int(sys.argv[2]) if len(sys.argv) > 2 else 0
     fd = int(os.environ.pop(FD_ENV))
     os.set_inheritable(fd, False)  # nothing the code starts inherits the socket
     reaper.become_subreaper()
@@ -114,6 +131,7 @@ def main() -> None:
 
     import jax
 
+    _use_compile_cache()
     if devices:
         _use_devices(devices)
     # Full float32 matmuls on every device: verdicts must not depend on TF32 on a GPU.

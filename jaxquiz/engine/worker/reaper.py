@@ -7,20 +7,14 @@ or calls setsid, stays below it, so that one sweep after each run finds and kill
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import os
 import signal
-import sys
 
-_PR_SET_CHILD_SUBREAPER = 36
+from jaxquiz.engine.forkserver import become_subreaper
+
+__all__ = ["become_subreaper", "children", "sweep"]
+
 _ROUNDS = 64  # a fork bomb refills the list while it is swept; it cannot outrun this many
-
-
-def become_subreaper() -> bool:
-    """Adopt every orphaned descendant; whether the system allows it."""
-    if sys.platform != "linux":
-        return False
-    return ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
 
 
 def children() -> list[int]:
