@@ -36,7 +36,7 @@ from typing import Any
 
 from jaxquiz.decks import discover, draw, instantiate
 from jaxquiz.decks.models import CardQuestion, ChoiceQuestion, PuzzleQuestion
-from jaxquiz.engine import Engine, Task
+from jaxquiz.engine import Engine, Task, forkserver
 from jaxquiz.engine.tasks import task_of
 from jaxquiz.study.grading import Grader
 from jaxquiz.study.session import Session
@@ -358,20 +358,32 @@ def measure_naive(items, per_type: int) -> dict[str, list[float]]:
     return times
 
 
-def cold_start_and_recovery() -> tuple[float, float]:
+def cold_start_and_recovery() -> tuple[float, float, float]:
+    """Cold start to the first verdict; the next verdict after a timeout (the spare takes over),
+    and after two crashes in a row (no warm spare left: a worker starts for it)."""
     task = Task("shape", "out = jnp.ones((2, 3))")
+    loop = Task("shape", "while True: pass", timeout=0.5)
+    crash = Task("shape", "import os\nos._exit(1)")
+    forkserver.stop()  # cold: as the app starts, with no fork server yet
     start = time.perf_counter()
     with Engine() as engine:
         engine.grade(task, "(2, 3)")
         cold = (time.perf_counter() - start) * 1000
         engine.wait_ready()
         time.sleep(3)  # let the spare finish warming, as it does while a learner reads
-        engine.grade(Task("shape", "while True: pass", timeout=0.5), "1")
+        engine.grade(loop, "1")
         start = time.perf_counter()
         prepared = engine.prepare(task)
         engine.grade(task, "(2, 3)", prepared)
         recovery = (time.perf_counter() - start) * 1000
-    return cold, recovery
+        time.sleep(3)
+        engine.grade(crash, "1")
+        engine.grade(crash, "1")
+        start = time.perf_counter()
+        prepared = engine.prepare(task)
+        engine.grade(task, "(2, 3)", prepared)
+        second = (time.perf_counter() - start) * 1000
+    return cold, recovery, second
 
 
 def measure_devices(items) -> tuple[float, float, dict[str, list[float]]]:
@@ -487,9 +499,10 @@ def main() -> None:
         f" median {statistics.median(seen_before):.2f}, p95 {percentile(seen_before, 0.95):.2f}"
     )
     print_devices()
-    cold, recovery = cold_start_and_recovery()
+    cold, recovery, second = cold_start_and_recovery()
     print(f"\ncold start to the first verdict: {cold:.0f} ms")
     print(f"next question ready after a timeout verdict: {recovery:.1f} ms")
+    print(f"next question ready after two crashes in a row (no spare): {second:.0f} ms")
     print_puzzles(measure_puzzles(cache), cache)
 
 

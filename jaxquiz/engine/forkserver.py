@@ -253,6 +253,15 @@ def shared(env: Mapping[str, str]) -> ForkServer | None:
         return _server
 
 
+def stop() -> None:
+    """Stop this process's fork server, if one runs; the next worker start starts another."""
+    global _server
+    with _server_lock:
+        if _server is not None:
+            _server.close()
+            _server = None
+
+
 def _adopts_orphans() -> bool:
     global _adopting
     if _adopting is None:

@@ -41,8 +41,7 @@ def new_server(monkeypatch):
     """A server of this test's own; the process's shared one is put back afterwards."""
     monkeypatch.setattr(forkserver, "_server", None)
     yield
-    if forkserver._server is not None:
-        forkserver._server.close()
+    forkserver.stop()
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="workers are forked where they can be adopted")
