@@ -67,14 +67,16 @@ def test_each_worker_has_its_own_folder_and_numpy_seed(engine):
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="workers are forked where they can be adopted")
-def test_the_server_is_one_thread_holding_only_its_socket(engine):
-    engine.wait_ready()
+def test_the_server_is_one_thread_holding_only_its_socket(new_server):
+    with Engine(spare=False) as engine:
+        engine.wait_ready()  # answered: the server has closed the files it passed on
     server = forkserver.shared(worker_environment())
     assert server is not None
     pid = server.process.pid
     assert len(os.listdir(f"/proc/{pid}/task")) == 1  # a fork copies no other thread's locks
     assert sorted(int(fd) for fd in os.listdir(f"/proc/{pid}/fd"))[:3] == [0, 1, 2]
-    assert len(os.listdir(f"/proc/{pid}/fd")) == 4 and len(socket_fds(pid)) == 1
+    files = {fd: os.readlink(f"/proc/{pid}/fd/{fd}") for fd in os.listdir(f"/proc/{pid}/fd")}
+    assert len(files) == 4 and len(socket_fds(pid)) == 1, sorted(files.items())
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="workers are forked where they can be adopted")
