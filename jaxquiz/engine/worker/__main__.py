@@ -1,5 +1,5 @@
 """Entry point of a worker process: `python -m jaxquiz.engine.worker MEMORY_LIMIT [DEVICES]`, or
-`serve` in a process the fork server forked (`jaxquiz.engine.worker.forkserver`), jax imported.
+`serve` in a process the fork server forked (`jaxquiz.engine.worker.zygote`), jax imported.
 
 It talks to its parent over the socket whose fd is in $JAXQUIZ_WORKER_FD only, in JSON frames;
 fds 1 and 2 belong to user code.
