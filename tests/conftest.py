@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -29,6 +30,17 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
     if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
         return None  # the user's number, read by xdist itself
     return max(1, min(MAX_TEST_PROCESSES, len(os.sched_getaffinity(0)) + 1))
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Keep the garbage collector's full passes off what was loaded before the tests run.
+
+    Every app test leaves tens of thousands of objects in reference cycles (widgets and their
+    parents, message pumps), so full collections come about once a test, and each walked every
+    module, test and deck model loaded at start-up as well: a fifth of an app test's CPU time.
+    Those are never garbage; frozen, a full pass walks only what the tests made since."""
+    gc.collect()
+    gc.freeze()
 
 
 @pytest.fixture(autouse=True)

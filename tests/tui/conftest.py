@@ -13,6 +13,7 @@ from pathlib import Path
 from types import ModuleType, SimpleNamespace
 
 import pytest
+from textual._styles_cache import StylesCache
 from textual.app import App
 from textual.pilot import Pilot
 from textual.screen import Screen
@@ -45,6 +46,16 @@ class Clock:
 # `engine` comes from tests/conftest.py: one warm engine per test process, shared with the engine,
 # audit and CLI tests (importing jax is the slow part). An app test whose question times out makes
 # it replace its worker: its spare answers the next question at once, as in the app.
+
+
+@pytest.fixture(autouse=True)
+def drop_styles_caches() -> Iterator[None]:
+    """Let the widgets of a finished app go. textual caches `StylesCache.get_inner_outer` with
+    `lru_cache` on the method, so its cache keeps the last 1024 widgets' style caches (every
+    rendered line of each) alive: held across tests, they made each full garbage collection of
+    this test process walk them again."""
+    yield
+    StylesCache.get_inner_outer.cache_clear()
 
 
 @pytest.fixture

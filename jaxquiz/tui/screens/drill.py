@@ -96,6 +96,7 @@ summary, and there is no undo: answers are final, as in an interview.
         self.drill_run = run
         self.flash = flash
         self._time_up = False
+        self._status_shown: object = None  # the text of the status row now
 
     # -- layout --------------------------------------------------------------------------------
 
@@ -140,14 +141,18 @@ summary, and there is no undo: answers are final, as in an interview.
             parts.append(("  " if parts else "") + f"question {drill.position + 1} of {drill.total}")
         else:
             parts.append(f"  {drill.position} answered")
-        self.query_one("#drill-clock", Static).update(Content.assemble(*parts))
         progress = self.query_one("#drill-progress", ProgressBar)
         progress.progress = drill.elapsed_s() if remaining is not None else drill.position
         right = run.correct()
+        wrong = len(run.answered) - right
+        # Ticks come four times a second and the text changes at most once a second: updating
+        # its widgets with the same text would lay out and redraw the screen each time.
+        if (parts, right, wrong) == self._status_shown:
+            return
+        self._status_shown = (parts, right, wrong)
+        self.query_one("#drill-clock", Static).update(Content.assemble(*parts))
         self.query_one("#drill-score", Static).update(
-            Content.assemble(
-                ("✔ ", "$text-success"), str(right), ("  ✘ ", "$text-error"), str(len(run.answered) - right)
-            )
+            Content.assemble(("✔ ", "$text-success"), str(right), ("  ✘ ", "$text-error"), str(wrong))
         )
 
     def _drill_tick(self) -> None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
 
 
 class AppFooter(Footer):
@@ -33,12 +35,25 @@ class AppFooter(Footer):
         self._rebuild_waiting = False
         if not self.is_attached:
             return
-        # Everything Footer.compose reads of the bindings (with the hidden ones: a superset).
+        # Everything Footer.compose reads of the bindings: those it shows, in their order, and the
+        # command palette's. Not the hidden ones: focus moving to a widget with keys of its own
+        # (an input, the editor) changes only those.
+        palette = self.app.COMMAND_PALETTE_BINDING
         shown = [
             (key, binding, enabled, tooltip, self.app.get_key_display(binding))
             for key, (_, binding, enabled, tooltip) in self.screen.active_bindings.items()
+            if binding.show or key == palette
         ]
         if shown == self._shown:
             return
         self._shown = shown
         await self.recompose()
+
+    def compose(self) -> ComposeResult:
+        for widget in super().compose():
+            if isinstance(widget, FooterKey) and self.compact:
+                # Footer binds each key's `compact` to its own once the key is mounted, which adds
+                # this class and works out the styles of the key (and of its parts) a second time.
+                # Added now, the class makes that binding change nothing.
+                widget.add_class("-compact", update=False)
+            yield widget

@@ -43,13 +43,14 @@ class TopBar(Horizontal):
         self._where = where
         self._progress = progress
         self._timer = timer
+        self._elapsed_shown = "◷ 0:00"
 
     def compose(self) -> ComposeResult:
         yield Static(Content(self._where), id="where")
         if self._progress:
             yield Static(Content(self._progress), id="progress")
         if self._timer:
-            yield Static(Content("◷ 0:00"), id="timer")
+            yield Static(Content(self._elapsed_shown), id="timer")
         yield Static(id="engine")
 
     def on_mount(self) -> None:
@@ -60,5 +61,8 @@ class TopBar(Horizontal):
         self.query_one("#engine", Static).update(Content.styled(text, style))
 
     def set_elapsed(self, seconds: float) -> None:
-        if self._timer:
-            self.query_one("#timer", Static).update(Content(f"◷ {format_elapsed(seconds)}"))
+        text = f"◷ {format_elapsed(seconds)}"
+        # Only a change is drawn: each update lays out the screen, and ticks may repeat a second.
+        if self._timer and text != self._elapsed_shown:
+            self._elapsed_shown = text
+            self.query_one("#timer", Static).update(Content(text))
