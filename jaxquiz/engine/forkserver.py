@@ -29,9 +29,11 @@ SERVER_COMMAND = (sys.executable, "-P", "-m", "jaxquiz.engine.worker.zygote")
 MAX_REQUEST = 2**20  # a spawn request: the worker's argv, environment and folder
 MAX_REPLY = 4096
 WORKER_FD = 3  # where a forked worker finds its socket
-# The environment read when jax, numpy and jaxquiz's worker modules are imported: a worker forked
-# from a server started under other values would not see the new ones, so they start a new server.
-IMPORT_TIME_PREFIXES = ("JAX", "XLA", "TF_", "PYTHON", "LD_", "OPENBLAS", "OMP_", "MKL", "NUMPY")
+# The environment read when jax and numpy are imported (jaxquiz's worker modules read theirs as
+# they run): a worker forked from a server started under other values would not see the new ones,
+# so they start a new server. Not TF_CPP_MIN_LOG_LEVEL, which jax sets as it is imported (a test
+# process that imports jax has it from then on) and XLA reads when it first logs, in the worker.
+IMPORT_TIME_PREFIXES = ("JAX_", "XLA_", "PYTHON", "LD_", "OPENBLAS", "OMP_", "MKL", "NUMPY")
 _PR_SET_CHILD_SUBREAPER = 36
 
 

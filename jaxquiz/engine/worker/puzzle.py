@@ -38,7 +38,8 @@ TRACE_FAILED = "trace"
 LOOP_PRIMITIVES = ("scan", "while")
 # A smaller failing input is worth a fraction of a second, not more. Tests that pin what shrinking
 # finds lift it (the tries still bound it), so that a busy machine's slower compiles change nothing.
-SHRINK_BUDGET_S = float(os.environ.get("JAXQUIZ_SHRINK_BUDGET_S", "0.3"))
+SHRINK_BUDGET_ENV = "JAXQUIZ_SHRINK_BUDGET_S"  # read as the worker runs, not when it is imported
+SHRINK_BUDGET_S = 0.3
 FLOATS = ("float32", "float16", "bfloat16")
 
 
@@ -469,7 +470,7 @@ def _shrink(
     come first: both functions are compiled for them."""
     truth = reference.programs
     assert truth is not None
-    deadline = time.perf_counter() + SHRINK_BUDGET_S
+    deadline = time.perf_counter() + float(os.environ.get(SHRINK_BUDGET_ENV, SHRINK_BUDGET_S))
     tries = 0
     shrunk = False
     check = failure.check
