@@ -59,6 +59,14 @@ def _limit_memory(limit: int) -> None:
     # not count shared memory: the app watches the worker's proportional share for that, and
     # RLIMIT_AS bounds what one mapping can take at once (CUDA reserves far more address space
     # than it uses, so not with an NVIDIA GPU).
+    held = _data_size()
+    if 0 < limit <= held:
+        # Forked with jax imported, the worker holds this already: under the limit, XLA would
+        # fail to start in a way that depends on which of its threads allocates first.
+        raise SystemExit(
+            f"the worker holds {held / 2**20:.0f} MiB once jax is imported, more than its memory "
+            f"limit of {limit / 2**20:.0f} MiB"
+        )
     if limit > 0:
         _set_limit(resource.RLIMIT_DATA, limit)
         if not os.path.exists("/dev/nvidiactl"):
@@ -67,6 +75,15 @@ def _limit_memory(limit: int) -> None:
     # with EFBIG instead of killing the worker with SIGXFSZ).
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     _set_limit(resource.RLIMIT_FSIZE, FILE_SIZE_LIMIT)
+
+
+def _data_size() -> int:
+    """Bytes of this process's data segments (what RLIMIT_DATA counts); 0 where unknown."""
+    try:
+        with open("/proc/self/status") as status:
+            return next(int(line.split()[1]) * 1024 for line in status if line.startswith("VmData:"))
+    except (OSError, StopIteration, ValueError, IndexError):
+        return 0
 
 
 def _set_limit(which: int, value: int) -> None:

@@ -118,8 +118,10 @@ def _become_worker(
         np.random.seed()  # each worker its own global RNG, as in a process of its own
         worker.serve(int(argv[0]), int(argv[1]))
         status = 0
-    except SystemExit as leaving:
+    except SystemExit as leaving:  # as Python ends on one: a message is printed, status 1
         status = leaving.code if isinstance(leaving.code, int) else 1
+        if leaving.code is not None and not isinstance(leaving.code, int):
+            print(leaving.code, file=sys.stderr)
     except BaseException:
         traceback.print_exc()
     finally:
