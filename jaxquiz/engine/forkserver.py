@@ -93,7 +93,8 @@ class Spawned:
         if self._abandoned:
             with contextlib.suppress(OSError):
                 os.killpg(pid, signal.SIGKILL)
-            self.wait(5.0)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.wait(5.0)  # reaped: SIGKILL cannot be caught, this returns at once
 
     def _failed(self, why: str) -> None:
         self.failure = why
