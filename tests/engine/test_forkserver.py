@@ -127,3 +127,29 @@ def test_a_worker_dropped_before_it_was_forked_is_gone_and_reaped_once_it_is(new
             os.kill(dropped.process.pid, 0)
     finally:
         kept.kill()
+
+
+class NoServer:
+    """Stands in for the server a Spawned asks for its pid: the answer is given by hand here."""
+
+    def resolve(self, child: object, timeout: float | None) -> None:
+        pass
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [b"not json", b"[1, 2]", b'{"pid": "123"}', b'{"pid": true}', b'{"pid": 1}', b'{"pid": -5}', b"{}"],
+)
+def test_an_answer_from_the_server_that_is_not_a_pid_is_a_failed_start_not_a_process(reply):
+    child = forkserver.Spawned(NoServer())  # type: ignore[arg-type]
+    forkserver._answer(child, reply)
+    assert child.failure is not None and child.returncode == 1
+    assert child.pid == -1 and child.poll() == 1  # nothing to wait for, nothing to kill
+
+
+def test_the_server_s_error_is_the_failure_in_words():
+    child = forkserver.Spawned(NoServer())  # type: ignore[arg-type]
+    forkserver._answer(child, b'{"error": "OSError: the worker could not be forked"}')
+    assert (
+        child.failure == "the fork server could not fork a worker (OSError: the worker could not be forked)"
+    )
