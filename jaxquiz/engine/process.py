@@ -174,7 +174,7 @@ class WorkerProcess:
 
     def _watch_memory(self) -> None:
         """Kill the worker once its share of memory, shared memory included, passes the limit."""
-        used = memory_share(self.process.pid)
+        used = memory_share(self.process.pid, within=self.memory_limit)
         if used > self.memory_limit:
             self.kill()
             raise WorkerFailed(
@@ -262,21 +262,44 @@ def worker_environment() -> dict[str, str]:
     return env
 
 
-def memory_share(pid: int) -> int:
+def memory_share(pid: int, within: int | None = None) -> int:
     """Bytes of memory a process holds: its proportional set size (shared mappings counted by
-    share), and shared memory it holds open without mapping it (memfd)."""
+    share), and shared memory it holds open without mapping it (memfd).
+
+    Summing the proportional set size walks every mapping of the process (2 ms for a worker,
+    20 times a second while it runs). With `within`, a process whose resident set (read at no
+    cost, and never less than its proportional share) and shared memory are within that many
+    bytes is answered with that sum instead: it is within the limit either way.
+    """
+    held = _shared_memory_held(pid)
+    if within is not None:
+        try:
+            with open(f"/proc/{pid}/statm") as statm:
+                resident = int(statm.read().split()[1]) * _PAGE
+        except (OSError, ValueError, IndexError):
+            return held
+        if resident + held <= within:
+            return resident + held
     try:
         with open(f"/proc/{pid}/smaps_rollup") as rollup:
             pss = next(int(line.split()[1]) * 1024 for line in rollup if line.startswith("Pss:"))
     except (OSError, StopIteration, ValueError, IndexError):
-        return 0
+        return held
+    return pss + held
+
+
+_PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
+def _shared_memory_held(pid: int) -> int:
+    """Bytes of the memfd and /dev/shm files a process holds open."""
     held = 0
     try:
         fds = os.listdir(f"/proc/{pid}/fd")
     except OSError:
-        return pss
+        return 0
     for fd in fds:
         with contextlib.suppress(OSError):
             if os.readlink(f"/proc/{pid}/fd/{fd}").startswith(("/memfd:", "/dev/shm/")):
                 held += os.stat(f"/proc/{pid}/fd/{fd}").st_blocks * 512
-    return pss + held
+    return held
