@@ -533,12 +533,13 @@ def _engine() -> Iterator[Engine]:
     """The engine a command runs questions on: the one handed in, left running, or one of its
     own without a spare (a command asks few questions), stopped when the command ends."""
     from jaxquiz.engine import Engine
+    from jaxquiz.paths import compile_cache_dir
 
     given = _given_engine()
     if given is not None:
         yield given
         return
-    with Engine(spare=False) as engine:
+    with Engine(spare=False, compile_cache=compile_cache_dir()) as engine:
         yield engine
 
 

@@ -1,6 +1,7 @@
 """Where jaxquiz keeps user data: one data dir, platformdirs' by default.
 
-`JAXQUIZ_DATA_DIR` overrides it (tests, synced folders). Nothing touches the disk at import time.
+`JAXQUIZ_DATA_DIR` overrides it (tests, synced folders), and jax's own `JAX_COMPILATION_CACHE_DIR`
+moves XLA's compile cache. Nothing touches the disk at import time.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from pathlib import Path
 from platformdirs import user_data_path
 
 DATA_DIR_ENV = "JAXQUIZ_DATA_DIR"
+COMPILE_CACHE_ENV = "JAX_COMPILATION_CACHE_DIR"
 APP_NAME = "jaxquiz"
 
 
@@ -38,7 +40,11 @@ def trust_path() -> Path:
 
 
 def compile_cache_dir() -> Path:
-    """XLA's persistent compilation cache: lets a question seen before skip compiling."""
+    """XLA's persistent compilation cache: lets a question seen before skip compiling. Where jax
+    would keep it when the environment names a folder (one cache shared with your own jax work)."""
+    override = os.environ.get(COMPILE_CACHE_ENV)
+    if override:
+        return Path(override).expanduser()
     return data_dir() / "cache" / "xla"
 
 

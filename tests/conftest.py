@@ -52,7 +52,7 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture(scope="session")
-def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+def engine(shared_compile_cache: Path) -> Iterator[Engine]:
     """The real engine of this test process, shared by every test and module that grades.
 
     Importing jax is the slow part of the suite, so a worker is started once per test process,
@@ -62,15 +62,25 @@ def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     do all of these to it, then check that the next question is graded right). The spare makes
     such a replacement instant, as in the app. A test that needs an engine of another kind (a
     memory limit, a worker held at its start, several workers) starts its own."""
-    with Engine(compile_cache=shared_compile_cache(tmp_path_factory)) as warm:
+    with Engine(compile_cache=shared_compile_cache) as warm:
         warm.wait_ready()
         yield warm
 
 
-def shared_compile_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """XLA's compile cache on disk, as the app keeps one, shared by this run's test processes: a
-    worker that replaces one killed on purpose does not compile the same programs again."""
+@pytest.fixture(scope="session", autouse=True)
+def shared_compile_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """XLA's compile cache on disk, as the app keeps one, shared by every engine of this run's
+    test processes and by the apps and commands they start (named the way jax names it, so the
+    data dir of each test does not move it): a worker does not compile again what another
+    compiled, which is most of the CPU time a new worker spends."""
     base = tmp_path_factory.getbasetemp()
     if os.environ.get("PYTEST_XDIST_WORKER"):
         base = base.parent  # this run's folder, above each test process's own
-    return base / "xla-cache"
+    folder = base / "xla-cache"
+    before = os.environ.get(paths.COMPILE_CACHE_ENV)
+    os.environ[paths.COMPILE_CACHE_ENV] = str(folder)
+    yield folder
+    if before is None:
+        os.environ.pop(paths.COMPILE_CACHE_ENV)
+    else:
+        os.environ[paths.COMPILE_CACHE_ENV] = before

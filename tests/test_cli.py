@@ -10,6 +10,7 @@ errors into a message and exit status 2, and one verdict from start to exit stat
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -21,7 +22,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from jaxquiz import __version__
+from jaxquiz import __version__, paths
 from jaxquiz.cli import main
 from jaxquiz.decks import load_deck_file
 from jaxquiz.decks.models import Deck
@@ -75,7 +76,7 @@ questions:
     code: |
       while True:
           pass
-    timeout: 1
+    timeout: 0.3
     expect: "1"
   - id: fine
     type: value
@@ -115,7 +116,13 @@ def jaxquiz_process(data_dir: Path):
     def run(
         *args: str | Path, timeout: float = 240, env: dict[str, str] | None = None, stdin: str | None = None
     ) -> subprocess.CompletedProcess[str]:
-        base = {"JAXQUIZ_DATA_DIR": str(data_dir), "NO_COLOR": "1", "PATH": "/usr/bin:/bin"}
+        base = {
+            "JAXQUIZ_DATA_DIR": str(data_dir),
+            "NO_COLOR": "1",
+            "PATH": "/usr/bin:/bin",
+            # the run's compile cache (tests/conftest.py): what another test compiled is reused
+            paths.COMPILE_CACHE_ENV: os.environ[paths.COMPILE_CACHE_ENV],
+        }
         stdin_args: dict = {"stdin": subprocess.DEVNULL} if stdin is None else {"input": stdin}
         return subprocess.run(
             [sys.executable, "-m", "jaxquiz", *map(str, args)],
@@ -277,6 +284,24 @@ def test_grade_right_exits_0(jaxquiz_process):
     assert lines[0] == "right"
     assert any(re.fullmatch(r"\s*params: N=5", line) for line in lines)
     assert any(re.fullmatch(r"\s*you said: \(5, 2\)", line) for line in lines)
+
+
+@pytest.mark.parametrize("named", [False, True], ids=["in-the-data-dir", "where-jax-s-variable-says"])
+def test_a_command_keeps_what_it_compiled_for_the_next(jaxquiz_process, data_dir, tmp_path, named):
+    cache = tmp_path / "jax-cache" if named else data_dir / "cache" / "xla"
+    unset = ""  # as jax reads it
+    result = jaxquiz_process(
+        "grade",
+        "--trust",
+        EVERY_TYPE,
+        "shape-param",
+        "(5, 2)",
+        "--param",
+        "N=5",
+        env={paths.COMPILE_CACHE_ENV: str(cache) if named else unset},
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert any(cache.iterdir())
 
 
 def test_grade_wrong_exits_1_and_prints_json(jaxquiz):

@@ -68,13 +68,15 @@ class WorkerProcess:
         writable = [self.tempdir]
         common = worker_environment()
         env = dict(common)
+        # The cache the worker uses is the one it may write, or none.
+        env.pop(paths.COMPILE_CACHE_ENV, None)
         if compile_cache is not None:
             # XLA's persistent cache: a question seen before (same shapes) skips compilation,
             # which is most of the time a small question takes.
             with contextlib.suppress(OSError):
                 Path(compile_cache).mkdir(parents=True, exist_ok=True)
                 writable.append(str(compile_cache))
-            env.setdefault("JAX_COMPILATION_CACHE_DIR", str(compile_cache))
+            env[paths.COMPILE_CACHE_ENV] = str(compile_cache)
             env.setdefault("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", "0")
             env.setdefault("JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES", "0")
         env[WRITABLE_ENV] = os.pathsep.join(writable)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,13 +16,13 @@ from jaxquiz.engine import Engine, Task
 from jaxquiz.engine.puzzle_plan import executions
 from jaxquiz.engine.tasks import task_of
 
-TIMEOUT = 2.0
+TIMEOUT = 1.0
 
 
 @pytest.fixture(scope="module")
-def engine() -> Iterator[Engine]:
+def engine(shared_compile_cache: Path) -> Iterator[Engine]:
     """An engine of its own with a spare: a timeout replaces the worker."""
-    with Engine() as warm:
+    with Engine(compile_cache=shared_compile_cache) as warm:
         warm.wait_ready()
         yield warm
 

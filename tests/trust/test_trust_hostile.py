@@ -70,7 +70,7 @@ def test_the_library_offers_the_content_it_judged_not_an_earlier_read(write_deck
 def test_a_module_beside_the_deck_or_in_the_working_folder_cannot_be_imported(tmp_path, monkeypatch):
     (tmp_path / "helper_beside_the_deck.py").write_text("VALUE = 1\n")
     monkeypatch.chdir(tmp_path)  # where the app was started, with the deck and its helper
-    with Engine(spare=False) as engine:
+    with Engine(spare=False, compile_cache=paths.compile_cache_dir()) as engine:
         verdict = engine.grade(
             Task("raises", "import helper_beside_the_deck", answer=None), "ModuleNotFoundError"
         )

@@ -114,11 +114,14 @@ def _use_compile_cache() -> None:
     import jax
 
     from jaxquiz.engine.process import COMPILE_CACHE_SETTINGS
+    from jaxquiz.paths import COMPILE_CACHE_ENV
 
     for name, kind in COMPILE_CACHE_SETTINGS.items():
         value = os.environ.get(name)
         if value is not None:
             jax.config.update(name.lower(), kind(value))
+    if COMPILE_CACHE_ENV not in os.environ:  # the server's environment may have named one
+        jax.config.update(COMPILE_CACHE_ENV.lower(), None)
 
 
 def main() -> None:

@@ -1,0 +1,40 @@
+"""XLA's compile cache on disk: where it lives, and that a worker uses the one it may write."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from jaxquiz import paths
+from jaxquiz.engine import Engine, Task
+
+READ_CACHE_DIR = "print(jax.config.jax_compilation_cache_dir)"
+
+
+def test_the_cache_lives_in_the_data_dir_unless_jax_s_own_variable_names_one(data_dir, monkeypatch):
+    monkeypatch.delenv(paths.COMPILE_CACHE_ENV, raising=False)
+    assert paths.compile_cache_dir() == data_dir / "cache" / "xla"
+    monkeypatch.setenv(paths.COMPILE_CACHE_ENV, "")  # set but empty: as if unset, as jax reads it
+    assert paths.compile_cache_dir() == data_dir / "cache" / "xla"
+    monkeypatch.setenv(paths.COMPILE_CACHE_ENV, "~/jax-cache")
+    assert paths.compile_cache_dir() == Path.home() / "jax-cache"
+
+
+def test_a_worker_compiles_into_the_cache_it_was_given(tmp_path):
+    cache = tmp_path / "xla"
+    with Engine(spare=False, compile_cache=cache) as engine:
+        told = engine.explore(READ_CACHE_DIR)
+        verdict = engine.grade(Task("value", "out = jnp.arange(5) * 3 + 1"), "[1, 4, 7, 10, 13]")
+    assert told.outcome.output.strip() == str(cache)
+    assert verdict.correct, verdict
+    assert any(cache.iterdir()), "nothing was written to the compile cache"
+
+
+def test_a_worker_given_no_cache_uses_none_even_if_the_app_s_environment_names_one(tmp_path, monkeypatch):
+    named = tmp_path / "named"
+    monkeypatch.setenv(paths.COMPILE_CACHE_ENV, str(named))  # the fork server reads this one too
+    with Engine(spare=False) as engine:
+        told = engine.explore(READ_CACHE_DIR)
+        verdict = engine.grade(Task("value", "out = jnp.arange(4) * 5 - 2"), "[-2, 3, 8, 13]")
+    assert told.outcome.output.strip() == "None"
+    assert verdict.correct, verdict
+    assert not named.exists() or not any(named.iterdir())
