@@ -44,7 +44,7 @@ questions:
   - id: slow
     type: shape
     prompt: p
-    timeout: 1
+    timeout: 0.3
     code: |
       while True:
           pass

@@ -334,7 +334,7 @@ title: A fill with a short timeout
 questions:
   - id: count-to-three
     type: fill
-    timeout: 1
+    timeout: 0.5
     prompt: Fill the blank so that `out` is 3.
     code: out = jnp.asarray(___)
     solution: "1 + 2"
@@ -349,7 +349,7 @@ async def test_an_answer_that_times_out_is_wrong_and_shows_the_truth(engine, sto
         ui.start(app, ("tui-short", "count-to-three"), ("tui-basics", "sum-dtype"))
         text = await answer_and_see_the_verdict(pilot, ui, "next(x for x in iter(int, 1) if x)")
         assert "⏱  Timed out" in text
-        assert "did not finish within 1 s" in text  # the question's limit, not the request's
+        assert "did not finish within 0.5 s" in text  # the question's limit, not the request's
         assert "Array(3, dtype=int32" in text  # what the question gives, from its own run
         await pilot.press("enter")
         # Rated Again: it comes back after the next question (a learning step)
