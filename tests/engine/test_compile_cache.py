@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from jaxquiz import paths
@@ -29,12 +30,10 @@ def test_a_worker_compiles_into_the_cache_it_was_given(tmp_path):
     assert any(cache.iterdir()), "nothing was written to the compile cache"
 
 
-def test_a_worker_given_no_cache_uses_none_even_if_the_app_s_environment_names_one(tmp_path, monkeypatch):
-    named = tmp_path / "named"
-    monkeypatch.setenv(paths.COMPILE_CACHE_ENV, str(named))  # the fork server reads this one too
+def test_a_worker_given_no_cache_uses_none_even_if_the_app_s_environment_names_one(shared_compile_cache):
+    assert os.environ[paths.COMPILE_CACHE_ENV] == str(shared_compile_cache)  # the fork server's too
     with Engine(spare=False) as engine:
         told = engine.explore(READ_CACHE_DIR)
         verdict = engine.grade(Task("value", "out = jnp.arange(4) * 5 - 2"), "[-2, 3, 8, 13]")
     assert told.outcome.output.strip() == "None"
     assert verdict.correct, verdict
-    assert not named.exists() or not any(named.iterdir())
