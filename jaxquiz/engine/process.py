@@ -115,8 +115,9 @@ class WorkerProcess:
         return self.process.poll() is None
 
     def fit_for_use(self) -> bool:
-        """Alive, believed, and nothing unasked waiting on its socket (a reply that code forged)."""
-        return self.alive() and not self.suspect and not self._channel.pending()
+        """Alive, believed, and nothing unasked waiting on its socket (a reply that code forged),
+        nor its socket closed (by code that ran after a reply)."""
+        return self.alive() and not self.suspect and not self._channel.readable()
 
     def wait_ready(self, timeout: float) -> Ready:
         """Block until the worker has imported jax (it says so first)."""

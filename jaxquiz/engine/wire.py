@@ -369,7 +369,22 @@ class Channel:
         return decode(body, hint)
 
     def pending(self) -> bool:
-        """Whether bytes are waiting to be read (after a reply: a message nobody asked for)."""
+        """Whether bytes are waiting to be read (after a reply: a message nobody asked for).
+
+        A peer that closed its end after replying (a worker that exits once it has answered)
+        makes the socket readable too, but has sent nothing more: that is not pending.
+        """
+        if not self.readable():
+            return False
+        if self._buffer:
+            return True
+        try:
+            return bool(self.sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT))
+        except OSError:  # reset by the peer: nothing more will come
+            return False
+
+    def readable(self) -> bool:
+        """Whether a read would not wait: bytes are waiting, or the peer closed its end."""
         if self._buffer:
             return True
         readable, _, _ = select.select([self.sock], [], [], 0)

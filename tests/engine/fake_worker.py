@@ -14,7 +14,9 @@ instead. Each request's code says how to answer it:
 - `extra`: answers twice;
 - `recycle`: answers and asks to be replaced;
 - `untidy`: answers, then exits with EXIT_UNTIDY half a second later, before reading the next
-  request;
+  request; `untidy-now`: closes its socket as it answers (the app sees the end of the stream right
+  after the reply, as when a tidy-up fails at once), then exits with EXIT_UNTIDY; `closes`:
+  answers, closes its socket and lives on (as if code run after the reply had closed it);
 - anything else: an answer is right when it is the text `right`.
 """
 
@@ -121,6 +123,13 @@ def main() -> None:
         channel.send(answer)
         if command == "untidy":  # a tidy-up that takes a while, then fails
             time.sleep(0.5)
+            os._exit(EXIT_UNTIDY)
+        if command == "closes":
+            channel.sock.close()
+            time.sleep(3600)
+        if command == "untidy-now":
+            channel.sock.shutdown(socket.SHUT_RDWR)
+            time.sleep(0.2)  # the app reads the reply and the end of the stream before the exit
             os._exit(EXIT_UNTIDY)
 
 

@@ -67,9 +67,10 @@ def test_each_worker_has_its_own_folder_and_numpy_seed(engine):
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="workers are forked where they can be adopted")
-def test_the_server_is_one_thread_holding_only_its_socket(engine):
-    engine.wait_ready()  # answered: the server has closed the files it passed on
-    server = forkserver.shared(worker_environment())  # this test process's, which forked it
+def test_the_server_is_one_thread_holding_only_its_socket(new_server):
+    with Engine(spare=False) as engine:
+        engine.wait_ready()  # answered: the server has closed the files it passed on
+    server = forkserver.shared(worker_environment())
     assert server is not None
     pid = server.process.pid
     assert len(os.listdir(f"/proc/{pid}/task")) == 1  # a fork copies no other thread's locks

@@ -169,10 +169,19 @@ def test_a_worker_that_asks_to_be_recycled_is_replaced_after_its_reply(engine):
     assert engine.wait_ready().pid != pid
 
 
-def test_a_worker_that_could_not_tidy_up_hands_the_next_request_to_the_spare(engine):
+@pytest.mark.parametrize("how", ["untidy", "untidy-now"])
+def test_a_worker_that_could_not_tidy_up_hands_the_next_request_to_the_spare(engine, how):
     pid = engine.wait_ready().pid
-    assert engine.grade(task("untidy"), "right").correct  # the reply came before the exit
+    assert engine.grade(task(how), "right").correct  # the reply came before the exit
     assert_next_question_works(engine)  # sent before the exit and never read: the spare answers
+    assert engine.replacements == 1
+    assert engine.wait_ready().pid != pid
+
+
+def test_a_worker_that_closed_its_socket_after_a_reply_is_replaced_before_the_next_request(engine):
+    pid = engine.wait_ready().pid
+    assert engine.grade(task("closes"), "right").correct
+    assert_next_question_works(engine)  # not a crash: the spare answers
     assert engine.replacements == 1
     assert engine.wait_ready().pid != pid
 

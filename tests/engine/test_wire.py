@@ -153,6 +153,23 @@ def test_a_half_sent_frame_times_out_and_a_closed_peer_is_eof():
         channel.receive(FromWorker, time.monotonic() + 5)
 
 
+def test_a_frame_after_the_reply_is_pending_but_a_peer_that_closed_after_it_is_not():
+    app, worker = socket.socketpair()
+    channel = wire.Channel(app)
+    worker.sendall(wire.encode(Ready(1, "cpu", "0", 1.0)))
+    channel.receive(FromWorker, time.monotonic() + 5)
+    assert not channel.pending()
+    worker.sendall(wire.encode(Ready(2, "cpu", "0", 1.0)))
+    assert channel.pending()  # a message nobody asked for
+    channel.receive(FromWorker, time.monotonic() + 5)
+    assert not channel.readable()
+    worker.close()  # a worker that exits as soon as it has answered
+    assert not channel.pending()
+    assert channel.readable()  # the end of the stream: a worker that cannot be asked again
+    with pytest.raises(EOFError):
+        channel.receive(FromWorker, time.monotonic() + 5)
+
+
 @pytest.mark.skipif(not hasattr(socket, "SO_PASSCRED"), reason="the kernel stamps senders on Linux only")
 def test_bytes_from_a_process_other_than_the_worker_are_refused():
     app, worker = socket.socketpair()
