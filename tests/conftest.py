@@ -17,19 +17,19 @@ from jaxquiz.engine import Engine
 # tests (which inherit this environment) shrink until their tries run out.
 os.environ["JAXQUIZ_SHRINK_BUDGET_S"] = "60"
 
-# Each test process holds warm JAX workers (about 1 GiB each) and most of the suite's time is jax
-# imports in worker processes: past a few test processes, more only add workers and memory.
+# Each test process holds warm JAX workers and its own fork server: past a few test processes,
+# more only add workers, memory and jax imports.
 MAX_TEST_PROCESSES = 4
 
 
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
-    """`-n auto` (pyproject's addopts): one test process per core and one more, at most
-    MAX_TEST_PROCESSES. App and engine tests spend a part of their time waiting for a worker
-    process: on 2 cores, 3 test processes ran the suite in 112 s where 2 took 129 s, and 4 took
-    119 s (peak memory 3.3 GiB with 3)."""
+    """`-n auto` (pyproject's addopts): two test processes per core, at most
+    MAX_TEST_PROCESSES. App tests spend half their time idle (Textual's pilot waits for the app
+    to settle after each key) and engine tests wait on workers: on 2 cores, 4 test processes ran
+    the suite in 68.5 s where 3 took 73 s (5 took 69 s, 6 took 70 s)."""
     if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
         return None  # the user's number, read by xdist itself
-    return max(1, min(MAX_TEST_PROCESSES, len(os.sched_getaffinity(0)) + 1))
+    return max(1, min(MAX_TEST_PROCESSES, 2 * len(os.sched_getaffinity(0))))
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:

@@ -181,6 +181,10 @@ def test_a_worker_that_could_not_tidy_up_hands_the_next_request_to_the_spare(eng
 def test_a_worker_that_closed_its_socket_after_a_reply_is_replaced_before_the_next_request(engine):
     pid = engine.wait_ready().pid
     assert engine.grade(task("closes"), "right").correct
+    # It closes its socket just after the reply: the next question is asked once that is so.
+    deadline = time.monotonic() + 10
+    while engine.default._current.fit_for_use() and time.monotonic() < deadline:
+        time.sleep(0.01)
     assert_next_question_works(engine)  # not a crash: the spare answers
     assert engine.replacements == 1
     assert engine.wait_ready().pid != pid
