@@ -1,5 +1,6 @@
 """The layers point down: the UI process never imports jax, and decks/store/study/engine never import
-textual. Each check runs in a fresh interpreter and reads its `sys.modules`."""
+textual. Each check runs in a fresh interpreter and reads its `sys.modules`. (That the worker holds
+no textual is read in the worker itself: tests/test_import_hygiene.py.)"""
 
 from __future__ import annotations
 
@@ -90,13 +91,3 @@ def test_the_lower_layers_never_import_textual_nor_jax(tmp_path):
         tmp_path,
     )
     assert loaded == []
-
-
-def test_the_jax_worker_does_not_import_textual(tmp_path):
-    loaded = loaded_after(
-        """
-        import jaxquiz.engine.worker.service, jaxquiz.engine.worker.sandbox
-        """,
-        tmp_path,
-    )
-    assert "jax" in loaded and "textual" not in loaded
