@@ -265,6 +265,9 @@ def worker_environment() -> dict[str, str]:
     return env
 
 
+_PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
 def memory_share(pid: int, within: int | None = None) -> int:
     """Bytes of memory a process holds: its proportional set size (shared mappings counted by
     share), and shared memory it holds open without mapping it (memfd).
@@ -289,9 +292,6 @@ def memory_share(pid: int, within: int | None = None) -> int:
     except (OSError, StopIteration, ValueError, IndexError):
         return held
     return pss + held
-
-
-_PAGE = os.sysconf("SC_PAGE_SIZE")
 
 
 def _shared_memory_held(pid: int) -> int:
