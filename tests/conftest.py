@@ -43,6 +43,26 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     gc.freeze()
 
 
+TESTS = Path(__file__).parent
+# Longest first, so that the run does not end on one test process finishing long tests while the
+# others wait: the app tests (a second or more each, waiting on the app and on a worker), then
+# the rest, and the folders of quick unit tests last, to fill in as the test processes finish.
+LONGEST_FIRST = [TESTS / "tui"]
+QUICKEST_LAST = [TESTS / "decks", TESTS / "study"]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Hand the tests out longest first (xdist hands them out in this order); each module's tests
+    stay together and in their order."""
+
+    def batch(item: pytest.Item) -> int:
+        if any(item.path.is_relative_to(folder) for folder in LONGEST_FIRST):
+            return 0
+        return 2 if any(item.path.is_relative_to(folder) for folder in QUICKEST_LAST) else 1
+
+    items.sort(key=batch)
+
+
 @pytest.fixture(autouse=True)
 def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Progress, trust records and user decks of the test only, never the real user's."""

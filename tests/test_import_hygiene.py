@@ -95,7 +95,7 @@ def test_the_engine_starts_a_worker_without_importing_jax_here(tmp_path):
     assert imported_after(body, tmp_path) == []
 
 
-def test_the_worker_holds_jax_but_no_deck_models_nor_textual(engine):
+def test_the_worker_holds_jax_but_no_deck_models_nor_textual_nor_the_pool(engine):
     # Read in the real worker (forked from the fork server, which imported what workers share):
     # it reads plain dataclasses off the wire, so pydantic (and the YAML the decks come in) would
     # only slow its start and widen what question code can reach; textual is the UI's.
@@ -104,3 +104,8 @@ def test_the_worker_holds_jax_but_no_deck_models_nor_textual(engine):
     outcome = engine.prepare(Task("value", code)).outcome
     assert outcome.status == "ok", outcome
     assert ast.literal_eval(outcome.preview) == ["jax", "jaxlib", "jaxquiz"]
+    # Nor the app's side of the engine (the pool and its threads): `jaxquiz.engine` loads it on use.
+    app_side = {"jaxquiz.engine.pool", "jaxquiz.engine.devices"}
+    code = f"import sys\nout = sorted(set(sys.modules) & {app_side!r})"
+    outcome = engine.prepare(Task("value", code)).outcome
+    assert (outcome.status, ast.literal_eval(outcome.preview)) == ("ok", []), outcome

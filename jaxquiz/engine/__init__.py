@@ -1,11 +1,32 @@
 """The execution engine: a warm, sandboxed worker process that runs JAX and grades answers.
 
-Only `jaxquiz.engine.worker` imports jax, and only inside the worker process.
+Only `jaxquiz.engine.worker` imports jax, and only inside the worker process. The names below
+load on first use (PEP 562): a worker, and the fork server it is forked from, import the modules
+of the engine they use (the protocol, the wire), not the app's side of it (the pool, its threads).
 """
 
-from jaxquiz.engine.devices import Engine
-from jaxquiz.engine.pool import Prepared, default_memory_limit
-from jaxquiz.engine.protocol import Binding, Exploration, Outcome, Task, Timings, Verdict
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from jaxquiz.engine.devices import Engine
+    from jaxquiz.engine.pool import Prepared, default_memory_limit
+    from jaxquiz.engine.protocol import Binding, Exploration, Outcome, Task, Timings, Verdict
+
+# Each public name, and the module that defines it.
+_WHERE = {
+    "Binding": "protocol",
+    "Engine": "devices",
+    "Exploration": "protocol",
+    "Outcome": "protocol",
+    "Prepared": "pool",
+    "Task": "protocol",
+    "Timings": "protocol",
+    "Verdict": "protocol",
+    "default_memory_limit": "pool",
+}
 
 __all__ = [
     "Binding",
@@ -18,3 +39,12 @@ __all__ = [
     "Verdict",
     "default_memory_limit",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value  # found once: later lookups do not come here
+    return value
