@@ -104,8 +104,9 @@ def test_the_worker_holds_jax_but_no_deck_models_nor_textual_nor_the_pool(engine
     outcome = engine.prepare(Task("value", code)).outcome
     assert outcome.status == "ok", outcome
     assert ast.literal_eval(outcome.preview) == ["jax", "jaxlib", "jaxquiz"]
-    # Nor the app's side of the engine (the pool and its threads): `jaxquiz.engine` loads it on use.
-    app_side = {"jaxquiz.engine.pool", "jaxquiz.engine.devices"}
+    # Nor the app's side of the engine (the pool, its threads, how workers are started): the
+    # package loads it on use, and the worker reads what it shares with the app from `protocol`.
+    app_side = {"jaxquiz.engine.pool", "jaxquiz.engine.devices", "jaxquiz.engine.process"}
     code = f"import sys\nout = sorted(set(sys.modules) & {app_side!r})"
     outcome = engine.prepare(Task("value", code)).outcome
     assert (outcome.status, ast.literal_eval(outcome.preview)) == ("ok", []), outcome

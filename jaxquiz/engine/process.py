@@ -20,22 +20,21 @@ from typing import Any
 
 from jaxquiz import paths
 from jaxquiz.engine import forkserver, wire
-from jaxquiz.engine.protocol import Answer, Envelope, FromWorker, InternalFailure, Ready, reply_types
+from jaxquiz.engine.protocol import (
+    FD_ENV,
+    PRIVATE_PREFIX,
+    WRITABLE_ENV,
+    Answer,
+    Envelope,
+    FromWorker,
+    InternalFailure,
+    Ready,
+    reply_types,
+)
 
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
-# How the worker finds its end of the socket, its private temp folder and the folders it may
-# write to (the environment, not argv: question code reads sys.argv first).
-FD_ENV = "JAXQUIZ_WORKER_FD"
-WRITABLE_ENV = "JAXQUIZ_WORKER_WRITABLE"
-PRIVATE_PREFIX = "jaxquiz-worker-"  # a worker's own temp folder
 # How a worker is started; the engine's supervision tests start a fake worker instead.
 WORKER_COMMAND = (sys.executable, "-P", "-m", "jaxquiz.engine.worker")
-# XLA's persistent cache, when the engine keeps one, and how the worker reads each setting.
-COMPILE_CACHE_SETTINGS: dict[str, type] = {
-    "JAX_COMPILATION_CACHE_DIR": str,
-    "JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS": float,
-    "JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES": int,
-}
 
 
 class WorkerFailed(Exception):

@@ -21,6 +21,19 @@ OUTPUT_CAP = 64 * 1024
 # next request, so the engine can send that request to the spare as if nothing happened.
 EXIT_UNTIDY = 75
 
+# How a worker finds its end of the socket, the folders it may write to and its private temp
+# folder: in its environment, not argv (question code reads sys.argv first).
+FD_ENV = "JAXQUIZ_WORKER_FD"
+WRITABLE_ENV = "JAXQUIZ_WORKER_WRITABLE"
+PRIVATE_PREFIX = "jaxquiz-worker-"
+# XLA's persistent cache as the engine sets it in a worker's environment, and how the worker
+# reads each setting.
+COMPILE_CACHE_SETTINGS: dict[str, type] = {
+    "JAX_COMPILATION_CACHE_DIR": str,
+    "JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS": float,
+    "JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES": int,
+}
+
 
 @dataclass(frozen=True)
 class Task:

@@ -29,9 +29,9 @@ import socket
 import sys
 import time
 
-from jaxquiz.engine.process import FD_ENV
 from jaxquiz.engine.protocol import (
     EXIT_UNTIDY,
+    FD_ENV,
     Answer,
     Envelope,
     Exploration,

@@ -113,7 +113,7 @@ def _use_compile_cache() -> None:
     was imported before its environment was set, so jax has not read these yet."""
     import jax
 
-    from jaxquiz.engine.process import COMPILE_CACHE_SETTINGS
+    from jaxquiz.engine.protocol import COMPILE_CACHE_SETTINGS
     from jaxquiz.paths import COMPILE_CACHE_ENV
 
     for name, kind in COMPILE_CACHE_SETTINGS.items():
@@ -131,7 +131,7 @@ def main() -> None:
 def serve(memory_limit: int, devices: int) -> None:
     """Sandbox this process, warm jax up, then answer requests until told to stop."""
     from jaxquiz.engine import landlock
-    from jaxquiz.engine.process import FD_ENV, PRIVATE_PREFIX, WRITABLE_ENV
+    from jaxquiz.engine.protocol import FD_ENV, PRIVATE_PREFIX, WRITABLE_ENV
 
     fd = int(os.environ.pop(FD_ENV))
     os.set_inheritable(fd, False)  # nothing the code starts inherits the socket

@@ -25,7 +25,7 @@ import traceback
 from typing import Any, NoReturn
 
 from jaxquiz.engine.forkserver import CONTROL_FD_ENV, MAX_REQUEST, WORKER_FD
-from jaxquiz.engine.process import FD_ENV
+from jaxquiz.engine.protocol import FD_ENV
 
 ADOPTION_LIMIT_S = 10.0  # the worker's first parent exits at once; the app adopts it then
 
