@@ -52,8 +52,8 @@ QUICKEST_LAST = [TESTS / "decks", TESTS / "study"]
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Hand the tests out longest first (xdist hands them out in this order); each module's tests
-    stay together and in their order."""
+    """Hand the tests out longest first: xdist hands them out in this order (after the tests of
+    each `xdist_group`, which go first). Each module's tests stay together and in their order."""
 
     def batch(item: pytest.Item) -> int:
         if any(item.path.is_relative_to(folder) for folder in LONGEST_FIRST):
