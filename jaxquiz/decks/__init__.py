@@ -7,8 +7,9 @@ the pydantic models.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from jaxquiz.lazy import loader
 
 if TYPE_CHECKING:
     from jaxquiz.decks.discovery import discover
@@ -58,10 +59,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    module = _WHERE.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value  # found once: later lookups do not come here
-    return value
+__getattr__ = loader(__name__, _WHERE)

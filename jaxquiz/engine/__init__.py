@@ -7,8 +7,9 @@ of the engine they use (the protocol, the wire), not the app's side of it (the p
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from jaxquiz.lazy import loader
 
 if TYPE_CHECKING:
     from jaxquiz.engine.devices import Engine
@@ -41,10 +42,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    module = _WHERE.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value  # found once: later lookups do not come here
-    return value
+__getattr__ = loader(__name__, _WHERE)
