@@ -167,7 +167,7 @@ class DeckCache:
             handle, temporary = tempfile.mkstemp(dir=self.folder, prefix=".", suffix=".tmp")
             try:
                 with os.fdopen(handle, "w", encoding="utf-8") as out:
-                    json.dump(entry, out)
+                    out.write(json.dumps(entry))  # dumps is json's C encoder; dump is Python's
                 os.replace(temporary, self._entry(key))
             except BaseException:
                 Path(temporary).unlink(missing_ok=True)

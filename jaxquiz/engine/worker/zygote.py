@@ -34,6 +34,9 @@ def main() -> None:
     control = socket.socket(fileno=int(os.environ.pop(CONTROL_FD_ENV)))
     app = os.getppid()
     _preload()
+    from jaxquiz.engine.worker import guard
+
+    guard.take_deep_baseline()  # every worker forked from here starts from these modules
     # What was imported lives as long as every worker: kept out of the garbage collector's
     # passes, its pages stay shared with the workers instead of being copied by them.
     gc.freeze()
@@ -58,6 +61,7 @@ def _preload() -> None:
     """Import what a worker imports before its first request."""
     import jax.extend.backend  # noqa: F401  (the device count of a pool is set through it)
 
+    from jaxquiz import paths  # noqa: F401
     from jaxquiz.engine import landlock, wire  # noqa: F401
     from jaxquiz.engine.worker import __main__, service  # noqa: F401
 
