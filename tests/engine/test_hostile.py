@@ -226,6 +226,12 @@ SOFT_NOFILE = "import resource\nhard = resource.getrlimit(resource.RLIMIT_NOFILE
             "(2, 3)",
         ),
         (
+            # as many names as before, one of them new (in a module put back after the reply)
+            "length = jnp.linalg.norm\ndel jnp.linalg.norm\njnp.linalg.length = length",
+            Task("value", "out = (hasattr(jnp.linalg, 'norm'), hasattr(jnp.linalg, 'length'))"),
+            "(True, False)",
+        ),
+        (
             "jnp.linalg.norm = lambda *args, **kwargs: 0.0",
             Task("value", "out = jnp.linalg.norm(jnp.array([3.0, 4.0]))"),
             "5.0",
@@ -263,6 +269,7 @@ SOFT_NOFILE = "import resource\nhard = resource.getrlimit(resource.RLIMIT_NOFILE
         "enable-x64-entered",
         "fake-sys-modules",
         "function-code-swapped",
+        "function-renamed",
         "submodule-function-replaced",
         "warnings-as-errors",
         "numpy-raises",
