@@ -577,13 +577,18 @@ def _put(value: Any, path: tuple[str, ...], leaf: Any) -> Any:
 
 
 def _take(value: Any, axis: int, size: int) -> Any:
-    return jax.lax.slice_in_dim(value, 0, size, axis=axis) if hasattr(value, "shape") else value
+    # Cut by numpy, as `_stack` stacks: a jax slice compiles for each new shape.
+    if not hasattr(value, "shape"):
+        return value
+    if jax.dtypes.issubdtype(value.dtype, jax.dtypes.prng_key):
+        return jax.lax.slice_in_dim(value, 0, size, axis=axis)
+    return jax.device_put(np.asarray(value)[(slice(None),) * axis + (slice(0, size),)])
 
 
 def _rounder(value: Any) -> Any:
     def leaf(x: Any) -> Any:
         if hasattr(x, "dtype") and jnp.issubdtype(x.dtype, jnp.floating):
-            return jnp.round(x)
+            return jax.device_put(np.round(np.asarray(x)))  # half to even, as jnp.round
         return x
 
     return jax.tree.map(leaf, value) if not isinstance(value, str | int | float | bool) else value
