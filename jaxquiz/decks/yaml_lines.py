@@ -106,7 +106,7 @@ def _build(loader: Any, node: yaml.Node, path: Path_, positions: dict, budget: l
                     _position(key_node),
                     "write the key as a name, like `code:`",
                 )
-            key = loader.construct_object(key_node, deep=True)
+            key = _scalar(loader, key_node)
             if key in result:
                 first = positions[(*path, key)]
                 raise YamlSyntaxError(
@@ -119,4 +119,15 @@ def _build(loader: Any, node: yaml.Node, path: Path_, positions: dict, budget: l
         return result
     if isinstance(node, yaml.SequenceNode):
         return [_build(loader, item, (*path, i), positions, budget) for i, item in enumerate(node.value)]
+    return _scalar(loader, node)
+
+
+_STR = "tag:yaml.org,2002:str"
+
+
+def _scalar(loader: Any, node: yaml.Node) -> Any:
+    # Most values of a deck are text, which YAML's constructor returns as the node's value
+    # after a few Python calls each; the rest (numbers, booleans, null) go through it.
+    if node.tag == _STR and isinstance(node, yaml.ScalarNode):
+        return node.value
     return loader.construct_object(node, deep=True)
