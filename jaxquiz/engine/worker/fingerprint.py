@@ -290,28 +290,35 @@ class DeepBaseline:
 
     @classmethod
     def take(cls) -> DeepBaseline:
-        modules: list[tuple[types.ModuleType, dict[str, Any]]] = []
-        functions: list[tuple[types.FunctionType, types.CodeType, Any, Any]] = []
-        classes: list[tuple[type, dict[str, Any]]] = []
-        seen: set[int] = set()
+        baseline = cls([], [], [])
+        baseline.add_new_modules()
+        return baseline
+
+    def add_new_modules(self) -> None:
+        """Add every guarded module imported since the baseline was taken (at first, all)."""
+        known = {id(module) for module, _ in self.modules}
+        seen = {id(klass) for klass, _ in self.classes}
+        functions = list(self.functions)
         for module in _deep_modules():
+            if id(module) in known:
+                continue
             namespace = vars(module)
             own = module.__name__.startswith(_OWN_STATE)
             # the worker's own modules: only their functions and classes, not their state
             saved = {
                 k: v for k, v in namespace.items() if not own or isinstance(v, type | types.FunctionType)
             }
-            modules.append((module, saved))
+            self.modules.append((module, saved))
             for value in saved.values():
                 if isinstance(value, type) and id(value) not in seen and _patchable(value):
                     seen.add(id(value))
                     members = dict(vars(value))
                     if not own:  # the worker's classes keep state in class attributes
-                        classes.append((value, members))
+                        self.classes.append((value, members))
                     functions.extend(_functions(members.values()))
             functions.extend(_functions(saved.values()))
-        unique = {id(f[0]): f for f in functions}
-        return cls(modules, list(unique.values()), classes)
+        self.functions = list({id(f[0]): f for f in functions}.values())
+        self._columns = self._flat = None
 
     def check(self) -> list[str]:
         """Put back every module attribute, class member and function's code that changed;
