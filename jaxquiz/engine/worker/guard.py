@@ -76,10 +76,14 @@ class StateGuard:
 _deep_taken: DeepBaseline | None = None
 
 
+def deep_baseline_taken() -> bool:
+    return _deep_taken is not None
+
+
 def take_deep_baseline() -> None:
-    """Take the deep part of the baseline now, in the fork server, before any code runs: the
-    workers forked from it share one copy instead of each walking every module again, which
-    makes a worker's start 10-20 ms quicker. A worker adds what it imported since."""
+    """Take the deep part of the baseline now, in the fork server, where no question code runs:
+    the workers forked from it later share one copy instead of each walking every module again,
+    which makes a worker's start 10-20 ms quicker. A worker adds what it imported since."""
     global _deep_taken
     _deep_taken = DeepBaseline.take()
 

@@ -36,7 +36,6 @@ def main() -> None:
     _preload()
     from jaxquiz.engine.worker import guard
 
-    guard.take_deep_baseline()  # every worker forked from here starts from these modules
     # What was imported lives as long as every worker: kept out of the garbage collector's
     # passes, its pages stay shared with the workers instead of being copied by them.
     gc.freeze()
@@ -55,6 +54,11 @@ def main() -> None:
             for fd in fds:
                 os.close(fd)
         control.send(json.dumps(reply).encode())
+        if not guard.deep_baseline_taken():
+            # Once the first worker is on its way (it takes its own: it should not wait for
+            # this), for the workers forked from here later: the spare, the replacements.
+            guard.take_deep_baseline()
+            gc.freeze()
 
 
 def _preload() -> None:
