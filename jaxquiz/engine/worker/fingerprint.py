@@ -8,7 +8,7 @@ and the worker is replaced.
 
 The quick watches are checked after every run, before its reply. The deep one (every attribute of
 every module of jax, numpy, equinox, einops, the standard modules they use and jaxquiz itself, and
-the code of every function and method in them: about a millisecond and a half) runs after the
+the code of every function and method in them: two to four milliseconds) runs after the
 reply, as a chore: the next run starts only once it is done.
 """
 
