@@ -108,9 +108,11 @@ class _Baseline:
         self.recursion = sys.getrecursionlimit()
         self.threads = set(threading.enumerate())
         self.quick = [(watch, watch.read()) for watch in quick_watches()]
-        if _deep_taken is not None:
-            _deep_taken.add_new_modules()
-        self.deep = _deep_taken or DeepBaseline.take()
+        if _deep_taken is None:  # not forked from the fork server, or forked before it took one
+            self.deep = DeepBaseline.take()
+        else:
+            _deep_taken.add_new_modules()  # what this worker imported since the server took it
+            self.deep = _deep_taken
         self.python_random = PythonRandom()
 
 
