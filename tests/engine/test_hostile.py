@@ -232,6 +232,22 @@ SOFT_NOFILE = "import resource\nhard = resource.getrlimit(resource.RLIMIT_NOFILE
             "(True, False)",
         ),
         (
+            "jnp.linspace.__defaults__ = (7, *jnp.linspace.__defaults__[1:])",
+            Task("shape", "out = jnp.linspace(0.0, 1.0)"),
+            "(50,)",
+        ),
+        (
+            "jnp.meshgrid.__kwdefaults__ = {**jnp.meshgrid.__kwdefaults__, 'indexing': 'ij'}",
+            Task("shape", "out = jnp.meshgrid(jnp.arange(2), jnp.arange(3))[0]"),
+            "(3, 2)",
+        ),
+        (
+            # written into the dict behind the class's read-only mappingproxy: no setattr at all
+            "import gc\ngc.get_referents(vars(eqx.nn.Linear))[0]['leaked'] = 1",
+            Task("value", "out = hasattr(eqx.nn.Linear, 'leaked')"),
+            "False",
+        ),
+        (
             "jnp.linalg.norm = lambda *args, **kwargs: 0.0",
             Task("value", "out = jnp.linalg.norm(jnp.array([3.0, 4.0]))"),
             "5.0",
@@ -270,6 +286,9 @@ SOFT_NOFILE = "import resource\nhard = resource.getrlimit(resource.RLIMIT_NOFILE
         "fake-sys-modules",
         "function-code-swapped",
         "function-renamed",
+        "function-defaults-replaced",
+        "function-keyword-defaults-replaced",
+        "class-dict-written-directly",
         "submodule-function-replaced",
         "warnings-as-errors",
         "numpy-raises",

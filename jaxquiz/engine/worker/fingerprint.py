@@ -8,8 +8,9 @@ and the worker is replaced.
 
 The quick watches are checked after every run, before its reply. The deep one (every attribute of
 every module of jax, numpy, equinox, einops, the standard modules they use and jaxquiz itself, and
-the code of every function and method in them: two to four milliseconds) runs after the
-reply, as a chore: the next run starts only once it is done.
+the code of every function and method in them) runs after the reply, as a chore: the next run
+starts only once it is done. It compares every entry only when a tripwire (`tripwires`) says
+something may have changed: a fraction of a millisecond after most runs, 5-10 ms after the others.
 """
 
 from __future__ import annotations
@@ -25,13 +26,15 @@ import sys
 import types
 import warnings
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import repeat
 from typing import Any
 
 import jax
 import numpy as np
 from jax._src import config as jax_config
+
+from jaxquiz.engine.worker import tripwires
 
 
 class Unrestorable(Exception):
@@ -264,6 +267,10 @@ DEEP_PACKAGES = frozenset(
 )  # fmt: skip
 # Globals of jaxquiz's worker that change by design (its folder, its baseline): not guarded.
 _OWN_STATE = ("jaxquiz.engine.worker.",)
+# Modules whose attributes the worker sets and puts back around every run (`catch_warnings`, for
+# the warnings a run shows): their dicts' version tags change each time, so they are compared
+# entry by entry.
+_WRITTEN_EACH_RUN = frozenset({"warnings"})
 
 
 def _deep_modules() -> list[types.ModuleType]:
@@ -279,6 +286,30 @@ def _deep_modules() -> list[types.ModuleType]:
 
 
 @dataclass
+class _Scan:
+    """What `DeepBaseline` compares after a run, flattened so that each comparison is one pass in C.
+
+    Namespaces whose dict's version tag is readable are compared by their tags (`versions`); the
+    others entry by entry: every saved value looked up again (`getters`, `keys`, `values`), and the
+    size of each namespace whose every name is saved (`namespaces`, `lengths`)."""
+
+    versions: tripwires.DictVersions | None
+    getters: list[Any]
+    keys: list[str]
+    values: list[Any]
+    namespaces: list[Any]
+    lengths: list[int]
+
+    def unchanged(self) -> bool:
+        found = map(operator.call, self.getters, self.keys, repeat(_MISSING))
+        return (
+            (self.versions is None or self.versions.unchanged())
+            and all(map(operator.is_, found, self.values))
+            and list(map(len, self.namespaces)) == self.lengths
+        )
+
+
+@dataclass
 class DeepBaseline:
     """Every guarded module's attributes, and every guarded function's code and defaults."""
 
@@ -286,10 +317,14 @@ class DeepBaseline:
     functions: list[tuple[types.FunctionType, types.CodeType, Any, Any]]
     classes: list[tuple[type, dict[str, Any]]]
     _columns: tuple[tuple[Any, ...], ...] | None = None
-    _flat: tuple[list[Any], ...] | None = None
+    _scan: _Scan = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._scan = self._flatten()
 
     @classmethod
     def take(cls) -> DeepBaseline:
+        tripwires.watch_function_writes()  # before any question code, in every process that takes one
         baseline = cls([], [], [])
         baseline.add_new_modules()
         return baseline
@@ -318,14 +353,14 @@ class DeepBaseline:
                     functions.extend(_functions(members.values()))
             functions.extend(_functions(saved.values()))
         self.functions = list({id(f[0]): f for f in functions}.values())
-        self._columns = self._flat = None
+        self._columns = None
+        self._scan = self._flatten()  # the version tags as they are now, before any code runs
 
     def check(self) -> list[str]:
         """Put back every module attribute, class member and function's code that changed;
         what was put back (Unrestorable when a class cannot take it)."""
         if self._unchanged():
             return []
-        self._flat = None  # what is saved may grow (submodules imported since): flatten again
         changed = []
         for module, saved in self.modules:
             own = module.__name__.startswith(_OWN_STATE)
@@ -339,11 +374,7 @@ class DeepBaseline:
                 _restore_class(klass, members)
                 changed.append(f"{klass.__module__}.{klass.__qualname__}")
         functions, codes, defaults, kwdefaults = self._functions
-        if not (
-            all(map(operator.is_, map(_CODE, functions), codes))
-            and all(map(operator.is_, map(_DEFAULTS, functions), defaults))
-            and all(map(operator.is_, map(_KWDEFAULTS, functions), kwdefaults))
-        ):
+        if not self._functions_unchanged():
             for function, code, default, kwdefault in zip(
                 functions, codes, defaults, kwdefaults, strict=True
             ):
@@ -358,45 +389,50 @@ class DeepBaseline:
                         kwdefault,
                     )
                     changed.append(f"{function.__module__}.{function.__qualname__}")
+        # All is as saved again (what is saved may have grown: submodules imported since): the
+        # version tags from now on, and the writes put back just now are not the next run's.
+        self._scan = self._flatten()
+        tripwires.functions_written()
         return changed
 
     def _unchanged(self) -> bool:
-        """Nothing changed: one pass in C over every saved value (identity), namespace size and
-        function, with no Python call per module or class."""
-        if self._flat is None:
-            self._flat = self._flatten()
-        getters, keys, values, namespaces, lengths = self._flat
+        """Nothing changed: the namespaces' version tags, or else every saved value (identity) and
+        namespace size; the functions when one was written. One pass in C each, with no Python
+        call per module, class or function."""
+        written = tripwires.functions_written()
+        return self._scan.unchanged() and (not written or self._functions_unchanged())
+
+    def _functions_unchanged(self) -> bool:
         functions, codes, defaults, kwdefaults = self._functions
         return (
-            all(map(operator.is_, map(operator.call, getters, keys, repeat(_MISSING)), values))
-            and list(map(len, namespaces)) == lengths
-            and all(map(operator.is_, map(_CODE, functions), codes))
+            all(map(operator.is_, map(_CODE, functions), codes))
             and all(map(operator.is_, map(_DEFAULTS, functions), defaults))
             and all(map(operator.is_, map(_KWDEFAULTS, functions), kwdefaults))
         )
 
-    def _flatten(self) -> tuple[list[Any], ...]:
-        getters: list[Any] = []
-        keys: list[str] = []
-        values: list[Any] = []
-        namespaces: list[Any] = []
-        lengths: list[int] = []
+    def _flatten(self) -> _Scan:
+        tagged: list[dict[str, Any]] = []
+        scan = _Scan(None, [], [], [], [], [])
+
+        def compare(namespace: Any, saved: dict[str, Any], whole: bool, tag: bool = True) -> None:
+            # by its version tag where it has one (and it is saved whole), else entry by entry
+            if tag and whole and type(namespace) is dict and tripwires.DictVersions.readable():
+                tagged.append(namespace)
+                return
+            scan.getters.extend([namespace.get] * len(saved))
+            scan.keys.extend(saved)
+            scan.values.extend(saved.values())
+            if whole:
+                scan.namespaces.append(namespace)
+                scan.lengths.append(len(saved))
+
         for module, saved in self.modules:
-            namespace = vars(module)
-            getters.extend([namespace.get] * len(saved))
-            keys.extend(saved)
-            values.extend(saved.values())
-            if not module.__name__.startswith(_OWN_STATE):
-                namespaces.append(namespace)
-                lengths.append(len(saved))
+            name = module.__name__
+            compare(vars(module), saved, not name.startswith(_OWN_STATE), name not in _WRITTEN_EACH_RUN)
         for klass, members in self.classes:
-            proxy = _namespace_of(klass)
-            getters.extend([proxy.get] * len(members))
-            keys.extend(members)
-            values.extend(members.values())
-            namespaces.append(proxy)
-            lengths.append(len(members))
-        return getters, keys, values, namespaces, lengths
+            compare(_namespace_of(klass), members, whole=True)
+        scan.versions = tripwires.DictVersions(tagged) if tagged else None
+        return scan
 
     @property
     def _functions(self) -> tuple[tuple[Any, ...], ...]:
