@@ -4,6 +4,7 @@ constants, parameter names and parentheses, and bounded so that nothing can hang
 from __future__ import annotations
 
 import ast
+import functools
 import itertools
 from collections.abc import Iterator, Mapping, Sequence
 
@@ -34,8 +35,10 @@ class ParamExpressionError(ValueError):
         self.fix = fix
 
 
+@functools.lru_cache(maxsize=1024)
 def parse(expression: str) -> ast.expr:
-    """The expression's tree; ParamExpressionError when it is too long or not Python."""
+    """The expression's tree (shared: it is only read); ParamExpressionError when it is too long
+    or not Python. Kept, since loading a deck reads each expression several times per draw."""
     if len(expression) > _LONGEST:
         raise ParamExpressionError(f"`${{{expression[:20]}...}}` is too long", "compute it in `code` instead")
     try:

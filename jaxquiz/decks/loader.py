@@ -401,7 +401,10 @@ def _repeated_options(
 
 def _undefined_params(question: QuestionBase, index: int, context: _Context) -> list[LoadProblem]:
     problems = []
+    choices = None
     for key, text in texts_with_params(question):
+        if "$" not in text:
+            continue  # most texts: no placeholder, no arithmetic
         for name in sorted(placeholders(text) - set(question.params)):
             problems.append(
                 context.problem_at(
@@ -411,7 +414,8 @@ def _undefined_params(question: QuestionBase, index: int, context: _Context) -> 
                     question.id,
                 )
             )
-        for error in expression_problems(text, question.param_values()):
+        choices = choices or question.param_values()
+        for error in expression_problems(text, choices):
             problems.append(
                 context.problem_at(
                     ("questions", index, key), f"`{key}`: {error.rule}", error.fix, question.id

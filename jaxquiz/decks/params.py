@@ -15,6 +15,7 @@ from jaxquiz.decks.models import QuestionBase, Scalar
 SUBSTITUTED_KEYS = frozenset(
     ("prompt", "code", "answer", "expect", "solution", "wrong", "options", "hint", "explain")
 )
+_SUBSTITUTED_IN_ORDER = tuple(sorted(SUBSTITUTED_KEYS))
 
 # `check` runs every combination up to this many, else this many seeded draws.
 MAX_CHECKED_DRAWS = 16
@@ -82,7 +83,7 @@ def expression_problems(text: str, choices: Mapping[str, Sequence[Scalar]]) -> l
 
 def texts_with_params(question: QuestionBase) -> Iterator[tuple[str, str]]:
     """(key, text) for every text of the question where parameters are replaced."""
-    for key in sorted(SUBSTITUTED_KEYS):
+    for key in _SUBSTITUTED_IN_ORDER:
         value = getattr(question, key, None)
         if isinstance(value, str):
             yield key, value

