@@ -14,7 +14,9 @@ socket and log as the only files open, its folder, its environment, then `serve`
 
 from __future__ import annotations
 
+import contextlib
 import gc
+import importlib
 import json
 import os
 import socket
@@ -68,6 +70,20 @@ def _preload() -> None:
     from jaxquiz import paths  # noqa: F401
     from jaxquiz.engine import landlock, wire  # noqa: F401
     from jaxquiz.engine.worker import __main__, service  # noqa: F401
+
+    # What jax imports on its first lowering (MLIR's dialects): importing them starts no thread,
+    # and a worker that finds them here neither imports them nor sees them added to the modules
+    # its state guard watches (which costs its first check a full comparison).
+    for name in _FIRST_LOWERING_IMPORTS:
+        with contextlib.suppress(ImportError):  # another jax: the worker imports what it needs
+            importlib.import_module(name)
+
+
+_FIRST_LOWERING_IMPORTS = (
+    "jaxlib.mlir.dialects.builtin",
+    "jaxlib.mlir.dialects.mhlo",
+    "jaxlib.mlir.extras.meta",
+)
 
 
 def _spawn(payload: bytes, fds: list[int], control: socket.socket, app: int) -> int:
