@@ -276,6 +276,13 @@ SOFT_NOFILE = "import resource\nhard = resource.getrlimit(resource.RLIMIT_NOFILE
         ),
         ("import builtins\nbuiltins.len = lambda x: 7", Task("shape", "out = jnp.ones(len([1, 2]))"), "(2,)"),
         (
+            # an audit hook cannot be removed: one that refused to compile would fail every run after
+            "import sys\ndef refuse(event, args):\n    if event == 'compile':\n"
+            "        raise ValueError('no compiling')\nsys.addaudithook(refuse)",
+            Task("shape", "out = jnp.ones(2)"),
+            "(2,)",
+        ),
+        (
             "eqx.nn.Linear.__call__ = lambda self, x, **kw: 0",
             Task("shape", "out = eqx.nn.Linear(2, 3, key=jr.key(0))(jnp.ones(2))"),
             "(3,)",
@@ -296,6 +303,7 @@ SOFT_NOFILE = "import resource\nhard = resource.getrlimit(resource.RLIMIT_NOFILE
         "rlimit-soft",
         "rlimit-hard",
         "builtin-replaced",
+        "audit-hook-added",
         "method-replaced",
     ],
 )

@@ -79,7 +79,7 @@ def test_reading_writing_the_same_object_and_other_dicts_writes_leave_the_tags_a
     assert versions.unchanged()
 
 
-def test_function_writes_are_noted_once_the_hook_is_in_and_reading_is_not():
+def test_function_writes_are_noted_once_the_hook_is_in_and_no_other_hook_gets_in():
     out = run_python(
         """
         from jaxquiz.engine.worker import tripwires
@@ -105,6 +105,12 @@ def test_function_writes_are_noted_once_the_hook_is_in_and_reading_is_not():
         ):
             write()
             print(tripwires.functions_written(), tripwires.functions_written())
+        # no hook after it: one of the code's own would outlive its run
+        import sys
+        heard = []
+        sys.addaudithook(lambda event, args: heard.append(event))
+        sys.audit("jaxquiz.test")
+        print(heard)
         """
     )
     assert out.split("\n")[:-1] == [
@@ -112,6 +118,7 @@ def test_function_writes_are_noted_once_the_hook_is_in_and_reading_is_not():
         "True False",
         "False",
         *["True False"] * 5,
+        "[]",
     ]
 
 

@@ -13,7 +13,8 @@ run. Two things CPython keeps anyway say whether any of it can have changed:
   is False and the caller compares every entry instead.
 - Setting or deleting a function's `__code__`, `__defaults__` or `__kwdefaults__` is an audit event
   (PEP 578). A hook that notes it, installed before any question code runs (it cannot be removed),
-  says whether any function was written since the last look.
+  says whether any function was written since the last look. It also refuses every later hook:
+  one added by question code would outlive its run.
 
 Neither is a barrier against code that writes memory through ctypes: nothing in the process is.
 Both see every change made through Python, which is what the deep check puts back.
@@ -110,12 +111,15 @@ def watch_function_writes() -> None:
 
 
 def _audit(event: str, args: tuple[Any, ...]) -> None:
-    # Called for every audit event of the process: kept to one comparison for the others, and it
-    # must never raise (that would fail the audited operation).
+    # Called for every audit event of the process: kept to one comparison for the others. It
+    # raises only to refuse a hook of the code's own, which would outlive its run (one that
+    # raised on `compile` would fail every later question): CPython then adds nothing, silently.
     if (event == "object.__setattr__" or event == "object.__delattr__") and (
         args and type(args[0]) is types.FunctionType
     ):
         _function_written[0] = True
+    elif event == "sys.addaudithook":
+        raise RuntimeError("the worker takes no other audit hook")
 
 
 def functions_written() -> bool:
