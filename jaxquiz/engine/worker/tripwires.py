@@ -54,7 +54,8 @@ class DictVersions:
         return _readable
 
     def unchanged(self) -> bool:
-        """No dict was written since this was made (a write that put back the same value counts)."""
+        """No dict was written since this was made: a value replaced and put back since counts as
+        written (writing the very object a key holds does not)."""
         return self._read() == self._saved
 
     def _read(self) -> list[int]:
