@@ -401,7 +401,7 @@ def _repeated_options(
 
 def _undefined_params(question: QuestionBase, index: int, context: _Context) -> list[LoadProblem]:
     problems = []
-    choices = None
+    choices = question.param_values()  # once per question, not once per text
     for key, text in texts_with_params(question):
         if "$" not in text:
             continue  # most texts: no placeholder, no arithmetic
@@ -414,7 +414,6 @@ def _undefined_params(question: QuestionBase, index: int, context: _Context) -> 
                     question.id,
                 )
             )
-        choices = choices or question.param_values()
         for error in expression_problems(text, choices):
             problems.append(
                 context.problem_at(

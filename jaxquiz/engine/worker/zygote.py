@@ -29,6 +29,13 @@ from typing import Any, NoReturn
 from jaxquiz.engine.forkserver import CONTROL_FD_ENV, MAX_REQUEST, WORKER_FD
 from jaxquiz.engine.protocol import FD_ENV
 
+# What jax imports on its first lowering (MLIR's dialects): the fork server imports them for its workers.
+_FIRST_LOWERING_IMPORTS = (
+    "jaxlib.mlir.dialects.builtin",
+    "jaxlib.mlir.dialects.mhlo",
+    "jaxlib.mlir.extras.meta",
+)
+
 ADOPTION_LIMIT_S = 10.0  # the worker's first parent exits at once; the app adopts it then
 
 
@@ -77,13 +84,6 @@ def _preload() -> None:
     for name in _FIRST_LOWERING_IMPORTS:
         with contextlib.suppress(ImportError):  # another jax: the worker imports what it needs
             importlib.import_module(name)
-
-
-_FIRST_LOWERING_IMPORTS = (
-    "jaxlib.mlir.dialects.builtin",
-    "jaxlib.mlir.dialects.mhlo",
-    "jaxlib.mlir.extras.meta",
-)
 
 
 def _spawn(payload: bytes, fds: list[int], control: socket.socket, app: int) -> int:
