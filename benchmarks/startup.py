@@ -118,6 +118,7 @@ def textual_child(parent_start: float) -> None:
 
 def spawn(flag: str, data: str) -> dict[str, float]:
     env = dict(os.environ, JAXQUIZ_DATA_DIR=data, PYTHONPATH=str(ROOT))
+    env.pop("JAXQUIZ_CACHE_DIR", None)  # the deck cache of that data dir: cold, then warm
     start = time.time()
     done = subprocess.run(
         [sys.executable, __file__, flag, repr(start)],

@@ -1,7 +1,8 @@
 """Where jaxquiz keeps user data: one data dir, platformdirs' by default.
 
-`JAXQUIZ_DATA_DIR` overrides it (tests, synced folders), and jax's own `JAX_COMPILATION_CACHE_DIR`
-moves XLA's compile cache. Nothing touches the disk at import time.
+`JAXQUIZ_DATA_DIR` overrides it (tests, synced folders). `JAXQUIZ_CACHE_DIR` moves what jaxquiz can
+make again (parsed decks, compiled programs), and jax's own `JAX_COMPILATION_CACHE_DIR` moves XLA's
+compile cache alone. Nothing touches the disk at import time.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from pathlib import Path
 from platformdirs import user_data_path
 
 DATA_DIR_ENV = "JAXQUIZ_DATA_DIR"
+CACHE_DIR_ENV = "JAXQUIZ_CACHE_DIR"
 COMPILE_CACHE_ENV = "JAX_COMPILATION_CACHE_DIR"
 APP_NAME = "jaxquiz"
 
@@ -39,18 +41,26 @@ def trust_path() -> Path:
     return data_dir() / "trust.json"
 
 
+def cache_dir() -> Path:
+    """What jaxquiz can make again, and keeps to start faster: in the data dir unless moved."""
+    override = os.environ.get(CACHE_DIR_ENV)
+    if override:
+        return Path(override).expanduser()
+    return data_dir() / "cache"
+
+
 def compile_cache_dir() -> Path:
     """XLA's persistent compilation cache: lets a question seen before skip compiling. Where jax
     would keep it when the environment names a folder (one cache shared with your own jax work)."""
     override = os.environ.get(COMPILE_CACHE_ENV)
     if override:
         return Path(override).expanduser()
-    return data_dir() / "cache" / "xla"
+    return cache_dir() / "xla"
 
 
 def deck_cache_dir() -> Path:
     """Decks as parsed before, by the hash of their file: lets an unchanged deck skip parsing."""
-    return data_dir() / "cache" / "decks"
+    return cache_dir() / "decks"
 
 
 def bundled_decks_dir() -> Path:

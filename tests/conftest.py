@@ -107,6 +107,28 @@ def engine(shared_compile_cache: Path) -> Iterator[Engine]:
 
 
 @pytest.fixture(scope="session", autouse=True)
+def shared_deck_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The cache of parsed decks, shared by every test of this run, as the app keeps one across
+    its starts: the bundled decks are parsed once per run, not once per test that lists them
+    (some seventy, at 150 ms of CPU each). The data dir of each test stays its own. Tests of what
+    a first start does, or that write into the cache, take a `private_deck_cache`."""
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent  # this run's folder, above each test process's own
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(paths.CACHE_DIR_ENV, str(base / "cache"))
+        yield base / "cache"
+
+
+@pytest.fixture
+def private_deck_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty cache of this test's own, for a first start or for a test that writes into it."""
+    folder = tmp_path / "caches"
+    monkeypatch.setenv(paths.CACHE_DIR_ENV, str(folder))
+    return folder
+
+
+@pytest.fixture(scope="session", autouse=True)
 def shared_compile_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """XLA's compile cache on disk, as the app keeps one, shared by every engine of this run's
     test processes and by the apps and commands they start (named the way jax names it, so the

@@ -120,7 +120,8 @@ def jaxquiz_process(data_dir: Path):
             "JAXQUIZ_DATA_DIR": str(data_dir),
             "NO_COLOR": "1",
             "PATH": "/usr/bin:/bin",
-            # the run's compile cache (tests/conftest.py): what another test compiled is reused
+            # the run's caches (tests/conftest.py): what another test parsed or compiled is reused
+            paths.CACHE_DIR_ENV: os.environ[paths.CACHE_DIR_ENV],
             paths.COMPILE_CACHE_ENV: os.environ[paths.COMPILE_CACHE_ENV],
         }
         stdin_args: dict = {"stdin": subprocess.DEVNULL} if stdin is None else {"input": stdin}
@@ -286,7 +287,7 @@ def test_grade_right_exits_0_and_keeps_what_it_compiled_for_the_next(jaxquiz_pro
         "(5, 2)",
         "--param",
         "N=5",
-        env={paths.COMPILE_CACHE_ENV: ""},  # unset, as jax reads it: the data dir's cache
+        env={paths.CACHE_DIR_ENV: "", paths.COMPILE_CACHE_ENV: ""},  # unset: the data dir's caches
     )
     assert result.returncode == 0, result.stdout + result.stderr
     lines = result.stdout.splitlines()

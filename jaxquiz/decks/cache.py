@@ -83,7 +83,7 @@ class DeckCache:
         self.folder = folder
 
     @classmethod
-    def in_data_dir(cls) -> DeckCache:
+    def in_cache_dir(cls) -> DeckCache:
         return cls(paths.deck_cache_dir())
 
     def key(self, data: bytes) -> str:

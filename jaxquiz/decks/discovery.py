@@ -38,4 +38,4 @@ def discover(extra: Sequence[Path] = (), *, bundled: bool = True, user: bool = T
     from jaxquiz.decks.cache import DeckCache
     from jaxquiz.decks.loader import load_decks
 
-    return load_decks(deck_sources(extra, bundled=bundled, user=user), DeckCache.in_data_dir())
+    return load_decks(deck_sources(extra, bundled=bundled, user=user), DeckCache.in_cache_dir())

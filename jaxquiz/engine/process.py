@@ -256,8 +256,9 @@ class WorkerProcess:
 
 
 def worker_environment() -> dict[str, str]:
-    """The app's environment less what question code has no business knowing: the data dir."""
-    env = {k: v for k, v in os.environ.items() if k != paths.DATA_DIR_ENV}
+    """The app's environment less what question code has no business knowing: the data dir and
+    the cache dir (the compile cache it may use is named to it on its own)."""
+    env = {k: v for k, v in os.environ.items() if k not in (paths.DATA_DIR_ENV, paths.CACHE_DIR_ENV)}
     # The worker must import this same jaxquiz, installed or run from a checkout.
     env["PYTHONPATH"] = os.pathsep.join(p for p in (_PACKAGE_ROOT, env.get("PYTHONPATH", "")) if p)
     env["PYTHONDONTWRITEBYTECODE"] = "1"  # nothing to write outside its temp folder

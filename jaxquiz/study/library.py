@@ -52,7 +52,7 @@ class Library:
         sources = deck_sources(extra, bundled=bundled, user=user)
         library = cls(TrustStore.load(), DeckWatcher([path for path, _ in sources]), sources=dict(sources))
         library.watcher.poll()  # remember the files as they are now: later polls report edits
-        result = load_decks(sources, DeckCache.in_data_dir())
+        result = load_decks(sources, DeckCache.in_cache_dir())
         for loaded in result.decks:
             library.decks[loaded.path] = loaded
             library.origins[loaded.path] = loaded.origin

@@ -27,7 +27,7 @@ def listing_order(deck: ListedDeck) -> tuple[bool, str]:
 
 def list_decks(extra: Sequence[Path] = ()) -> list[DeckOutline] | None:
     """The outlines of every deck `open_library(extra)` would offer, in its order, or None."""
-    cache = DeckCache.in_data_dir()
+    cache = DeckCache.in_cache_dir()
     seen: dict[str, DeckOutline] = {}
     for source, origin in deck_sources(extra):
         if not source.exists():

@@ -63,10 +63,10 @@ def same(first: LoadResult, second: LoadResult) -> None:
             assert content_hash(a.deck, qa) == content_hash(b.deck, qb)
 
 
-def test_a_second_start_parses_no_unchanged_deck_and_loads_the_same_decks(parses):
+def test_a_second_start_parses_no_unchanged_deck_and_loads_the_same_decks(parses, private_deck_cache):
     first = discover()
     assert first.decks and len(parses) == len(first.decks)
-    assert list(paths.deck_cache_dir().glob("*.json")), "the cache lives in the data dir"
+    assert list(paths.deck_cache_dir().glob("*.json")), "the cache is kept"
     parses.clear()
     second = discover()
     assert parses == []

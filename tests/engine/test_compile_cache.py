@@ -11,13 +11,22 @@ from jaxquiz.engine import Engine, Task
 READ_CACHE_DIR = "print(jax.config.jax_compilation_cache_dir)"
 
 
-def test_the_cache_lives_in_the_data_dir_unless_jax_s_own_variable_names_one(data_dir, monkeypatch):
+def test_the_cache_lives_in_the_data_dir_unless_moved(data_dir, monkeypatch):
     monkeypatch.delenv(paths.COMPILE_CACHE_ENV, raising=False)
+    monkeypatch.delenv(paths.CACHE_DIR_ENV, raising=False)
     assert paths.compile_cache_dir() == data_dir / "cache" / "xla"
-    monkeypatch.setenv(paths.COMPILE_CACHE_ENV, "")  # set but empty: as if unset, as jax reads it
+    assert paths.deck_cache_dir() == data_dir / "cache" / "decks"
+    # Set but empty: as if unset, as jax reads its own.
+    monkeypatch.setenv(paths.COMPILE_CACHE_ENV, "")
+    monkeypatch.setenv(paths.CACHE_DIR_ENV, "")
     assert paths.compile_cache_dir() == data_dir / "cache" / "xla"
-    monkeypatch.setenv(paths.COMPILE_CACHE_ENV, "~/jax-cache")
+    assert paths.deck_cache_dir() == data_dir / "cache" / "decks"
+    monkeypatch.setenv(paths.CACHE_DIR_ENV, "~/jaxquiz-cache")  # both caches
+    assert paths.compile_cache_dir() == Path.home() / "jaxquiz-cache" / "xla"
+    assert paths.deck_cache_dir() == Path.home() / "jaxquiz-cache" / "decks"
+    monkeypatch.setenv(paths.COMPILE_CACHE_ENV, "~/jax-cache")  # jax's own: the compile cache alone
     assert paths.compile_cache_dir() == Path.home() / "jax-cache"
+    assert paths.deck_cache_dir() == Path.home() / "jaxquiz-cache" / "decks"
 
 
 def test_a_worker_compiles_into_the_cache_it_was_given(tmp_path):

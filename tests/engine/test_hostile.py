@@ -147,10 +147,12 @@ def test_no_process_the_code_starts_outlives_its_run(engine, code):
 needs_landlock = pytest.mark.skipif(landlock.abi() == 0, reason="Landlock is Linux 5.13+ only")
 
 
-def test_the_worker_does_not_know_the_data_dir(engine, data_dir):
-    exploration = run(engine, "import os\nseen = os.environ.get('JAXQUIZ_DATA_DIR', 'none')")
+def test_the_worker_does_not_know_the_data_dir_or_the_cache_dir(engine, data_dir):
+    code = "import os\ndata = os.environ.get('JAXQUIZ_DATA_DIR', 'none')\n"
+    exploration = run(engine, code + "cache = os.environ.get('JAXQUIZ_CACHE_DIR', 'none')")
     assert os.environ[paths.DATA_DIR_ENV] == str(data_dir)
-    assert binding(exploration, "seen") == "'none'"
+    assert os.environ[paths.CACHE_DIR_ENV]  # this run's (tests/conftest.py)
+    assert binding(exploration, "data") == binding(exploration, "cache") == "'none'"
 
 
 @needs_landlock

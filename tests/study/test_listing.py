@@ -14,6 +14,9 @@ from jaxquiz.study.library import open_library
 from jaxquiz.study.listing import list_decks
 from jaxquiz.trust import TrustStore
 
+# Each test starts from an empty deck cache and damages entries in it: a cache of its own.
+pytestmark = pytest.mark.usefixtures("private_deck_cache")
+
 DECK = """\
 format: 1
 deck: {deck}

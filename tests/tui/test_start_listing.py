@@ -48,7 +48,7 @@ def study_key_enabled(app) -> bool | None:
     return None if not keys else not keys[0].has_class("-disabled")
 
 
-async def test_a_first_start_shows_the_loading_list_as_before(engine, store, clock, ui):
+async def test_a_first_start_shows_the_loading_list_as_before(engine, store, clock, ui, private_deck_cache):
     release = threading.Event()
     app = make_app(engine, store, clock, held_load(release), seed=0, listing=list_decks)
     async with app.run_test(size=SIZE) as pilot:
