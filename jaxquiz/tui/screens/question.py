@@ -104,6 +104,10 @@ class QuestionScreen(AppScreen[None]):
         item: Item
         outcome: Outcome | None
 
+    # Focus lands on the answer, not on the scrolling body above it (the first that can take it):
+    # focused and blurred again for every question, the body and all it holds were styled twice.
+    AUTO_FOCUS = "#answer-input, #answer-input *"
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "submit", "Check"),
         Binding("ctrl+o", "options", "Options"),
