@@ -15,9 +15,10 @@ def _write_bytecode() -> None:
     """Let this run's Python processes share what they compile, also where the environment says
     not to write bytecode (PYTHONDONTWRITEBYTECODE, set on our CI machines).
 
-    A run starts some eighty Python processes (test processes, fork servers, the CLI and the
-    app), and each compiled every module of jaxquiz and of the tests it imported from source
-    again: 3 to 7 s of the suite on 2 cores. The bytecode goes where Python puts it, in
+    A run starts some fifty Python processes that import jaxquiz (test processes, fork servers,
+    the CLI, the app, import probes), and each compiled from source again every module of jaxquiz
+    and of the tests that it imported: from a fresh checkout, the suite took 1 to 9 s longer on
+    2 cores (3 pairs of runs). The bytecode goes where Python puts it, in
     `__pycache__` folders that git ignores. (A separate folder, PYTHONPYCACHEPREFIX, would not
     do: Python then looks there for every module's bytecode, and each run compiled jax, textual
     and the standard library from source too: 12 s slower.) Set here, before jaxquiz is
@@ -109,8 +110,8 @@ def engine(shared_compile_cache: Path) -> Iterator[Engine]:
 @pytest.fixture(scope="session", autouse=True)
 def shared_deck_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """The cache of parsed decks, shared by every test of this run, as the app keeps one across
-    its starts: the bundled decks are parsed once per run, not once per test that lists them
-    (some seventy, at 150 ms of CPU each). The data dir of each test stays its own. Tests of what
+    its starts: the bundled decks are parsed once per run, not once in each of some thirty tests
+    that list them (150 ms of CPU each time). The data dir of each test stays its own. Tests of what
     a first start does, or that write into the cache, take a `private_deck_cache`."""
     base = tmp_path_factory.getbasetemp()
     if os.environ.get("PYTEST_XDIST_WORKER"):
