@@ -162,3 +162,33 @@ def test_the_deep_check_finds_the_same_changes_with_the_tags_as_without():
         "True [] []",
     ]
     assert lines[12] == "5.0 False True"
+
+
+def test_a_finalizer_made_keeps_the_deep_check_quick_and_the_finalizer_class_guarded():
+    # jax and equinox make finalizers as they run; each notes that on `weakref.finalize` itself.
+    out = run_python(
+        """
+        import weakref
+        import jax.numpy as jnp
+        from jaxquiz.engine.worker import fingerprint
+
+        baseline = fingerprint.DeepBaseline.take()
+        baseline.check()
+        class Thing:
+            pass
+        thing = Thing()
+        weakref.finalize(thing, print, "finalized")
+        print(baseline._unchanged(), baseline.check())
+        weakref.finalize._shutdown = True
+        print(baseline._unchanged(), baseline.check(), weakref.finalize._shutdown)
+        weakref.finalize.__getattribute__ = lambda self, name: 0
+        print(baseline.check(), "__getattribute__" in vars(weakref.finalize))
+        del thing
+        """
+    )
+    assert out.split("\n")[:-1] == [
+        "True []",
+        "False ['weakref.finalize'] False",
+        "['weakref.finalize'] False",
+        "finalized",
+    ]

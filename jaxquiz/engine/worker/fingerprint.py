@@ -25,6 +25,7 @@ import signal
 import sys
 import types
 import warnings
+import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from itertools import repeat
@@ -271,6 +272,12 @@ _OWN_STATE = ("jaxquiz.engine.worker.",)
 # the warnings a run shows): their dicts' version tags change each time, so they are compared
 # entry by entry.
 _WRITTEN_EACH_RUN = frozenset({"warnings"})
+# Class attributes the standard library itself writes as it works, neither compared nor put back:
+# every `weakref.finalize` made (by jax, equinox, ...) notes on its class that one was. Each made
+# the next deep check a full one, which then put them back. The class's other members are guarded.
+_BOOKKEEPING: dict[type, frozenset[str]] = {
+    weakref.finalize: frozenset({"_dirty", "_registered_with_atexit"}),
+}
 
 
 def _deep_modules() -> list[types.ModuleType]:
@@ -414,14 +421,21 @@ class DeepBaseline:
         tagged: list[dict[str, Any]] = []
         scan = _Scan(None, [], [], [], [], [])
 
-        def compare(namespace: Any, saved: dict[str, Any], whole: bool, tag: bool = True) -> None:
+        def compare(
+            namespace: Any,
+            saved: dict[str, Any],
+            whole: bool,
+            tag: bool = True,
+            skip: frozenset[str] = frozenset(),
+        ) -> None:
             # by its version tag where it has one (and it is saved whole), else entry by entry
-            if tag and whole and type(namespace) is dict and tripwires.DictVersions.readable():
+            if tag and whole and not skip and type(namespace) is dict and tripwires.DictVersions.readable():
                 tagged.append(namespace)
                 return
-            scan.getters.extend([namespace.get] * len(saved))
-            scan.keys.extend(saved)
-            scan.values.extend(saved.values())
+            compared = [k for k in saved if k not in skip]
+            scan.getters.extend([namespace.get] * len(compared))
+            scan.keys.extend(compared)
+            scan.values.extend(saved[k] for k in compared)
             if whole:
                 scan.namespaces.append(namespace)
                 scan.lengths.append(len(saved))
@@ -430,7 +444,7 @@ class DeepBaseline:
             name = module.__name__
             compare(vars(module), saved, not name.startswith(_OWN_STATE), name not in _WRITTEN_EACH_RUN)
         for klass, members in self.classes:
-            compare(_namespace_of(klass), members, whole=True)
+            compare(_namespace_of(klass), members, whole=True, skip=_BOOKKEEPING.get(klass, frozenset()))
         scan.versions = tripwires.DictVersions(tagged) if tagged else None
         return scan
 
@@ -505,8 +519,10 @@ def _restore_module(module: types.ModuleType, saved: dict[str, Any]) -> None:
 
 def _class_unchanged(klass: type, members: dict[str, Any]) -> bool:
     current = vars(klass)
+    skip = _BOOKKEEPING.get(klass, frozenset())
+    compared = [k for k in members if k not in skip] if skip else members
     return len(current) == len(members) and all(
-        map(operator.is_, map(current.get, members), members.values())
+        map(operator.is_, map(current.get, compared), map(members.__getitem__, compared))
     )
 
 
@@ -514,8 +530,9 @@ def _restore_class(klass: type, members: dict[str, Any]) -> None:
     try:
         for name in [n for n in vars(klass) if n not in members]:
             delattr(klass, name)
+        skip = _BOOKKEEPING.get(klass, frozenset())
         for name, value in members.items():
-            if vars(klass).get(name, _MISSING) is not value:
+            if name not in skip and vars(klass).get(name, _MISSING) is not value:
                 setattr(klass, name, value)
     except (AttributeError, TypeError) as error:
         raise Unrestorable(f"the code changed the class {klass.__qualname__} ({error})") from None
