@@ -13,23 +13,23 @@ import pytest
 
 def _write_bytecode() -> None:
     """Let this run's Python processes share what they compile, also where the environment says
-    not to write bytecode (PYTHONDONTWRITEBYTECODE, set on our CI machines).
+    not to write bytecode (PYTHONDONTWRITEBYTECODE, set on this project's development machines).
 
     A run starts some fifty Python processes that import jaxquiz (test processes, fork servers,
     the CLI, the app, import probes), and each compiled from source again every module of jaxquiz
     and of the tests that it imported: from a fresh checkout, the suite took 1 to 9 s longer on
-    2 cores (3 pairs of runs). The bytecode goes where Python puts it, in
-    `__pycache__` folders that git ignores. (A separate folder, PYTHONPYCACHEPREFIX, would not
-    do: Python then looks there for every module's bytecode, and each run compiled jax, textual
-    and the standard library from source too: 12 s slower.) Set here, before jaxquiz is
-    imported, in the process that starts the test processes."""
+    2 cores (3 pairs of runs). The bytecode goes where Python puts it, in `__pycache__` folders
+    that git ignores. (A separate folder, PYTHONPYCACHEPREFIX, would not do: Python then looks
+    there for every module's bytecode, and each run compiled jax, textual and the standard
+    library from source too: 12 s slower.) Set here, before jaxquiz is imported, in the process
+    that starts the test processes."""
     os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     sys.dont_write_bytecode = False
 
 
 _write_bytecode()
 
-from jaxquiz import paths  # noqa: E402 (after the bytecode folder is set)
+from jaxquiz import paths  # noqa: E402 (once bytecode may be written)
 from jaxquiz.engine import Engine  # noqa: E402
 
 # Shrinking a puzzle's failure stops after 0.3 s of wall time: on a busy machine, compiling the
