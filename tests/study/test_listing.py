@@ -4,6 +4,7 @@ full load offers, and gives up (None, the list waits for the load) whenever it c
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ from jaxquiz.study.library import open_library
 from jaxquiz.study.listing import list_decks
 from jaxquiz.trust import TrustStore
 
-# Each test starts from an empty deck cache and damages entries in it: a cache of its own.
+# Each test starts from a deck cache of its own, and some damage entries in it.
 pytestmark = pytest.mark.usefixtures("private_deck_cache")
 
 DECK = """\
@@ -50,9 +51,23 @@ def offered(extra: list[Path] | None = None) -> list[DeckOutline]:
     return [DeckOutline.of(d) for d in opened.result.decks]
 
 
+@pytest.fixture(scope="module")
+def bundled_cached(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A deck cache that holds every bundled deck, as any earlier start leaves it: parsed once for
+    this module, not by every test's first load."""
+    folder = tmp_path_factory.mktemp("bundled-cached")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(paths.DATA_DIR_ENV, str(folder / "data"))
+        patch.setenv(paths.CACHE_DIR_ENV, str(folder / "cache"))
+        assert offered()
+    return folder / "cache"
+
+
 @pytest.fixture
-def mine(data_dir: Path) -> Path:
-    """A deck in the user's folder, which the user trusts as a whole."""
+def mine(data_dir: Path, private_deck_cache: Path, bundled_cached: Path) -> Path:
+    """A deck in the user's folder, which the user trusts as a whole; the bundled decks were
+    loaded before (the deck cache holds them), this deck never."""
+    shutil.copytree(bundled_cached, private_deck_cache)
     deck = write(paths.user_decks_dir(), "mine.yaml", "mine", "My deck")
     TrustStore.load().trust_folder(paths.user_decks_dir())
     return deck
