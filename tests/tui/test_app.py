@@ -146,6 +146,26 @@ async def test_open_a_deck_read_the_lesson_and_answer_right(app, store, clock, u
     assert card is not None and card.due > ui.T0 and card.content_hash == review.content_hash
 
 
+async def test_the_answer_has_the_focus_when_a_question_opens_and_when_a_screen_on_it_closes(app, ui):
+    seen: list = []
+    async with app.run_test(size=SIZE, message_hook=seen.append) as pilot:
+        await pilot.press("enter")
+        await ui.wait_for_screen(pilot, LessonScreen)
+        await pilot.press("enter")
+        screen = await ui.wait_for_screen(pilot, QuestionScreen)
+        line = screen.query_one("#answer-line", Input)
+        assert app.focused is line
+        await pilot.press("f1")
+        await ui.wait_for_screen(pilot, HelpScreen)
+        await pilot.press("escape")
+        await ui.wait_until(pilot, lambda: app.screen is screen)
+        assert app.focused is line
+        # Straight to the answer: never first to the scrolling body above it (the first that can
+        # take focus), which styled the body and all it holds again on the way.
+        focused = [m.widget.id for m in seen if isinstance(m, events.DescendantFocus)]
+        assert "answer-line" in focused and "body" not in focused
+
+
 async def test_a_wrong_answer_shows_the_difference_and_a_rating_can_be_overridden(app, store, ui):
     async with app.run_test(size=SIZE) as pilot:
         ui.start(app, ("tui-basics", "transpose-shape"))
