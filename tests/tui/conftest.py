@@ -18,13 +18,13 @@ from textual._styles_cache import StylesCache
 from textual.app import App
 from textual.pilot import Pilot
 from textual.screen import Screen
-from textual.widgets import Footer
 
 from jaxquiz.decks import LoadResult, load_decks
 from jaxquiz.engine import Engine
 from jaxquiz.store import Store
 from jaxquiz.study.session import Entry, Session
 from jaxquiz.tui import JaxQuizApp, make_app
+from jaxquiz.tui.widgets.footer import AppFooter
 
 HERE = Path(__file__).parent
 T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
@@ -123,14 +123,11 @@ async def wait_for_screen(pilot: Pilot, kind: type[Screen], timeout: float = WAI
 
 
 def footer_shows_its_keys(screen: Screen) -> bool:
-    """Whether the screen's footer (if it has one) shows a key for each binding it is to show:
-    mounted and laid out (keys just mounted have no place on the screen yet)."""
-    footers = screen.query(Footer)
+    """Whether the screen's footer (if it has one) has drawn a key for each binding it is to show."""
+    footers = screen.query(AppFooter)
     if not footers:
         return True
-    # FooterKey is textual's (pinned) widget for one key; a type selector needs no private import.
-    keys = footers.first().query("FooterKey")
-    shown = {getattr(key, "action", None) for key in keys if key.region.area > 0}
+    shown = {key.action for key in footers.first().keys}
     wanted = [binding.action for _, binding, _, _ in screen.active_bindings.values() if binding.show]
     return all(action in shown for action in wanted)
 

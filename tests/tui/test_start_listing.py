@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import threading
 
-from textual.widgets._footer import FooterKey
-
 from jaxquiz.study.library import OpenedLibrary, open_library
 from jaxquiz.study.listing import list_decks
 from jaxquiz.tui import make_app
 from jaxquiz.tui.screens.help import HelpScreen
 from jaxquiz.tui.screens.home import HomeScreen
+from jaxquiz.tui.widgets.footer import AppFooter
 
 SIZE = (100, 30)
 
@@ -31,7 +30,7 @@ async def test_the_list_shows_before_the_load_and_looks_the_same_after_it(engine
     release = threading.Event()
     app = make_app(engine, store, clock, held_load(release), seed=0, listing=list_decks)
     async with app.run_test(size=SIZE) as pilot:
-        # The footer's keys come a frame or two after the rest (textual composes them then).
+        # The footer draws its keys at its first frame, once the screen has its bindings.
         await ui.wait_until(pilot, lambda: "Quit" in ui.shown(app))
         assert isinstance(app.screen, HomeScreen) and app.decks is None
         before = ui.shown(app)
@@ -44,8 +43,8 @@ async def test_the_list_shows_before_the_load_and_looks_the_same_after_it(engine
 
 def study_key_enabled(app) -> bool | None:
     """Whether the footer shows the Study key enabled (None: it shows no such key)."""
-    keys = [k for k in app.screen.query(FooterKey) if k.action == "study"]
-    return None if not keys else not keys[0].has_class("-disabled")
+    keys = [k for k in app.screen.query_one(AppFooter).keys if k.action == "study"]
+    return None if not keys else keys[0].enabled
 
 
 async def test_a_first_start_shows_the_loading_list_as_before(engine, store, clock, ui, private_deck_cache):
@@ -58,7 +57,7 @@ async def test_a_first_start_shows_the_loading_list_as_before(engine, store, clo
         release.set()
         await ui.wait_until(pilot, lambda: app.decks is not None)
         assert "Creating and using arrays" in ui.shown(app)
-        # The footer follows the change of its keys (it rebuilds only when they change).
+        # The footer follows the change of its keys (it draws them again when they change).
         await ui.wait_until(pilot, lambda: study_key_enabled(app))
 
 

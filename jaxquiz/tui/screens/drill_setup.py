@@ -111,7 +111,7 @@ Tab moves between the fields; Enter in a number field or ctrl+s starts.
             with Horizontal(id="drill-go"):
                 yield Static(id="drill-pool")
                 yield Button("Start drill", id="drill-start", variant="primary", compact=True)
-        yield AppFooter(compact=True)
+        yield AppFooter()
 
     def on_mount(self) -> None:
         self._fill_tags(set(self.initial.tags))

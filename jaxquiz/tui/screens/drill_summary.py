@@ -153,7 +153,7 @@ Enter on a missed question shows its verdict and the explanation.
                 )
             elif summary.answered:
                 yield Static(Content.styled("Nothing missed.", "$text-success"), id="missed-title")
-        yield AppFooter(compact=True)
+        yield AppFooter()
 
     def on_mount(self) -> None:
         for found in self.query("#missed"):

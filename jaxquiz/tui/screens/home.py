@@ -134,7 +134,7 @@ class HomeScreen(AppScreen[None]):
             yield Static(id="deck-info")
             with VerticalScroll(id="problems"):
                 yield Static(id="problem-list")
-        yield AppFooter(compact=True)
+        yield AppFooter()
 
     def on_mount(self) -> None:
         self.query_one("#problems").display = False

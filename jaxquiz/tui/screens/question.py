@@ -184,7 +184,7 @@ leaves with a summary; a quiz of one deck resumes where you left it, even after 
         with Vertical(id="answer", classes=block):
             yield self._answer_input()
             yield Static(id="feedback")
-        yield AppFooter(compact=True)
+        yield AppFooter()
 
     def _answer_input(self) -> AnswerInput:
         item = self.item

@@ -184,7 +184,7 @@ reviews that were right. `jaxquiz stats` prints the same figures for the shell.
         yield TopBar("Stats")
         if stats.empty:
             yield Static(EMPTY, id="stats-empty")
-            yield AppFooter(compact=True)
+            yield AppFooter()
             return
         with TabbedContent(id="stats-tabs"):
             with TabPane("1 Activity", id="activity"):
@@ -213,7 +213,7 @@ reviews that were right. `jaxquiz stats` prints the same figures for the shell.
                     yield PlotextPlot(id="plot-due")
                 else:
                     yield Static("Nothing scheduled in the next two weeks.", classes="stats-none")
-        yield AppFooter(compact=True)
+        yield AppFooter()
 
     def on_mount(self) -> None:
         if self.stats.empty:

@@ -53,7 +53,7 @@ class SummaryScreen(AppScreen[None]):
             extra = f" · {cards} card{'s' * (cards != 1)} self-graded" if cards else ""
             yield Static(Content.assemble((head, "bold"), extra), id="score")
             yield Static(Content("\n").join(result_line(r) for r in self.session.results), id="results")
-        yield AppFooter(compact=True)
+        yield AppFooter()
 
     def action_home(self) -> None:
         self.post_message(SessionClosed())

@@ -86,7 +86,7 @@ class TrustScreen(ModalScreen[bool]):
             )
             with VerticalScroll(id="trust-code"):
                 yield ReviewView(review(self.pending.snapshot, _store()))
-        yield AppFooter(compact=True)
+        yield AppFooter()
 
     def on_mount(self) -> None:
         self.query_one("#trust-code").focus()

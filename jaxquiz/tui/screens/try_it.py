@@ -91,7 +91,7 @@ dtype. `answer =` is evaluated after the code. `ctrl+o` puts the question's code
             yield Static(id="answer-value")
             yield Static(id="run-error")
             yield Static(id="run-output")
-        yield AppFooter(compact=True)
+        yield AppFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#bindings", DataTable)

@@ -198,7 +198,7 @@ back and asks the question again.
                 Content.assemble(("Enter", "bold $text-accent"), " skip: this answer is not recorded"),
                 id="rating",
             )
-        yield AppFooter(compact=True)
+        yield AppFooter()
 
     def on_mount(self) -> None:
         self.query_one("#verdict-body").focus()

@@ -1,0 +1,67 @@
+"""The footer of keys, one widget drawing the screen's bindings: what it draws where, and the mouse
+on it (a click presses a key, or rings the bell for a dimmed one; hovering highlights a key and shows
+its tooltip). The layout at 80 columns is in every snapshot."""
+
+from __future__ import annotations
+
+from jaxquiz.tui.screens.help import HelpScreen
+from jaxquiz.tui.screens.question import QuestionScreen
+from jaxquiz.tui.widgets.footer import AppFooter, ShownKey
+
+SIZE = (100, 30)
+
+
+def key_of(footer: AppFooter, action: str) -> ShownKey:
+    return next(key for key in footer.keys if key.action == action)
+
+
+def style_at(footer: AppFooter, x: int) -> object:
+    return footer.render().get_style_at_offset(footer.app.console, x)
+
+
+async def test_a_narrow_footer_cuts_the_keys_before_the_palette_key_at_its_end(app, ui):
+    async with app.run_test(size=(60, 24)) as pilot:
+        ui.start(app, ("tui-basics", "transpose-shape"))
+        screen = await ui.wait_for_screen(pilot, QuestionScreen)
+        assert ui.shown(app).splitlines()[-1] == (
+            "^g Don't know ^t Hint ^r Try it ^l Lesson esc Le▏^p palette"
+        )
+        footer = screen.query_one(AppFooter)
+        assert [key.action for key in footer.keys][-2:] == ["leave", "command_palette"]
+        assert (key_of(footer, "leave").start, key_of(footer, "leave").end) == (42, 48)  # cut
+        assert (key_of(footer, "command_palette").start, key_of(footer, "command_palette").end) == (49, 59)
+
+
+async def test_a_click_on_a_key_presses_it_and_on_a_dimmed_key_rings_the_bell(app, ui, monkeypatch):
+    rung: list[bool] = []
+    monkeypatch.setattr(app, "bell", lambda: rung.append(True))
+    async with app.run_test(size=SIZE) as pilot:
+        ui.start(app, ("tui-basics", "sum-dtype"))  # a question without a hint
+        screen = await ui.wait_for_screen(pilot, QuestionScreen)
+        footer = screen.query_one(AppFooter)
+        hint = key_of(footer, "hint")
+        assert not hint.enabled
+        await pilot.click(AppFooter, offset=(hint.start + 1, 0))
+        await pilot.pause()
+        assert rung == [True] and app.screen is screen
+        assert key_of(footer, "lesson").enabled
+        await pilot.click(AppFooter, offset=(key_of(footer, "help").end - 1, 0))
+        await ui.wait_for_screen(pilot, HelpScreen)
+        assert rung == [True]
+
+
+async def test_hovering_a_key_highlights_it_and_shows_its_tooltip(app, ui):
+    async with app.run_test(size=SIZE) as pilot:
+        ui.start(app, ("tui-basics", "transpose-shape"))
+        screen = await ui.wait_for_screen(pilot, QuestionScreen)
+        footer = screen.query_one(AppFooter)
+        palette = key_of(footer, "command_palette")
+        plain = style_at(footer, palette.start)
+        await pilot.hover(AppFooter, offset=(palette.start + 2, 0))
+        assert footer.tooltip == "Open the command palette"
+        assert style_at(footer, palette.start) != plain
+        hint, help_key = key_of(footer, "hint"), key_of(footer, "help")
+        assert style_at(footer, hint.start) == style_at(footer, help_key.start)  # the others as they were
+        await pilot.hover(AppFooter, offset=(palette.start - 3, 0))  # between two keys
+        assert footer.tooltip is None
+        assert style_at(footer, palette.start) == plain
