@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
-from textual.containers import Horizontal
 from textual.content import Content
-from textual.widgets import Static
+from textual.widget import Widget
 
 ENGINE_LABELS = {
     "starting": ("◌ JAX warming up", "$text-warning"),
@@ -24,8 +22,12 @@ def format_elapsed(seconds: float) -> str:
     return f"{minutes}:{secs:02d}"
 
 
-class TopBar(Horizontal):
-    """Title on the left; on the right an optional progress, timer, and the engine state."""
+class TopBar(Widget):
+    """Title on the left; on the right an optional progress, timer, and the engine state.
+
+    One widget draws the line: a tick of the timer or a change of the engine's state draws it
+    again, and lays nothing out (every screen has one bar, and a timed screen ticks each second).
+    """
 
     DEFAULT_CSS = """
     TopBar {
@@ -33,36 +35,44 @@ class TopBar(Horizontal):
         height: 1;
         background: $panel;
     }
-    TopBar > Static { width: auto; padding: 0 1; }
-    TopBar > #where { width: 1fr; text-style: bold; }
-    TopBar > #timer { color: $text-accent; }
     """
 
     def __init__(self, where: str, *, progress: str = "", timer: bool = False) -> None:
         super().__init__()
         self._where = where
         self._progress = progress
-        self._timer = timer
-        self._elapsed_shown = "◷ 0:00"
-
-    def compose(self) -> ComposeResult:
-        yield Static(Content(self._where), id="where")
-        if self._progress:
-            yield Static(Content(self._progress), id="progress")
-        if self._timer:
-            yield Static(Content(self._elapsed_shown), id="timer")
-        yield Static(id="engine")
+        self._elapsed = "◷ 0:00" if timer else ""
+        self._engine = Content()
 
     def on_mount(self) -> None:
         self.watch(self.app, "engine_state", self._engine_changed)
 
     def _engine_changed(self, state: str) -> None:
         text, style = ENGINE_LABELS.get(state, (state, ""))
-        self.query_one("#engine", Static).update(Content.styled(text, style))
+        self._engine = Content.styled(text, style)
+        self.refresh()
 
     def set_elapsed(self, seconds: float) -> None:
         text = f"◷ {format_elapsed(seconds)}"
-        # Only a change is drawn: each update lays out the screen, and ticks may repeat a second.
-        if self._timer and text != self._elapsed_shown:
-            self._elapsed_shown = text
-            self.query_one("#timer", Static).update(Content(text))
+        if self._elapsed and text != self._elapsed:
+            self._elapsed = text
+            self.refresh()
+
+    def render(self) -> Content:
+        # Each part has a cell of space on either side; the place takes what the others leave,
+        # and a place too long for it is cut at a word, as a wrapped line would be.
+        right = [part.pad(1, 1) for part in self._right_parts()]
+        room = max(0, self.size.width - sum(part.cell_length for part in right))
+        where = Content.styled(self._where, "bold")
+        lines = where.wrap(max(1, room - 2)) if room > 2 else [Content()]
+        shown = lines[0].rstrip().pad(1, 1) if lines else Content()
+        return Content.assemble(shown.extend_right(max(0, room - shown.cell_length)).truncate(room), *right)
+
+    def _right_parts(self) -> list[Content]:
+        parts = []
+        if self._progress:
+            parts.append(Content(self._progress))
+        if self._elapsed:
+            parts.append(Content.styled(self._elapsed, "$text-accent"))
+        parts.append(self._engine)
+        return parts
