@@ -189,6 +189,23 @@ async def test_a_wrong_answer_shows_the_difference_and_a_rating_can_be_overridde
     assert "difference" in review.verdict
 
 
+async def test_the_hint_shows_on_request_hides_again_and_caps_the_rating(app, ui):
+    async with app.run_test(size=SIZE) as pilot:
+        ui.start(app, ("tui-basics", "transpose-shape"))
+        screen = await ui.wait_for_screen(pilot, QuestionScreen)
+        assert ".T reverses the order of the axes" not in ui.shown(app)
+        await pilot.press("ctrl+t")
+        await ui.wait_until(pilot, lambda: ".T reverses the order of the axes" in ui.shown(app))
+        await pilot.press("ctrl+t")
+        await ui.wait_until(pilot, lambda: ".T reverses the order of the axes" not in ui.shown(app))
+        await pilot.press("ctrl+t")
+        await ui.wait_until(pilot, lambda: ".T reverses the order of the axes" in ui.shown(app))
+        assert len(screen.query("#hint")) == 1
+        await answer_line(pilot, f"3,{current_params(app)['N']}")
+        await ui.wait_for_screen(pilot, VerdictScreen)
+        assert "Enter accepts Good" in ui.shown(app)  # right at once, but after the hint
+
+
 async def test_an_unreadable_answer_is_sent_back_and_nothing_is_recorded(app, store, ui):
     async with app.run_test(size=SIZE) as pilot:
         ui.start(app, ("tui-basics", "transpose-shape"))

@@ -175,7 +175,7 @@ leaves with a summary; a quiz of one deck resumes where you left it, even after 
             asked = self._asked_about()
             if asked:
                 yield Static(asked, id="asked")
-            yield Markdown(shown.hint or "", id="hint", classes="hidden")
+            # The hint is mounted when asked for (`action_hint`), here in the body's order.
             if isinstance(shown, CardQuestion):
                 yield Markdown(shown.back, id="back", classes="hidden")
                 if shown.explain:
@@ -415,14 +415,23 @@ leaves with a summary; a quiz of one deck resumes where you left it, even after 
 
     # -- help ----------------------------------------------------------------------------------
 
-    def action_hint(self) -> None:
-        hint = self.query_one("#hint", Markdown)
-        if hint.has_class("hidden"):
-            self.looked = True
+    async def action_hint(self) -> None:
+        body = self.query_one("#body", VerticalScroll)
+        mounted = body.query("#hint")
+        if mounted and not mounted.first().has_class("hidden"):
+            mounted.first().add_class("hidden")
+            return
+        self.looked = True
+        if mounted:
+            hint = mounted.first()
             hint.remove_class("hidden")
-            self.query_one("#body", VerticalScroll).scroll_to_widget(hint, animate=False)
         else:
-            hint.add_class("hidden")
+            # Mounted the first time it is asked for: most questions are answered without it,
+            # and a markdown widget is parsed, styled and mounted even while hidden.
+            hint = Markdown(self.item.shown.hint or "", id="hint")
+            card_parts = body.query("#back")
+            await body.mount(hint, before=card_parts.first() if card_parts else None)
+        body.scroll_to_widget(hint, animate=False)
 
     def action_lesson(self) -> None:
         self.app.push_screen(LessonScreen(self.item.deck))
