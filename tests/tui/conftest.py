@@ -114,7 +114,7 @@ async def wait_until(pilot: Pilot, condition: Callable[[], object], timeout: flo
 async def wait_for_screen(pilot: Pilot, kind: type[Screen], timeout: float = WAIT_S) -> Screen:
     """Let the app run until a `kind` screen is on top and its footer shows the screen's keys.
 
-    A footer builds its keys after a refresh of its own, a frame or more after the screen: a test
+    A footer draws its keys at a frame of its own, a frame or more after the screen: a test
     that read the footer at once passed or failed with the load of the machine."""
     await wait_until(
         pilot, lambda: isinstance(pilot.app.screen, kind) and footer_shows_its_keys(pilot.app.screen), timeout
