@@ -81,7 +81,7 @@ class AppFooter(Widget, can_focus=False):
     def __init__(self) -> None:
         super().__init__()
         self.keys: tuple[ShownKey, ...] = ()  # as last drawn
-        self._listed: Listed | None = None  # the bindings as last read, None: to be read again
+        self._listed: Listed | None = None  # the bindings as last read
         self._hover: int | None = None  # the index of the key under the mouse
 
     def on_mount(self) -> None:
@@ -92,9 +92,13 @@ class AppFooter(Widget, can_focus=False):
 
     def _bindings_changed(self, _screen: object) -> None:
         # As textual's footer: while the terminal has no focus (nor has the focused widget, then),
-        # the keys stay as they were.
-        if self.app.app_focus or self._listed is None:
-            self._listed = None
+        # the keys stay as they were. A screen's bindings change several times as it opens (it
+        # mounts, takes focus, resumes), most often to the same keys: those draw nothing again.
+        if not self.app.app_focus and self._listed is not None:
+            return
+        listed = self._screen_keys()
+        if listed != self._listed:
+            self._listed = listed
             self.refresh()
 
     def render(self) -> Text:
