@@ -239,7 +239,9 @@ async def test_the_verdict_comes_when_the_worker_is_ready(store, clock, decks, u
             gate.touch()
             await ui.wait_for_screen(pilot, VerdictScreen, timeout=180)
             assert "✔  Right" in ui.shown(app)
-            assert app.engine_state == "ready"
+            # The app hears that the worker is warm by a message of its own, which may come a
+            # little after the verdict.
+            await ui.wait_until(pilot, lambda: app.engine_state == "ready")
     finally:
         cold.close()
 
