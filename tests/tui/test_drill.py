@@ -77,7 +77,7 @@ async def test_a_drill_by_count_from_the_home_screen_summed_up_and_stored(app, s
         await ui.wait_for_screen(pilot, DrillScreen)
         text = ui.shown(app)
         assert "question 1 of 3" in text and "✔ 0  ✘ 0" in text
-        assert app.screen.query_one("#drill-progress").progress == 0
+        assert app.screen.query_one("#drill-status").progress == 0
 
         asked = [await answer(pilot, ui, True, 4)]
         assert "question 2 of 3" in ui.shown(app) and "✔  Right" in ui.shown(app)
@@ -175,7 +175,7 @@ async def test_a_timed_drill_ends_on_time_from_the_command_line(engine, store, c
         await answer(pilot, ui, True, 15)
         await ui.wait_until(pilot, lambda: "◷ 0:45 left" in ui.shown(app))
         assert "1 answered" in ui.shown(app)
-        assert app.screen.query_one("#drill-progress").progress == 15
+        assert app.screen.query_one("#drill-status").progress == 15
         clock.advance(seconds=44)
         await pilot.pause(0.5)
         assert isinstance(app.screen, DrillScreen) and "◷ 0:01 left" in ui.shown(app)

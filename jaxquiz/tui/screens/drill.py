@@ -10,9 +10,8 @@ from typing import ClassVar
 
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal
 from textual.content import Content
-from textual.widgets import ProgressBar, Static
+from textual.widgets import Static
 
 from jaxquiz.decks.models import FillQuestion
 from jaxquiz.engine import Verdict
@@ -23,6 +22,7 @@ from jaxquiz.tui.screens.question import QuestionScreen
 from jaxquiz.tui.screens.verdict import banner
 from jaxquiz.tui.services import Services
 from jaxquiz.tui.text import ellipsize
+from jaxquiz.tui.widgets.drill_status import DrillStatus
 from jaxquiz.tui.widgets.top_bar import TopBar, format_elapsed
 
 # How often the countdown is redrawn and the time limit checked (seconds of real time).
@@ -96,7 +96,6 @@ summary, and there is no undo: answers are final, as in an interview.
         self.drill_run = run
         self.flash = flash
         self._time_up = False
-        self._status_shown: object = None  # the text of the status row now
 
     # -- layout --------------------------------------------------------------------------------
 
@@ -107,10 +106,7 @@ summary, and there is no undo: answers are final, as in an interview.
         drill = self.drill_run.drill
         timed = drill.settings.minutes is not None
         total = drill.settings.minutes * 60 if timed else drill.total  # type: ignore[operator]
-        with Horizontal(id="drill-status"):
-            yield Static(id="drill-clock")
-            yield ProgressBar(total, show_eta=False, show_percentage=False, id="drill-progress")
-            yield Static(id="drill-score")
+        yield DrillStatus(total, id="drill-status")
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -141,18 +137,12 @@ summary, and there is no undo: answers are final, as in an interview.
             parts.append(("  " if parts else "") + f"question {drill.position + 1} of {drill.total}")
         else:
             parts.append(f"  {drill.position} answered")
-        progress = self.query_one("#drill-progress", ProgressBar)
-        progress.progress = drill.elapsed_s() if remaining is not None else drill.position
         right = run.correct()
         wrong = len(run.answered) - right
-        # Ticks come four times a second and the text changes at most once a second: updating
-        # its widgets with the same text would lay out and redraw the screen each time.
-        if (parts, right, wrong) == self._status_shown:
-            return
-        self._status_shown = (parts, right, wrong)
-        self.query_one("#drill-clock", Static).update(Content.assemble(*parts))
-        self.query_one("#drill-score", Static).update(
-            Content.assemble(("✔ ", "$text-success"), str(right), ("  ✘ ", "$text-error"), str(wrong))
+        self.query_one(DrillStatus).show(
+            Content.assemble(*parts),
+            drill.elapsed_s() if remaining is not None else drill.position,
+            Content.assemble(("✔ ", "$text-success"), str(right), ("  ✘ ", "$text-error"), str(wrong)),
         )
 
     def _drill_tick(self) -> None:
