@@ -9,7 +9,7 @@ time. It looks and acts the same, and keeps where each key landed for the mouse.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import ClassVar
 
 from rich.cells import cell_len
@@ -109,24 +109,27 @@ class AppFooter(Widget, can_focus=False):
         # The palette's key comes after a bar and ends one cell before the right edge; the other
         # keys, each followed by one cell of the footer, fill what is left of the line and are cut
         # at its end (as textual's footer is, under its palette key).
-        room = width if palette is None else width - self._width(palette[0]) - cell_len(PALETTE_BAR) - 1
+        palette_key = None if palette is None else self._key(palette, 0)
+        room = width if palette_key is None else width - palette_key.end - cell_len(PALETTE_BAR) - 1
         shown: list[ShownKey] = []
         at = 0
-        for binding, enabled, tooltip in keys:
+        for listed in keys:
             if at >= room:
                 break
-            end = at + self._width(binding)
-            shown.append(self._shown(binding, enabled, tooltip, at, min(end, room)))
-            at = end + 1
-        if palette is not None:
-            binding, enabled, tooltip = palette
-            shown.append(self._shown(binding, enabled, tooltip, room + cell_len(PALETTE_BAR), width - 1))
+            key = self._key(listed, at)
+            shown.append(replace(key, end=min(key.end, room)))
+            at = key.end + 1
+        if palette_key is not None:
+            shown.append(replace(palette_key, start=room + cell_len(PALETTE_BAR), end=width - 1))
         self.keys = tuple(shown)
         return self._draw(width, room, palette is not None)
 
-    def _shown(self, binding: Binding, enabled: bool, tooltip: str, start: int, end: int) -> ShownKey:
+    def _key(self, listed: tuple[Binding, bool, str], start: int) -> ShownKey:
+        """A key as drawn from `start`, whole."""
+        binding, enabled, tooltip = listed
         shown_as = self.app.get_key_display(binding)
         description = binding.description
+        end = start + cell_len(shown_as) + (1 + cell_len(description) if description else 0)
         return ShownKey(binding.key, binding.action, shown_as, description, enabled, tooltip, start, end)
 
     def _screen_keys(self) -> Listed:
@@ -140,10 +143,6 @@ class AppFooter(Widget, can_focus=False):
             elif binding.show:
                 keys.setdefault(binding.action, (binding, enabled, tooltip))
         return list(keys.values()), palette
-
-    def _width(self, binding: Binding) -> int:
-        shown_as = cell_len(self.app.get_key_display(binding))
-        return shown_as + (1 + cell_len(binding.description) if binding.description else 0)
 
     def _draw(self, width: int, room: int, palette: bool) -> Text:
         line = Text(no_wrap=True, end="")
