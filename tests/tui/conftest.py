@@ -14,8 +14,10 @@ from pathlib import Path
 from types import ModuleType, SimpleNamespace
 
 import pytest
+from textual import events
 from textual._styles_cache import StylesCache
 from textual.app import App
+from textual.keys import _character_to_key
 from textual.pilot import Pilot
 from textual.screen import Screen
 
@@ -122,6 +124,23 @@ async def wait_for_screen(pilot: Pilot, kind: type[Screen], timeout: float = WAI
     return pilot.app.screen
 
 
+async def keys_at_once(pilot: Pilot, *keys: str) -> None:
+    """Press `keys` as a terminal delivers a burst (a paste read as keys, a fast typist, a busy
+    machine): all sent before the app handles the first, where `pilot.press` lets the app settle
+    after each. One-character keys are typed characters ("\n" is Enter, so `*text` types
+    `text`); others are key names ("ctrl+u")."""
+    for key in keys:
+        key = "enter" if key == "\n" else key
+        if len(key) == 1:
+            name, character = (key if key.isalnum() else _character_to_key(key)), key
+        else:
+            name, character = key, " " if key == "space" else None
+        event = events.Key(name, character)
+        event.set_sender(pilot.app)
+        pilot.app.post_message(event)
+    await pilot.pause()
+
+
 def footer_shows_its_keys(screen: Screen) -> bool:
     """Whether the screen's footer (if it has one) has drawn a key for each binding it is to show."""
     footers = screen.query(AppFooter)
@@ -177,6 +196,7 @@ def ui() -> SimpleNamespace:
     return SimpleNamespace(
         wait_until=wait_until,
         wait_for_screen=wait_for_screen,
+        keys_at_once=keys_at_once,
         start=start,
         text_of=text_of,
         shown=shown,

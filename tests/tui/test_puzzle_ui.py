@@ -46,15 +46,10 @@ async def open_puzzle(pilot, ui) -> QuestionScreen:
 
 async def write_and_check(pilot, ui, body: str) -> str:
     """Type the body after the signature the editor starts with, as a learner does, and check it."""
-    await pilot.press(*typed_keys(body))
+    await ui.keys_at_once(pilot, *body)
     await pilot.press("ctrl+s")
     await ui.wait_for_screen(pilot, VerdictScreen)
     return ui.shown(pilot.app)
-
-
-def typed_keys(text: str) -> list[str]:
-    names = {"\n": "enter", " ": "space", "[": "left_square_bracket", "]": "right_square_bracket"}
-    return [names.get(c, c) for c in text]
 
 
 async def test_a_right_function_written_from_its_signature_is_right(puzzle_app, store, ui):
@@ -118,7 +113,7 @@ async def test_try_it_runs_the_body_on_the_smallest_draw_and_lists_every_array(p
     app = puzzle_app
     async with app.run_test(size=SIZE) as pilot:
         question = await open_puzzle(pilot, ui)
-        await pilot.press(*typed_keys("column = a[:, None]\n    return column * b[None, :]"))
+        await ui.keys_at_once(pilot, *"column = a[:, None]\n    return column * b[None, :]")
         await pilot.press("ctrl+r")
         screen = await ui.wait_for_screen(pilot, TryItScreen)
         code = screen.query_one("#editor", PythonEditor).text

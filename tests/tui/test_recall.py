@@ -267,6 +267,20 @@ async def test_a_fill_that_does_not_parse_is_sent_back_and_a_wrong_one_shows_the
     assert review is None  # not rated yet; the typo was never recorded
 
 
+async def test_an_answer_typed_over_a_rejected_one_in_one_burst_of_keys_is_the_one_checked(recall_app, ui):
+    # ctrl+u, the answer and Enter arriving together (typed fast, or on a busy machine): the line
+    # is cleared first, then the new answer typed and checked, as pressed.
+    app = recall_app
+    async with app.run_test(size=SIZE) as pilot:
+        ask(app, "square")
+        screen = await ui.wait_for_screen(pilot, QuestionScreen)
+        await type_answer(pilot, "** (2")
+        await ui.wait_until(pilot, lambda: "Could not read that" in ui.text_of(screen, "#feedback"))
+        await ui.keys_at_once(pilot, "ctrl+u", "*", "*", "space", "2", "enter")
+        await ui.wait_for_screen(pilot, VerdictScreen)
+        assert "✔  Right" in ui.shown(app)
+
+
 async def test_a_card_whose_code_binds_no_out_shows_what_it_bound_not_an_empty_result(recall_app, ui):
     app = recall_app
     seen = []

@@ -103,8 +103,7 @@ def test_puzzle_question(snap_compare, puzzle_app, ui):
     async def run_before(pilot: Pilot) -> None:
         ui.start(puzzle_app, ("tui-puzzles", "outer"))
         await ui.wait_for_screen(pilot, QuestionScreen)
-        keys = {" ": "space", "[": "left_square_bracket", "]": "right_square_bracket"}
-        await pilot.press(*(keys.get(c, c) for c in "return a[:, None] * b[None, :]"))
+        await ui.keys_at_once(pilot, *"return a[:, None] * b[None, :]")
         still(pilot)
 
     assert snap_compare(puzzle_app, terminal_size=SIZE, run_before=run_before)

@@ -20,6 +20,7 @@ from jaxquiz.study.drills import DEFAULT_COUNT, DrillItem, DrillSettings, matchi
 from jaxquiz.tui.screens.base import AppScreen
 from jaxquiz.tui.services import Services
 from jaxquiz.tui.widgets.footer import AppFooter
+from jaxquiz.tui.widgets.text_entry import LineInput
 from jaxquiz.tui.widgets.top_bar import TopBar
 
 
@@ -77,11 +78,11 @@ Tab moves between the fields; Enter in a number field or ctrl+s starts.
             )
             with Horizontal(id="drill-limits"):
                 yield Static("Questions ", classes="drill-label")
-                yield Input(
+                yield LineInput(
                     "" if count is None else str(count), type="integer", id="drill-count", compact=True
                 )
                 yield Static("  Minutes ", classes="drill-label")
-                yield Input(
+                yield LineInput(
                     "" if initial.minutes is None else f"{initial.minutes:g}",
                     type="number",
                     id="drill-minutes",

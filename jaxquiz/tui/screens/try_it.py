@@ -23,6 +23,7 @@ from jaxquiz.tui.text import clip, one_line
 from jaxquiz.tui.widgets.footer import AppFooter
 from jaxquiz.tui.widgets.python_editor import PythonEditor
 from jaxquiz.tui.widgets.row_table import RowTable
+from jaxquiz.tui.widgets.text_entry import LineInput
 from jaxquiz.tui.widgets.top_bar import TopBar
 
 PREVIEW_WIDTH = 40  # of a value in the shape table
@@ -76,7 +77,7 @@ dtype. `answer =` is evaluated after the code. `ctrl+o` puts the question's code
             yield PythonEditor(self.code, id="editor")
             with Horizontal(id="expr-row"):
                 yield Static(Content.styled("answer =", "bold"), id="expr-label")
-                yield Input(
+                yield LineInput(
                     self.answer,
                     placeholder="an expression to evaluate after the code",
                     id="answer-expr",

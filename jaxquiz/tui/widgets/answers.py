@@ -25,6 +25,7 @@ from jaxquiz.study.session import InputKind
 from jaxquiz.tui.text import inline_markdown
 from jaxquiz.tui.widgets.python_editor import PythonEditor
 from jaxquiz.tui.widgets.rating_bar import RatingBar
+from jaxquiz.tui.widgets.text_entry import LineInput
 
 KEY_STYLE = "bold $text-accent"
 
@@ -71,7 +72,7 @@ class LineAnswer(AnswerInput):
     def compose(self) -> ComposeResult:
         with Horizontal(id="answer-row"):
             yield Static(Content.styled("answer ›", KEY_STYLE), id="answer-label")
-            yield Input(placeholder=self.placeholder, id="answer-line", compact=True)
+            yield LineInput(placeholder=self.placeholder, id="answer-line", compact=True)
         yield Static(
             Content.assemble(("Enter", KEY_STYLE), (" checks by running the code", "$text-muted")),
             classes="answer-keys",

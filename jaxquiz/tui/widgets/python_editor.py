@@ -5,9 +5,12 @@ from __future__ import annotations
 from pygments.lexers import PythonLexer
 from pygments.token import Token, _TokenType
 from rich.style import Style
+from textual import events
 from textual._text_area_theme import TextAreaTheme
 from textual._tree_sitter import TREE_SITTER
 from textual.widgets import TextArea
+
+from jaxquiz.tui.widgets.text_entry import run_own_binding
 
 THEME_NAME = "jaxquiz"
 
@@ -78,7 +81,8 @@ def syntax_theme(variables: dict[str, str]) -> TextAreaTheme:
 
 
 class PythonEditor(TextArea):
-    """TextArea for Python: line numbers, indent on tab, highlighted in the app theme's colours.
+    """TextArea for Python: line numbers, indent on tab, highlighted in the app theme's colours,
+    editing keys applied in order with the typing.
 
     With tree-sitter installed (textual[syntax]) TextArea parses the code itself; without it, the
     highlight map is built from Pygments tokens (already a dependency of rich) so the editor is
@@ -97,6 +101,9 @@ class PythonEditor(TextArea):
 
     def on_mount(self) -> None:
         self._use_app_colours()
+
+    async def _on_key(self, event: events.Key) -> None:
+        await run_own_binding(self, event)
 
     def _app_theme_changed(self) -> None:
         self._use_app_colours()
