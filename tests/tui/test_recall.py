@@ -281,6 +281,42 @@ async def test_an_answer_typed_over_a_rejected_one_in_one_burst_of_keys_is_the_o
         assert "✔  Right" in ui.shown(app)
 
 
+HINTED_CARD_DECK = """\
+format: 1
+deck: tui-hinted-card
+title: A card with a hint (test deck)
+questions:
+  - id: first-call
+    type: card
+    prompt: Why is the first call of a jitted function slow?
+    hint: Think of what happens once per input shape.
+    back: It traces and compiles the function.
+    explain: Later calls with the same shapes reuse the compiled program.
+"""
+
+
+async def test_a_card_turned_over_after_its_hint_shows_the_back_and_the_explanation_below_the_hint(
+    engine, store, clock, ui
+):
+    deck = load_deck_text(HINTED_CARD_DECK, Path("hinted-card.yaml"))
+    app = make_app(engine, store, clock, LoadResult([deck]), seed=0)
+    async with app.run_test(size=SIZE) as pilot:
+        ask(app, "first-call")
+        await ui.wait_for_screen(pilot, QuestionScreen)
+        assert "compiles the function" not in ui.shown(app)
+        await pilot.press("ctrl+t")
+        await ui.wait_until(pilot, lambda: "once per input shape" in ui.shown(app))
+        await pilot.press("space")
+        await ui.wait_until(pilot, lambda: "compiles the function" in ui.shown(app))
+        text = ui.shown(app)
+        assert (
+            text.index("once per input shape")
+            < text.index("traces and compiles the function")
+            < text.index("reuse the compiled program")
+        )
+        assert text.count("traces and compiles") == 1
+
+
 async def test_a_card_whose_code_binds_no_out_shows_what_it_bound_not_an_empty_result(recall_app, ui):
     app = recall_app
     seen = []

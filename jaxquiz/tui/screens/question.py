@@ -175,11 +175,9 @@ leaves with a summary; a quiz of one deck resumes where you left it, even after 
             asked = self._asked_about()
             if asked:
                 yield Static(asked, id="asked")
-            # The hint is mounted when asked for (`action_hint`), here in the body's order.
+            # The hint, and a card's back and explanation, are mounted when they are first shown
+            # (`action_hint`, `_revealed`), in this order, before the card's live result.
             if isinstance(shown, CardQuestion):
-                yield Markdown(shown.back, id="back", classes="hidden")
-                if shown.explain:
-                    yield Markdown(shown.explain, id="card-explain", classes="hidden")
                 yield Static(id="card-result", classes="hidden")
         with Vertical(id="answer", classes=block):
             yield self._answer_input()
@@ -376,13 +374,16 @@ leaves with a summary; a quiz of one deck resumes where you left it, even after 
     # -- cards ---------------------------------------------------------------------------------
 
     @on(CardAnswer.Revealed)
-    def _revealed(self, message: CardAnswer.Revealed) -> None:
+    async def _revealed(self, message: CardAnswer.Revealed) -> None:
         message.stop()
         self.response_ms = self._elapsed_ms()
         self.grading = True  # stops the timer: the recall is done
-        self.query_one("#back").remove_class("hidden")
-        for explain in self.query("#card-explain"):
-            explain.remove_class("hidden")
+        card = self.item.shown
+        assert isinstance(card, CardQuestion)
+        back = [Markdown(card.back, id="back")]
+        if card.explain:
+            back.append(Markdown(card.explain, id="card-explain"))
+        await self.query_one("#body", VerticalScroll).mount_all(back, before="#card-result")
         if self.item.task is not None:
             self.run_card(self.item)
         self.query_one("#body", VerticalScroll).scroll_end(animate=False)
@@ -429,7 +430,7 @@ leaves with a summary; a quiz of one deck resumes where you left it, even after 
             # Mounted the first time it is asked for: most questions are answered without it,
             # and a markdown widget is parsed, styled and mounted even while hidden.
             hint = Markdown(self.item.shown.hint or "", id="hint")
-            card_parts = body.query("#back")
+            card_parts = body.query("#back, #card-result")  # the first in the body's order
             await body.mount(hint, before=card_parts.first() if card_parts else None)
         body.scroll_to_widget(hint, animate=False)
 

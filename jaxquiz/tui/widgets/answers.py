@@ -330,7 +330,9 @@ class CardAnswer(AnswerInput):
         self.refresh_bindings()
         self.post_message(self.Revealed())
 
-    submit = action_reveal
+    def submit(self) -> None:
+        if not self.revealed:  # turned over once: the screen shows the back once
+            self.action_reveal()
 
     def action_accept(self) -> None:
         self.action_rate(int(self.proposed))
