@@ -1,6 +1,6 @@
 """The footer of keys, one widget drawing the screen's bindings: what it draws where, and the mouse
-on it (a click presses a key, or rings the bell for a dimmed one; hovering highlights a key and shows
-its tooltip). The layout at 80 columns is in every snapshot."""
+on it (a click presses a key, or rings the bell for a dimmed one; hovering highlights a key, shows
+its tooltip and a hand). The layout at 80 columns is in every snapshot."""
 
 from __future__ import annotations
 
@@ -59,9 +59,10 @@ async def test_hovering_a_key_highlights_it_and_shows_its_tooltip(app, ui):
         plain = style_at(footer, palette.start)
         await pilot.hover(AppFooter, offset=(palette.start + 2, 0))
         assert footer.tooltip == "Open the command palette"
+        assert footer.styles.pointer == "pointer"
         assert style_at(footer, palette.start) != plain
         hint, help_key = key_of(footer, "hint"), key_of(footer, "help")
         assert style_at(footer, hint.start) == style_at(footer, help_key.start)  # the others as they were
         await pilot.hover(AppFooter, offset=(palette.start - 3, 0))  # between two keys
-        assert footer.tooltip is None
+        assert footer.tooltip is None and footer.styles.pointer == "default"
         assert style_at(footer, palette.start) == plain

@@ -43,7 +43,7 @@ class ShownKey:
 class AppFooter(Widget, can_focus=False):
     """The keys of the screen's shown bindings, in their order, the command palette's at the right
     end. A key whose action is disabled now is dimmed, and clicking it rings the bell; clicking
-    another presses it. Hovering a key highlights it and shows its tooltip."""
+    another presses it. Hovering a key highlights it and shows its tooltip and a hand."""
 
     ALLOW_SELECT = False
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -184,6 +184,9 @@ class AppFooter(Widget, can_focus=False):
             return
         self._hover = index
         self.tooltip = None if index is None else (self.keys[index].tooltip or None)
+        # A hand over a key (where the terminal can show one), as over any button.
+        self.styles.pointer = "default" if index is None else "pointer"
+        self.screen.update_pointer_shape()
         self.refresh()
 
     def on_mouse_down(self, event: events.MouseDown) -> None:
