@@ -20,6 +20,7 @@ async def run_own_binding(widget: Widget, event: events.Key) -> None:
     Call it from the widget's `_on_key`: Textual then calls the `_on_key` of the widget's base
     classes (where typing is handled) only if no binding ran. Priority bindings ran before the key
     reached the widget, and keys bound elsewhere bubble up as before."""
+    # `_bindings`: the widget's own map, the first the app looks in (textual is pinned exactly).
     for binding in widget._bindings.key_to_bindings.get(event.key, ()):
         if not binding.priority and await widget.app.run_action(binding.action, widget):
             # Handled, as when the app ran the binding: the base classes' key handlers and the
