@@ -103,6 +103,7 @@ class PythonEditor(TextArea):
         self._use_app_colours()
 
     async def _on_key(self, event: events.Key) -> None:
+        self._restart_blink()  # as TextArea's key handler does, which a binding run here skips
         await run_own_binding(self, event)
 
     def _app_theme_changed(self) -> None:

@@ -34,4 +34,5 @@ class LineInput(Input):
     """Textual's Input, with its editing keys applied in order with the typing."""
 
     async def _on_key(self, event: events.Key) -> None:
+        self._restart_blink()  # as Input's key handler does, which a binding run here skips
         await run_own_binding(self, event)
