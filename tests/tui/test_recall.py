@@ -249,15 +249,21 @@ async def test_running_the_code_in_try_it_caps_the_rating_like_a_hint(recall_app
         assert "Enter accepts Good" in ui.shown(app)  # right at once, but after running it
 
 
+async def sent_back(pilot, ui) -> QuestionScreen:
+    """The blank of `square` filled with code that does not parse: the question asks again."""
+    ask(pilot.app, "square")
+    screen = await ui.wait_for_screen(pilot, QuestionScreen)
+    await type_answer(pilot, "** (2")
+    await ui.wait_until(pilot, lambda: "Could not read that" in ui.text_of(screen, "#feedback"))
+    return screen
+
+
 async def test_a_fill_that_does_not_parse_is_sent_back_and_a_wrong_one_shows_the_solution(
     recall_app, store, ui
 ):
     app = recall_app
     async with app.run_test(size=SIZE) as pilot:
-        ask(app, "square")
-        screen = await ui.wait_for_screen(pilot, QuestionScreen)
-        await type_answer(pilot, "** (2")
-        await ui.wait_until(pilot, lambda: "Could not read that" in ui.text_of(screen, "#feedback"))
+        screen = await sent_back(pilot, ui)
         assert "not valid Python" in ui.text_of(screen, "#feedback") and app.screen is screen
         await type_answer(pilot, "* 2")
         await ui.wait_for_screen(pilot, VerdictScreen)
@@ -272,10 +278,7 @@ async def test_an_answer_typed_over_a_rejected_one_in_one_burst_of_keys_is_the_o
     # is cleared first, then the new answer typed and checked, as pressed.
     app = recall_app
     async with app.run_test(size=SIZE) as pilot:
-        ask(app, "square")
-        screen = await ui.wait_for_screen(pilot, QuestionScreen)
-        await type_answer(pilot, "** (2")
-        await ui.wait_until(pilot, lambda: "Could not read that" in ui.text_of(screen, "#feedback"))
+        await sent_back(pilot, ui)
         await ui.keys_at_once(pilot, "ctrl+u", "*", "*", "space", "2", "enter")
         await ui.wait_for_screen(pilot, VerdictScreen)
         assert "✔  Right" in ui.shown(app)

@@ -30,24 +30,15 @@ KEYS_AND_TEXT = [
 ]
 
 
+@pytest.mark.parametrize("field", ["line", "editor"])
 @pytest.mark.parametrize(("keys", "text"), KEYS_AND_TEXT)
-async def test_keys_pressed_together_apply_in_order_in_a_line(keys, text, ui):
+async def test_keys_pressed_together_apply_in_order(field, keys, text, ui):
     app = Entry()
     async with app.run_test() as pilot:
-        line = app.query_one("#line", Input)
-        line.focus()
+        widget = app.query_one(f"#{field}", Input | TextArea)
+        widget.focus()
         await ui.keys_at_once(pilot, *keys)
-        assert line.value == text
-
-
-@pytest.mark.parametrize(("keys", "text"), KEYS_AND_TEXT)
-async def test_keys_pressed_together_apply_in_order_in_the_editor(keys, text, ui):
-    app = Entry()
-    async with app.run_test() as pilot:
-        editor = app.query_one("#editor", TextArea)
-        editor.focus()
-        await ui.keys_at_once(pilot, *keys)
-        assert editor.text == text
+        assert (widget.value if isinstance(widget, Input) else widget.text) == text
 
 
 async def test_undo_pressed_with_typing_takes_back_only_what_came_before_it(ui):
