@@ -127,7 +127,7 @@ async def wait_for_screen(pilot: Pilot, kind: type[Screen], timeout: float = WAI
 async def keys_at_once(pilot: Pilot, *keys: str) -> None:
     """Press `keys` as a terminal delivers a burst (a paste read as keys, a fast typist, a busy
     machine): all sent before the app handles the first, where `pilot.press` lets the app settle
-    after each. One-character keys are typed characters ("\n" is Enter, so `*text` types
+    after each. One-character keys are typed characters (a newline is Enter, so `*text` types
     `text`); others are key names ("ctrl+u")."""
     for key in keys:
         key = "enter" if key == "\n" else key
