@@ -59,10 +59,11 @@ TRUST_HELP = "Run decks that are not bundled without asking, this once (nothing 
 def _print_version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
     if not value or ctx.resilient_parsing:
         return
-    from jaxquiz.engine import landlock
+    from jaxquiz.engine import landlock, seccomp
 
     click.echo(f"jaxquiz, version {__version__}")
-    click.echo(landlock.describe())  # what confines question code here, said once
+    # what confines question code here, said once
+    click.echo(f"sandbox: {landlock.describe()}; {seccomp.describe()}")
     ctx.exit()
 
 

@@ -79,19 +79,19 @@ def abi() -> int:
 
 
 def describe() -> str:
-    """One line on what confines question code on this machine (for `jaxquiz --version`)."""
+    """What Landlock holds on this machine, for `jaxquiz --version`."""
     version = abi()
     if version == 0:
         return (
-            "sandbox: none (Landlock needs Linux 5.13 or later): question code runs in a worker "
-            "process with your user's rights, so trust only decks you have read"
+            "no Landlock (Linux 5.13 or later only): question code runs in a worker process "
+            "that can read and write what you can, so trust only decks you have read"
         )
     held = ["files read-only outside each run's folder"]
     held.append("no TCP" if version >= ABI_TCP else "TCP open (Landlock ABI 4 needed)")
     held.append(
         "no signals outside the worker" if version >= ABI_SCOPE else "signals open (Landlock ABI 6 needed)"
     )
-    return f"sandbox: Landlock ABI {version} ({', '.join(held)})"
+    return f"Landlock ABI {version} ({', '.join(held)})"
 
 
 def _fs_rights(version: int) -> int:

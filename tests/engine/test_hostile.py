@@ -1,7 +1,7 @@
 """Hostile question code against the real worker: forged replies, escaping processes, the sandbox.
 
 Each case is one that once got through (issue 14): the worker's socket used by the code, forked
-or spawned processes, writes outside the run's folder, TCP, signals to the app.
+or spawned processes, writes outside the run's folder, TCP, UDP and Unix sockets, signals to the app.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from jaxquiz import paths
-from jaxquiz.engine import Engine, Task, landlock
+from jaxquiz.engine import Engine, Task, landlock, seccomp
 
 # `engine` is the test process's shared one (tests/conftest.py), with a spare: these runs crash
 # its workers on purpose, and each test then checks that grading is still right.
@@ -195,6 +195,44 @@ def test_the_code_cannot_open_a_tcp_connection(engine):
     finally:
         server.close()
     assert "PermissionError" in (exploration.outcome.exception or "")
+
+
+@pytest.mark.skipif(not seccomp.available(), reason="seccomp filters are Linux-only")
+def test_the_code_cannot_send_over_udp_or_reach_a_program_through_a_unix_socket(engine, tmp_path):
+    """What Landlock leaves open: a datagram out of the machine, and a socket named by a path (as
+    a desktop's session bus is, which starts programs outside any sandbox)."""
+    import socket
+
+    listening = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listening.bind(str(tmp_path / "bus"))
+    listening.listen(1)
+    listening.setblocking(False)
+    datagrams = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    datagrams.bind(("127.0.0.1", 0))
+    datagrams.setblocking(False)
+    code = """
+    import socket
+    try:
+        socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b"secret", ("127.0.0.1", {port}))
+    except PermissionError:
+        udp = "refused"
+    try:
+        socket.socket(socket.AF_UNIX, socket.SOCK_STREAM).connect({bus!r})
+    except PermissionError:
+        unix = "refused"
+    """
+    try:
+        exploration = run(engine, code.format(port=datagrams.getsockname()[1], bus=str(tmp_path / "bus")))
+        with pytest.raises(BlockingIOError):
+            listening.accept()
+        with pytest.raises(BlockingIOError):
+            datagrams.recv(64)
+    finally:
+        listening.close()
+        datagrams.close()
+    assert exploration.outcome.exception is None, exploration.outcome.error
+    assert binding(exploration, "udp") == binding(exploration, "unix") == "'refused'"
+    assert_grading_is_right(engine)
 
 
 @pytest.mark.skipif(landlock.abi() < landlock.ABI_SCOPE, reason="Landlock ABI 6 scopes signals")

@@ -130,14 +130,16 @@ def main() -> None:
 
 def serve(memory_limit: int, devices: int) -> None:
     """Sandbox this process, warm jax up, then answer requests until told to stop."""
-    from jaxquiz.engine import landlock
+    from jaxquiz.engine import landlock, seccomp
     from jaxquiz.engine.protocol import FD_ENV, PRIVATE_PREFIX, WRITABLE_ENV
 
     fd = int(os.environ.pop(FD_ENV))
     os.set_inheritable(fd, False)  # nothing the code starts inherits the socket
     reaper.become_subreaper()
-    # Before any thread starts: a Landlock domain binds the calling thread and its later threads.
+    # Before any thread starts: a Landlock domain and a seccomp filter bind the calling thread and
+    # the threads it starts later. The filter refuses new sockets; the one above is open already.
     landlock.restrict(os.environ.pop(WRITABLE_ENV, "").split(os.pathsep))
+    seccomp.restrict()
     tmpdir = os.environ.get("TMPDIR", "")
     private_dir = tmpdir if os.path.basename(tmpdir).startswith(PRIVATE_PREFIX) else None
     _die_with_parent(private_dir)

@@ -75,7 +75,7 @@ def _preload() -> None:
     import jax.extend.backend  # noqa: F401  (the device count of a pool is set through it)
 
     from jaxquiz import paths  # noqa: F401
-    from jaxquiz.engine import landlock, wire  # noqa: F401
+    from jaxquiz.engine import landlock, seccomp, wire  # noqa: F401
     from jaxquiz.engine.worker import __main__, service  # noqa: F401
 
     # What jax imports on its first lowering (MLIR's dialects): importing them starts no thread,
