@@ -37,6 +37,8 @@ class Flow:
         self.drill: DrillRun | None = None
         self.mode: AnswerMode = "recall"  # the home screen's setting
         self._ending = False  # a drill ends when the verdict in flight comes
+        # The verdict on screen, and what Enter would record for it (None: nothing, a skip).
+        self._on_verdict: tuple[Attempt, Rating | None] | None = None
 
     def toggle_mode(self) -> AnswerMode:
         """Recall first, or the options at once: the setting of the home screen."""
@@ -129,6 +131,7 @@ class Flow:
     def graded(self, attempt: Attempt, rating: Rating | None) -> None:
         """An answer was graded: a drill records it at once; a session shows the verdict and
         records the rating chosen there (a card comes rated)."""
+        from jaxquiz.study.session import records
         from jaxquiz.tui.screens.verdict import VerdictScreen
 
         if self.drill is not None:
@@ -140,20 +143,23 @@ class Flow:
             self._record(attempt, rating)
             return
         question = self.app.screen
+        proposed = attempt.propose()
         screen = VerdictScreen(
             self.services,
             self.session,
             attempt.item,
             attempt.answer,
             attempt.verdict,
-            attempt.propose(),
+            proposed,
             attempt.response_ms,
         )
+        self._on_verdict = (attempt, proposed if records(attempt.verdict) else None)
         self.app.push_screen(screen, partial(self._rated, attempt, question))
 
     def _rated(self, attempt: Attempt, question: object, choice: VerdictChoice) -> None:
         from jaxquiz.tui.screens.question import QuestionScreen
 
+        self._on_verdict = None
         if choice == "back":
             assert isinstance(question, QuestionScreen)
             question.take_back_answer()  # nothing recorded: the learner answers again
@@ -161,6 +167,12 @@ class Flow:
         self._record(attempt, choice)
 
     def _record(self, attempt: Attempt, rating: Rating | None) -> None:
+        self._save(attempt, rating)
+        self._next()
+        assert self.session is not None
+        self._keep_place(self.session)  # after the next question is drawn: it resumes with that draw
+
+    def _save(self, attempt: Attempt, rating: Rating | None) -> None:
         session = self.session
         assert session is not None
         services = self.services
@@ -170,8 +182,6 @@ class Flow:
             self.app.notify(error.message, title="Progress not saved", severity="error", timeout=20)
             session.answer(attempt, None, services.store, services.scheduler, services.now())
         self._forget(attempt)
-        self._next()
-        self._keep_place(session)  # after the next question is drawn: it resumes with that draw
 
     def _keep_place(self, session: Session) -> None:
         """Save where a deck quiz is (forgotten once it is over): it resumes even after a crash."""
@@ -232,6 +242,10 @@ class Flow:
             text = "Nothing answered yet."
             if answered:
                 text = f"Answered so far: {answered} ({right} of {graded} right), all saved."
+            if self._on_verdict is not None:
+                text = _saved_on_leaving(self._on_verdict[1]) + (
+                    f" Answered before it: {answered} ({right} of {graded} right)." if answered else ""
+                )
             if self.session.resume_key:
                 text += " Open this quiz again, now or another day, to resume here."
             title = "Leave?"
@@ -248,6 +262,11 @@ class Flow:
             return
         session = self.session
         assert session is not None
+        if self._on_verdict is not None:  # left from a verdict: its answer counts, as Enter would
+            attempt, rating = self._on_verdict
+            self._on_verdict = None
+            self.app.pop_screen()  # the verdict, without its callback: nothing is rated twice
+            self._save(attempt, rating)
         self._keep_place(session)  # with the draws shown since the last answer
         if session.results:
             self.app.switch_screen(SummaryScreen(self.services, session))
@@ -257,14 +276,17 @@ class Flow:
     def close(self) -> None:
         """The app is closing: a drill is stored as interrupted, a deck quiz keeps its place.
         Errors are dropped: there is nowhere left to show them."""
-        drill, session = self.drill, self.session
+        drill, session, services = self.drill, self.session, self.services
         try:
             if drill is not None and drill.summary is None:
                 drill.finish()
             elif drill is None and session is not None:
                 from jaxquiz.study import paused
 
-                paused.save(session, self.services.store, self.services.now())
+                if self._on_verdict is not None:  # the answer on screen counts, as Enter would
+                    attempt, rating = self._on_verdict
+                    session.answer(attempt, rating, services.store, services.scheduler, services.now())
+                paused.save(session, services.store, services.now())
         except JaxquizError:
             pass
 
@@ -349,3 +371,9 @@ class Flow:
         except StoreError as error:
             self.app.notify(error.message, title="Drill not saved", severity="error", timeout=20)
         self.app.switch_screen(DrillSummaryScreen(self.services, run))
+
+
+def _saved_on_leaving(rating: Rating | None) -> str:
+    if rating is None:
+        return "This answer is not recorded: the question is broken."
+    return f"Leaving saves this answer as {rating.label}, the rating proposed."

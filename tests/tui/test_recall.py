@@ -146,7 +146,8 @@ async def test_a_choice_with_several_right_options_is_marked_then_checked(recall
         await pilot.press(key_for(app, "`jnp.sin`"), key_for(app, "`jnp.cos`"), "enter")
         await ui.wait_for_screen(pilot, VerdictScreen)
         assert "✔  Right" in ui.shown(app)
-    assert [r.correct for r in store.reviews()] == [False]  # the second is not rated yet
+    # the second was left on its verdict when the app closed: saved at the rating proposed
+    assert [r.correct for r in store.reviews()] == [False, True]
 
 
 # -- I don't know, undo -------------------------------------------------------------------------
@@ -269,8 +270,8 @@ async def test_a_fill_that_does_not_parse_is_sent_back_and_a_wrong_one_shows_the
         await ui.wait_for_screen(pilot, VerdictScreen)
         text = ui.shown(app)
         assert "✘  Wrong" in text and "Solution" in text and "** 2" in text
-    [review] = store.reviews() or [None]
-    assert review is None  # not rated yet; the typo was never recorded
+    # the typo was never recorded; the wrong fill, left on its verdict when the app closed, was
+    assert [(r.answer, r.correct) for r in store.reviews()] == [("* 2", False)]
 
 
 async def test_an_answer_typed_over_a_rejected_one_in_one_burst_of_keys_is_the_one_checked(recall_app, ui):
@@ -379,6 +380,58 @@ async def test_escape_asks_shows_the_summary_and_the_quiz_resumes_or_starts_over
         fresh = await ui.wait_for_screen(pilot, QuestionScreen)
         assert fresh.item.question.id == "ones-dtype" and "1/4" in ui.shown(app)
     assert len(store.reviews()) == 1
+
+
+async def test_escape_on_a_verdict_asks_and_leaving_saves_the_answer_at_the_rating_proposed(
+    recall_app, store, ui
+):
+    app = recall_app
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter")  # quiz the deck, in order
+        await ui.wait_for_screen(pilot, QuestionScreen)
+        await type_answer(pilot, "float32")
+        verdict = await ui.wait_for_screen(pilot, VerdictScreen)
+        assert "Enter accepts Easy" in ui.shown(app) and "esc Leave" in ui.shown(app)
+        await pilot.press("escape")
+        await ui.wait_for_screen(pilot, AskScreen)
+        assert "Leaving saves this answer as Easy, the rating proposed." in ui.shown(app)
+        await pilot.press("n")  # stay: the same verdict, its rating still to choose
+        assert await ui.wait_for_screen(pilot, VerdictScreen) is verdict
+        assert store.reviews() == []
+        await pilot.press("escape")
+        await ui.wait_for_screen(pilot, AskScreen)
+        await pilot.press("y")
+        await ui.wait_for_screen(pilot, SummaryScreen)
+        assert "1 of 1 right" in ui.shown(app)
+        await pilot.press("enter")
+        await ui.wait_for_screen(pilot, HomeScreen)
+        await pilot.press("enter")  # the same deck again: it resumes after the answer left on
+        await ui.wait_for_screen(pilot, AskScreen)
+        assert "You left this quiz at question 2 of 4 (1 right so far)." in ui.shown(app)
+    assert [(r.question, r.rating) for r in store.reviews()] == [("ones-dtype", Rating.Easy)]
+
+
+async def test_an_app_quit_on_a_verdict_saves_its_answer_and_resumes_after_it(
+    engine, clock, tmp_path, monkeypatch, ui
+):
+    monkeypatch.chdir(Path(__file__).parent)
+    path = tmp_path / "progress.sqlite3"
+    with Store.open(path) as store:
+        app = app_on(engine, store, clock)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("enter")
+            await ui.wait_for_screen(pilot, QuestionScreen)
+            await type_answer(pilot, "float32")
+            await ui.wait_for_screen(pilot, VerdictScreen)
+        # closed with its verdict on screen, as ctrl+q or a closed terminal would
+        assert [(r.question, r.rating) for r in store.reviews()] == [("ones-dtype", Rating.Easy)]
+    with Store.open(path) as store:
+        app = app_on(engine, store, clock)
+        async with app.run_test(size=SIZE) as pilot:
+            await ui.wait_until(pilot, lambda: isinstance(app.screen, HomeScreen) and app.screen.listed)
+            await pilot.press("enter")
+            await ui.wait_for_screen(pilot, AskScreen)
+            assert "You left this quiz at question 2 of 4 (1 right so far)." in ui.shown(app)
 
 
 async def test_the_home_setting_shows_options_at_once_and_a_drill_follows_it(recall_app, ui):

@@ -14,6 +14,7 @@ from jaxquiz.decks.models import ChoiceQuestion, FillQuestion, PuzzleQuestion
 from jaxquiz.engine import Verdict
 from jaxquiz.study.scheduler import Rating
 from jaxquiz.study.session import Item, Session, records
+from jaxquiz.tui.messages import LeaveAsked
 from jaxquiz.tui.screens.base import AppScreen
 from jaxquiz.tui.screens.try_it import TryItScreen
 from jaxquiz.tui.services import Services
@@ -118,6 +119,7 @@ class VerdictScreen(AppScreen[VerdictChoice]):
         Binding("enter", "accept", "Accept rating"),
         Binding("enter", "skip", "Next"),
         Binding("escape,enter", "back", "Back"),
+        Binding("escape", "leave", "Leave"),
         Binding("1", "rate(1)", "Again", show=False),
         Binding("2", "rate(2)", "Hard", show=False),
         Binding("3", "rate(3)", "Good", show=False),
@@ -130,7 +132,8 @@ class VerdictScreen(AppScreen[VerdictChoice]):
 **Rating.** The proposed rating comes from whether you were right and how long you took.
 Enter accepts it; 1 Again, 2 Hard, 3 Good, 4 Easy choose another. The question comes back
 sooner after Again (in this session, after a few others), later after Easy. `u` takes the answer
-back and asks the question again.
+back and asks the question again. Escape leaves the quiz, with this answer saved at the rating
+proposed.
 """
 
     def __init__(
@@ -212,6 +215,8 @@ back and asks the question again.
             return not self.counts and not self.review
         if action == "back":
             return self.review
+        if action == "leave":
+            return not self.review
         if action == "take_back":
             return not self.review
         return True
@@ -231,10 +236,14 @@ back and asks the question again.
     def action_take_back(self) -> None:
         self.dismiss("back")
 
+    def action_leave(self) -> None:
+        self.post_message(LeaveAsked())
+
     def action_try_it(self) -> None:
         self.app.push_screen(TryItScreen(self.services, self.item, self.item.code_with(self.answer)))
 
     def commands(self) -> list[SystemCommand]:
+        leave = SystemCommand("Leave", "Back to the decks (this answer is saved)", self.action_leave)
         return [
             SystemCommand("Try it", "Edit and run this question's code", self.action_try_it),
             *(
@@ -244,4 +253,5 @@ back and asks the question again.
                 for r in Rating
                 if self.counts
             ),
+            *([] if self.review else [leave]),
         ]
