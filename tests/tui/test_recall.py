@@ -83,6 +83,16 @@ async def type_answer(pilot, text: str) -> None:
     await pilot.press("enter")
 
 
+async def answer_the_first_right(pilot, ui) -> QuestionScreen:
+    """From the home screen: quiz the deck, in order, and answer its first question right.
+    Returns that question's screen, with the verdict on top of it."""
+    await pilot.press("enter")
+    question = await ui.wait_for_screen(pilot, QuestionScreen)
+    await type_answer(pilot, "float32")
+    await ui.wait_for_screen(pilot, VerdictScreen)
+    return question
+
+
 def keys_line(screen) -> str:
     return str(screen.query_one(".answer-keys").render())
 
@@ -342,10 +352,7 @@ async def test_a_card_whose_code_binds_no_out_shows_what_it_bound_not_an_empty_r
 async def test_escape_asks_shows_the_summary_and_the_quiz_resumes_or_starts_over(recall_app, store, ui):
     app = recall_app
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("enter")  # quiz the deck, in order
-        first = await ui.wait_for_screen(pilot, QuestionScreen)
-        await type_answer(pilot, "float32")
-        await ui.wait_for_screen(pilot, VerdictScreen)
+        first = await answer_the_first_right(pilot, ui)
         await pilot.press("enter")
         await ui.wait_until(pilot, lambda: isinstance(app.screen, QuestionScreen) and app.screen is not first)
         await pilot.press("escape")
@@ -387,10 +394,8 @@ async def test_escape_on_a_verdict_asks_and_leaving_saves_the_answer_at_the_rati
 ):
     app = recall_app
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("enter")  # quiz the deck, in order
-        await ui.wait_for_screen(pilot, QuestionScreen)
-        await type_answer(pilot, "float32")
-        verdict = await ui.wait_for_screen(pilot, VerdictScreen)
+        await answer_the_first_right(pilot, ui)
+        verdict = app.screen
         assert "Enter accepts Easy" in ui.shown(app) and "esc Leave" in ui.shown(app)
         await pilot.press("escape")
         await ui.wait_for_screen(pilot, AskScreen)
@@ -419,10 +424,7 @@ async def test_an_app_quit_on_a_verdict_saves_its_answer_and_resumes_after_it(
     with Store.open(path) as store:
         app = app_on(engine, store, clock)
         async with app.run_test(size=SIZE) as pilot:
-            await pilot.press("enter")
-            await ui.wait_for_screen(pilot, QuestionScreen)
-            await type_answer(pilot, "float32")
-            await ui.wait_for_screen(pilot, VerdictScreen)
+            await answer_the_first_right(pilot, ui)
         # closed with its verdict on screen, as ctrl+q or a closed terminal would
         assert [(r.question, r.rating) for r in store.reviews()] == [("ones-dtype", Rating.Easy)]
     with Store.open(path) as store:
@@ -499,10 +501,7 @@ async def test_a_quiz_left_by_quitting_resumes_in_a_new_app_with_its_answers_and
     with Store.open(path) as store:
         app = app_on(engine, store, clock)
         async with app.run_test(size=SIZE) as pilot:
-            await pilot.press("enter")  # quiz the deck, in order
-            first = await ui.wait_for_screen(pilot, QuestionScreen)
-            await type_answer(pilot, "float32")
-            await ui.wait_for_screen(pilot, VerdictScreen)
+            first = await answer_the_first_right(pilot, ui)
             await pilot.press("enter")
             pure = await next_question(pilot, ui, first)
             await pilot.press(key_for(app, "`jnp.cos`"), "enter")  # half right: wrong
@@ -567,10 +566,7 @@ async def test_a_deck_edited_before_the_resume_says_so_and_start_over_forgets_th
     with Store.open(path) as store:
         app = app_on(engine, store, clock)
         async with app.run_test(size=SIZE) as pilot:
-            await pilot.press("enter")
-            await ui.wait_for_screen(pilot, QuestionScreen)
-            await type_answer(pilot, "float32")
-            await ui.wait_for_screen(pilot, VerdictScreen)
+            await answer_the_first_right(pilot, ui)
             await pilot.press("enter")
             await ui.wait_until(pilot, lambda: app.screen.item.question.id == "pure")
             await pilot.press("escape")
