@@ -13,7 +13,7 @@ from collections.abc import Collection
 from concurrent.futures import Future
 from dataclasses import replace
 
-from jaxquiz.decks.models import ChoiceQuestion, FillQuestion
+from jaxquiz.decks.models import ChoiceQuestion, FillQuestion, PuzzleQuestion
 from jaxquiz.engine import Exploration, Outcome, Prepared, Task, Verdict
 from jaxquiz.engine.boundary import Engine
 from jaxquiz.engine.tasks import grade_choice
@@ -24,13 +24,18 @@ DONT_KNOW = "I don't know"
 
 
 def syntax_error(item: Item, answer: str) -> str | None:
-    """Why a fill's code does not parse with `answer` in the blank; None when it does."""
-    if not isinstance(item.shown, FillQuestion):
-        return None
-    try:
-        ast.parse(item.code_with(answer))
-    except SyntaxError as error:
-        return f"with your answer in the blank the code is not valid Python ({error.msg})"
+    """Why a fill's code with `answer` in the blank, or a puzzle's function, does not parse;
+    None when it does (or the item is of another type)."""
+    if isinstance(item.shown, FillQuestion):
+        try:
+            ast.parse(item.code_with(answer))
+        except SyntaxError as error:
+            return f"with your answer in the blank the code is not valid Python ({error.msg})"
+    elif isinstance(item.shown, PuzzleQuestion):
+        try:
+            ast.parse(answer)
+        except SyntaxError as error:
+            return f"your code is not valid Python: {error.msg} (line {error.lineno})"
     return None
 
 
@@ -89,8 +94,8 @@ class Grader:
     def grade(self, item: Item, answer: str) -> Verdict:
         """Grade an answer typed (or an option's text) for an item of an executing type.
 
-        A fill whose code does not parse with the answer in the blank is sent back unread: a typo
-        says nothing about what the learner knows.
+        A fill or a puzzle whose code does not parse is sent back unread: a typo says nothing
+        about what the learner knows.
         """
         task = item.task
         if task is None:

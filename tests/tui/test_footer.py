@@ -66,3 +66,15 @@ async def test_hovering_a_key_highlights_it_and_shows_its_tooltip(app, ui):
         await pilot.hover(AppFooter, offset=(palette.start - 3, 0))  # between two keys
         assert footer.tooltip is None and footer.styles.pointer == "default"
         assert style_at(footer, palette.start) == plain
+
+
+async def test_help_is_shown_by_f1_while_a_field_takes_typing_where_question_mark_would_be_typed(app, ui):
+    async with app.run_test(size=SIZE) as pilot:
+        await ui.wait_until(pilot, lambda: "? Help" in ui.shown(app))  # the deck list has the focus
+        ui.start(app, ("tui-basics", "transpose-shape"))
+        screen = await ui.wait_for_screen(pilot, QuestionScreen)
+        assert "f1 Help" in ui.shown(app) and "? Help" not in ui.shown(app)
+        await pilot.press("question_mark")  # typed into the answer
+        assert app.screen is screen and "answer › ?" in ui.shown(app)
+        await pilot.click(AppFooter, offset=(key_of(screen.query_one(AppFooter), "help").start, 0))
+        await ui.wait_for_screen(pilot, HelpScreen)

@@ -98,6 +98,22 @@ async def test_a_wrong_function_shows_the_smallest_failing_inputs_and_the_soluti
     assert review.correct is False
 
 
+async def test_a_function_that_does_not_parse_is_sent_back_with_where_and_kept_in_the_editor(
+    puzzle_app, store, ui
+):
+    app = puzzle_app
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_puzzle(pilot, ui)
+        await ui.keys_at_once(pilot, *"column = a[:, None]\nreturn column * b[None, :] +")
+        await pilot.press("ctrl+s")
+        await ui.wait_until(pilot, lambda: "Could not read that" in ui.text_of(screen, "#feedback"))
+        assert "your code is not valid Python: invalid syntax (line 3)" in ui.text_of(screen, "#feedback")
+        assert app.screen is screen and "Solution" not in ui.shown(app)
+        editor = screen.query_one("#answer-block", PythonEditor)
+        assert editor.text.endswith("return column * b[None, :] +") and not editor.disabled
+    assert store.reviews() == []
+
+
 async def test_a_function_that_breaks_a_rule_is_wrong_and_names_the_rule_and_its_line(puzzle_app, ui):
     app = puzzle_app
     async with app.run_test(size=SIZE) as pilot:
@@ -113,7 +129,7 @@ async def test_try_it_runs_the_body_on_the_smallest_draw_and_lists_every_array(p
     app = puzzle_app
     async with app.run_test(size=SIZE) as pilot:
         question = await open_puzzle(pilot, ui)
-        await ui.keys_at_once(pilot, *"column = a[:, None]\n    return column * b[None, :]")
+        await ui.keys_at_once(pilot, *"column = a[:, None]\nreturn column * b[None, :]")
         await pilot.press("ctrl+r")
         screen = await ui.wait_for_screen(pilot, TryItScreen)
         code = screen.query_one("#editor", PythonEditor).text

@@ -67,3 +67,20 @@ async def test_keys_bound_outside_the_field_still_reach_their_screen(ui):
         await ui.keys_at_once(pilot, "a", "ctrl+r", "b")
         assert len(pressed) == 1 and pressed[0].startswith("a")
         assert app.query_one("#line", Input).value == "ab"
+
+
+@pytest.mark.parametrize(
+    ("typed", "text"),
+    [
+        ("x = 1\ny", "x = 1\ny"),
+        ("def f(x):\nif x:\nreturn 1\nreturn 2", "def f(x):\n    if x:\n        return 1\n    return 2"),
+        ("for i in r:\npass\nz", "for i in r:\n    pass\nz"),
+    ],
+)
+async def test_a_new_line_in_the_editor_is_indented_as_the_code_says(typed, text, ui):
+    app = Entry()
+    async with app.run_test() as pilot:
+        editor = app.query_one("#editor", TextArea)
+        editor.focus()
+        await ui.keys_at_once(pilot, *typed)
+        assert editor.text == text

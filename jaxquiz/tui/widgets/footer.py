@@ -18,12 +18,14 @@ from rich.text import Text
 from textual import events
 from textual.binding import Binding
 from textual.widget import Widget
+from textual.widgets import Input, TextArea
 
 # The key that opens the command palette is drawn at the right end, after a thin bar.
 PALETTE_BAR = "▏"
 
-Listed = tuple[list[tuple[Binding, bool, str]], tuple[Binding, bool, str] | None]
-"""A screen's shown bindings (each with whether it is enabled, and its tooltip) and its palette's."""
+Listed = tuple[list[tuple[Binding, bool, str]], tuple[Binding, bool, str] | None, bool]
+"""A screen's shown bindings (each with whether it is enabled, and its tooltip), its palette's,
+and whether the focused widget takes typing."""
 
 
 @dataclass(frozen=True)
@@ -104,19 +106,19 @@ class AppFooter(Widget, can_focus=False):
     def render(self) -> Text:
         if self._listed is None:
             self._listed = self._screen_keys()
-        keys, palette = self._listed
+        keys, palette, typing = self._listed
         width = self.size.width
         # The palette's key comes after a bar and ends one cell before the right edge; the other
         # keys, each followed by one cell of the footer, fill what is left of the line and are cut
         # at its end (as textual's footer is, under its palette key).
-        palette_key = None if palette is None else self._key(palette, 0)
+        palette_key = None if palette is None else self._key(palette, 0, typing)
         room = width if palette_key is None else width - palette_key.end - cell_len(PALETTE_BAR) - 1
         shown: list[ShownKey] = []
         at = 0
         for listed in keys:
             if at >= room:
                 break
-            key = self._key(listed, at)
+            key = self._key(listed, at, typing)
             shown.append(replace(key, end=min(key.end, room)))
             at = key.end + 1
         if palette_key is not None:
@@ -124,10 +126,17 @@ class AppFooter(Widget, can_focus=False):
         self.keys = tuple(shown)
         return self._draw(width, room, palette is not None)
 
-    def _key(self, listed: tuple[Binding, bool, str], start: int) -> ShownKey:
-        """A key as drawn from `start`, whole."""
+    def _key(self, listed: tuple[Binding, bool, str], start: int, typing: bool) -> ShownKey:
+        """A key as drawn from `start`, whole. While the focused widget takes typing, a key that
+        types a character (`?`) is shown by its other key (`f1`): the character would be typed."""
         binding, enabled, tooltip = listed
         shown_as = self.app.get_key_display(binding)
+        if typing and _types_a_character(shown_as):
+            for key in binding.key.split(","):
+                other = replace(binding, key=key.strip(), key_display=None)
+                if not _types_a_character(self.app.get_key_display(other)):
+                    binding, shown_as = other, self.app.get_key_display(other)
+                    break
         description = binding.description
         end = start + cell_len(shown_as) + (1 + cell_len(description) if description else 0)
         return ShownKey(binding.key, binding.action, shown_as, description, enabled, tooltip, start, end)
@@ -142,7 +151,9 @@ class AppFooter(Widget, can_focus=False):
                 palette = (binding, enabled, binding.tooltip or binding.description)
             elif binding.show:
                 keys.setdefault(binding.action, (binding, enabled, tooltip))
-        return list(keys.values()), palette
+        focused = self.screen.focused
+        typing = isinstance(focused, Input) or (isinstance(focused, TextArea) and not focused.read_only)
+        return list(keys.values()), palette, typing
 
     def _draw(self, width: int, room: int, palette: bool) -> Text:
         line = Text(no_wrap=True, end="")
@@ -198,3 +209,7 @@ class AppFooter(Widget, can_focus=False):
             self.app.simulate_key(shown.key)
         else:
             self.app.bell()
+
+
+def _types_a_character(shown_as: str) -> bool:
+    return len(shown_as) == 1 and shown_as.isprintable()

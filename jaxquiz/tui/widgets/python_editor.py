@@ -34,6 +34,10 @@ _NAMES: list[tuple[_TokenType, str]] = [
 ]
 
 
+# After a line starting with one of these, nothing more runs in its block.
+_BLOCK_ENDS = {"return", "pass", "raise", "break", "continue"}
+
+
 def _name_of(token: _TokenType) -> str | None:
     for kind, name in _NAMES:
         if token in kind:
@@ -81,8 +85,8 @@ def syntax_theme(variables: dict[str, str]) -> TextAreaTheme:
 
 
 class PythonEditor(TextArea):
-    """TextArea for Python: line numbers, indent on tab, highlighted in the app theme's colours,
-    editing keys applied in order with the typing.
+    """TextArea for Python: line numbers, indent on tab, a new line indented as the code says,
+    highlighted in the app theme's colours, editing keys applied in order with the typing.
 
     With tree-sitter installed (textual[syntax]) TextArea parses the code itself; without it, the
     highlight map is built from Pygments tokens (already a dependency of rich) so the editor is
@@ -104,7 +108,26 @@ class PythonEditor(TextArea):
 
     async def _on_key(self, event: events.Key) -> None:
         self._restart_blink()  # as TextArea's key handler does, which a binding run here skips
+        if event.key == "enter" and not self.read_only:
+            event.stop()
+            event.prevent_default()
+            start, end = self.selection
+            self.replace("\n" + self._indent_after(start), start, end, maintain_selection_offset=False)
+            return
         await run_own_binding(self, event)
+
+    def _indent_after(self, location: tuple[int, int]) -> str:
+        """The indentation of a line started at `location`, as Python editors do: the line's own,
+        one level more after a `:`, one level less after a line that leaves its block."""
+        row, column = location
+        before = self.document[row][:column]
+        indent = len(before) - len(before.lstrip(" "))
+        code = before.strip()
+        if code.endswith(":"):
+            indent += self.indent_width
+        elif code.split(" ", 1)[0] in _BLOCK_ENDS:
+            indent = max(indent - self.indent_width, 0)
+        return " " * indent
 
     def _app_theme_changed(self) -> None:
         self._use_app_colours()
