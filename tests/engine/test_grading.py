@@ -297,6 +297,25 @@ def test_raises_accepts_a_jax_base_class_and_says_so(engine):
     assert "subclass of jax.errors.ConcretizationTypeError" in verdict.note
 
 
+CHECKIFY_THROW = Task(
+    "raises",
+    "from jax.experimental import checkify\n"
+    "def positive(x):\n"
+    "    checkify.check(x > 0, 'x must be positive')\n"
+    "    return x\n"
+    "err, out = checkify.checkify(positive)(-1.0)\n"
+    "err.throw()",
+)
+
+
+def test_a_jax_error_is_named_where_it_is_public_not_after_another_class_of_its_name(engine):
+    verdict = grade(engine, CHECKIFY_THROW, "JaxRuntimeError")
+    assert_right(verdict)
+    # checkify's JaxRuntimeError is a ValueError; jax.errors.JaxRuntimeError is a RuntimeError
+    assert verdict.truth.exception == "jax.experimental.checkify.JaxRuntimeError"
+    assert_wrong(grade(engine, CHECKIFY_THROW, "RuntimeError"), "it raises jax.experimental.checkify")
+
+
 @pytest.mark.parametrize(
     ("task", "answer", "difference"),
     [

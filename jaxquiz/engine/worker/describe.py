@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import equinox as eqx
@@ -64,11 +65,26 @@ def preview(value: Any) -> str:
 
 
 def class_path(cls: type) -> str:
+    """Where users import the class from: jax defines its public errors in private modules
+    (`jax._src.checkify.JaxRuntimeError` is `jax.experimental.checkify.JaxRuntimeError`, a
+    ValueError, and not `jax.errors.JaxRuntimeError`, a RuntimeError of the same name)."""
     module = cls.__module__
-    # jax defines its public errors in private modules; show where users import them from.
-    if module.startswith("jax") and hasattr(jax.errors, cls.__name__):
-        module = "jax.errors"
+    for home in _public_homes(module):
+        imported = sys.modules.get(home)
+        if imported is not None and getattr(imported, cls.__name__, None) is cls:
+            module = home
+            break
     return cls.__name__ if module == "builtins" else f"{module}.{cls.__name__}"
+
+
+def _public_homes(module: str) -> list[str]:
+    if not module.startswith("jax"):
+        return []
+    homes = ["jax.errors"]
+    if module.startswith("jax._src."):
+        rest = module.removeprefix("jax._src.")
+        homes += [f"jax.experimental.{rest}", f"jax.{rest}"]
+    return homes
 
 
 def jax_bases(cls: type) -> tuple[str, ...]:
