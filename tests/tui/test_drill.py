@@ -155,6 +155,25 @@ async def test_a_drill_ended_midway_is_saved_as_interrupted(app, store, ui):
     assert (review.question, review.drill_id) == (first.item.question.id, drill.id)
 
 
+async def test_an_answer_sent_back_while_the_verdict_flashes_stays_said_when_the_flash_ends(app, ui):
+    async with app.run_test(size=SIZE) as pilot:
+        app.start_drill(DrillSettings(count=4, decks=BASICS))
+        await ui.wait_for_screen(pilot, DrillScreen)
+        await answer(pilot, ui, True, 5)
+        screen = await ui.wait_for_screen(pilot, DrillScreen)
+        assert "✔  Right" in ui.text_of(screen, "#feedback")  # the flash
+        if screen.item.question.id == "body":
+            screen.query_one("#answer-block").text = "return ("
+            await pilot.press("ctrl+s")
+        else:
+            screen.query_one("#answer-line", Input).value = "zzz"
+            await pilot.press("enter")
+        await ui.wait_until(pilot, lambda: "Could not read that" in ui.text_of(screen, "#feedback"))
+        screen._end_flash()  # the flash's time is up
+        await pilot.pause()
+        assert "Could not read that" in ui.text_of(screen, "#feedback")
+
+
 async def test_quitting_the_app_in_a_drill_still_saves_it(app, store, ui):
     async with app.run_test(size=SIZE) as pilot:
         app.start_drill(DrillSettings(count=4, decks=BASICS))

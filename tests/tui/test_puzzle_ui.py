@@ -194,12 +194,13 @@ async def test_a_deck_without_a_description_opens_its_lesson_for_a_source_or_set
     async with app.run_test(size=SIZE) as pilot:
         app.start_session(session)
         await ui.wait_for_screen(pilot, LessonScreen)
-        assert shows in ui.shown(app)
+        assert shows in ui.shown(app) and "Enter start" in ui.shown(app)
         await pilot.press("enter")
         question = await ui.wait_for_screen(pilot, QuestionScreen)
         assert "^l Lesson" in ui.shown(app)
         await pilot.press("ctrl+l")  # and again on request
         await ui.wait_for_screen(pilot, LessonScreen)
+        assert "Enter back to the question" in ui.shown(app)
         await pilot.press("escape")
         await ui.wait_until(pilot, lambda: app.screen is question)
 

@@ -120,8 +120,11 @@ async def test_enter_on_options_picks_nothing_until_the_learner_moves(recall_app
     async with app.run_test(size=SIZE) as pilot:
         ask(app, "ones-dtype")
         screen = await ui.wait_for_screen(pilot, QuestionScreen)
+        await type_answer(pilot, "zzz")  # sent back: not a dtype
+        await ui.wait_until(pilot, lambda: "Could not read that" in ui.text_of(screen, "#feedback"))
         await pilot.press("ctrl+o")
         await ui.wait_until(pilot, lambda: screen.query("#options"))
+        assert ui.text_of(screen, "#feedback") == ""  # said of the typed answer, which is gone
         # option text renders its markdown: no raw backticks
         assert f"{key_for(app, '`float32`')}. float32" in ui.shown(app) and "`" not in ui.shown(app)
         await pilot.press("enter")
@@ -161,6 +164,19 @@ async def test_a_choice_with_several_right_options_is_marked_then_checked(recall
 
 
 # -- I don't know, undo -------------------------------------------------------------------------
+
+
+async def test_a_question_without_a_hint_offers_none_and_asking_weakens_nothing(recall_app, ui):
+    app = recall_app
+    async with app.run_test(size=SIZE) as pilot:
+        ask(app, "ones-dtype")  # it has no hint
+        screen = await ui.wait_for_screen(pilot, QuestionScreen)
+        assert "Hint" not in [command.title for command in screen.commands()]
+        await screen.action_hint()  # what the palette's command ran
+        assert not screen.looked and not screen.query("#hint")
+        await type_answer(pilot, "float32")
+        await ui.wait_for_screen(pilot, VerdictScreen)
+        assert "Enter accepts Easy" in ui.shown(app)
 
 
 async def test_i_dont_know_shows_the_truth_records_again_and_asks_later(recall_app, store, ui):
@@ -605,3 +621,41 @@ async def test_a_deck_edited_before_the_resume_says_so_and_start_over_forgets_th
             fresh = await ui.wait_for_screen(pilot, QuestionScreen)
             assert fresh.item.question.id == "ones-dtype" and "1/4" in ui.shown(app)
             assert store.paused_quiz("tui-recall") is None
+
+
+RAISES_DECK = """\
+format: 1
+deck: tui-raises
+title: Raises (test deck)
+questions:
+  - id: whether
+    type: raises
+    exception: any
+    prompt: What does this raise (`none` if it runs)?
+    code: out = jnp.zeros(2, 3)
+    expect: TypeError
+  - id: which
+    type: raises
+    prompt: What does this raise (`none` if it runs)?
+    code: out = jnp.zeros(2, 3)
+    expect: TypeError
+"""
+
+
+@pytest.mark.parametrize(
+    ("question", "said"),
+    [
+        ("whether", "error or none: whether it raises is the question, not which class"),
+        ("which", "the exception class, like TypeError, or none"),
+    ],
+)
+async def test_the_answer_line_says_whether_the_class_raised_is_asked_for(
+    engine, store, clock, monkeypatch, ui, question, said
+):
+    monkeypatch.chdir(Path(__file__).parent)
+    app = app_on(engine, store, clock, RAISES_DECK)
+    async with app.run_test(size=SIZE) as pilot:
+        loaded = app.decks.decks[0]
+        app.start_session(Session([Entry(loaded, loaded.deck.question(question))], app.services.rng, "quiz", "T"))
+        await ui.wait_for_screen(pilot, QuestionScreen)
+        assert said in ui.shown(app)

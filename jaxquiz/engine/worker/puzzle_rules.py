@@ -111,7 +111,7 @@ def grows(
         f"{len(small)} operations for {small_sizes} and {len(large)} for {large_sizes}: it grows "
         "with the input, so a Python loop unrolls into it; "
         f"{_where(line, source, 'the extra ones come from')}. "
-        "Broadcast, or use a jax loop (lax.scan, lax.fori_loop) where the puzzle allows one",
+        "Broadcast, or use a jax loop (lax.scan, lax.fori_loop) where the puzzle allows one.",
     )
 
 

@@ -118,6 +118,12 @@ summary, and there is no undo: answers are final, as in an interview.
             feedback.add_class("flash", self.flash.kind)
             self.set_timer(self.FLASH_S, self._end_flash)
 
+    def _feedback(self, content: Content | str) -> None:
+        # What is said now takes the flash's place: the flash's timer must not wipe it.
+        if self.flash is not None:
+            self.query_one("#feedback", Static).remove_class("flash", self.flash.kind)
+        super()._feedback(content)
+
     def _end_flash(self) -> None:
         feedback = self.query_one("#feedback", Static)
         if self.flash is not None and feedback.has_class("flash"):

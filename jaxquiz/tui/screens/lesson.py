@@ -18,15 +18,17 @@ from jaxquiz.tui.widgets.code_view import CodeView
 
 
 class LessonScreen(ModalScreen[None]):
-    """The lesson of a deck; any of Enter, Space or Escape goes to the question."""
+    """The lesson of a deck; any of Enter, Space or Escape goes to the question: the first one
+    (`before_first`, shown before a deck's first question), or back to the one asked."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter,space,escape", "dismiss", "Start"),
+        Binding("enter,space,escape", "dismiss", "Back"),
     ]
 
-    def __init__(self, deck: LoadedDeck) -> None:
+    def __init__(self, deck: LoadedDeck, *, before_first: bool = False) -> None:
         super().__init__()
         self.deck = deck
+        self.leaving = "start" if before_first else "back to the question"
 
     def compose(self) -> ComposeResult:
         with Vertical(id="lesson-box"):
@@ -46,7 +48,10 @@ class LessonScreen(ModalScreen[None]):
                         yield CodeView(self.deck.deck.setup)
             yield Static(
                 Content.assemble(
-                    ("Enter", "bold $text-accent"), " start   ", ("↑↓", "bold $text-accent"), " scroll"
+                    ("Enter", "bold $text-accent"),
+                    f" {self.leaving}   ",
+                    ("↑↓", "bold $text-accent"),
+                    " scroll",
                 ),
                 id="lesson-keys",
             )

@@ -20,7 +20,7 @@ from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Markdown, Static
 
-from jaxquiz.decks.models import CardQuestion, QuestionType
+from jaxquiz.decks.models import CardQuestion, QuestionBase, QuestionType, RaisesQuestion
 from jaxquiz.decks.setup_use import has_lesson
 from jaxquiz.engine import Outcome, Verdict
 from jaxquiz.study.session import AnswerMode, Attempt, Item, Session
@@ -56,8 +56,11 @@ def type_label(kind: QuestionType) -> str:
             assert_never(kind)
 
 
-def placeholder(kind: QuestionType) -> str:
+def placeholder(question: QuestionBase) -> str:
     """What the line input says before anything is typed."""
+    kind = question.type
+    if isinstance(question, RaisesQuestion) and question.exception == "any":
+        return "error or none: whether it raises is the question, not which class"
     match kind:
         case "shape":
             return "the shape, like (3, 4), 3 or scalar"
@@ -66,7 +69,7 @@ def placeholder(kind: QuestionType) -> str:
         case "value":
             return "the value: a literal like [1., 2.] or an expression"
         case "raises":
-            return "the exception class, like TypeError (error when any will do), or none"
+            return "the exception class, like TypeError, or none"
         case "fill":
             return "what goes in the blank ___"
         case "puzzle" | "choice" | "card":
@@ -188,7 +191,7 @@ leaves with a summary; a quiz of one deck resumes where you left it, even after 
         item = self.item
         return answer_input(
             item.input_kind(options_shown=self.options_shown),
-            placeholder=placeholder(item.type),
+            placeholder=placeholder(item.shown),
             label=block_label(item.type),
             options=item.options,
             multiple=item.multiple,
@@ -237,7 +240,8 @@ leaves with a summary; a quiz of one deck resumes where you left it, even after 
         self._restart_timer()
         self.prepare_ahead(self.item, self.session.peek())
         if self.item.lesson:
-            self.app.push_screen(LessonScreen(self.item.deck), lambda _: self._restart_timer())
+            lesson = LessonScreen(self.item.deck, before_first=True)
+            self.app.push_screen(lesson, lambda _: self._restart_timer())
         self.answer_widget.focus_input()
 
     def _restart_timer(self) -> None:
@@ -297,6 +301,7 @@ leaves with a summary; a quiz of one deck resumes where you left it, even after 
         await self.answer_widget.remove()
         new = self._answer_input()
         await self.query_one("#answer", Vertical).mount(new, before="#feedback")
+        self._feedback("")  # what was said of the typed answer, which is gone
         new.focus_input()
         self.refresh_bindings()
 
@@ -417,6 +422,8 @@ leaves with a summary; a quiz of one deck resumes where you left it, even after 
     # -- help ----------------------------------------------------------------------------------
 
     async def action_hint(self) -> None:
+        if not self.item.shown.hint:
+            return  # nothing to show, so nothing was looked at (the palette can ask for it too)
         body = self.query_one("#body", VerticalScroll)
         mounted = body.query("#hint")
         if mounted and not mounted.first().has_class("hidden"):
@@ -429,7 +436,7 @@ leaves with a summary; a quiz of one deck resumes where you left it, even after 
         else:
             # Mounted the first time it is asked for: most questions are answered without it,
             # and a markdown widget is parsed, styled and mounted even while hidden.
-            hint = Markdown(self.item.shown.hint or "", id="hint")
+            hint = Markdown(self.item.shown.hint, id="hint")
             card_parts = body.query("#back, #card-result")  # the first in the body's order
             await body.mount(hint, before=card_parts.first() if card_parts else None)
         body.scroll_to_widget(hint, animate=False)
@@ -459,7 +466,7 @@ leaves with a summary; a quiz of one deck resumes where you left it, even after 
     def commands(self) -> list[SystemCommand]:
         return [
             SystemCommand("Try it", "Edit and run this question's code", self.action_try_it),
-            SystemCommand("Hint", "Show the hint", self.action_hint),
+            *([SystemCommand("Hint", "Show the hint", self.action_hint)] if self.item.shown.hint else []),
             SystemCommand("I don't know", "Show the truth; the question comes back", self.action_dont_know),
             SystemCommand("Lesson", "Show the deck's lesson", self.action_lesson),
             SystemCommand("Leave", "Back to the decks (answers so far are saved)", self.action_leave),

@@ -321,9 +321,8 @@ class CardAnswer(AnswerInput):
 
     def action_reveal(self) -> None:
         self.revealed = True
-        self.query_one("#card-help", Static).update(
-            Content.assemble(("How well did you know it? ", "bold"), "1-4 to rate, Enter accepts Good")
-        )
+        # The rating bar below says which keys rate it.
+        self.query_one("#card-help", Static).update(Content.styled("How well did you know it?", "bold"))
         bar = self.query_one(RatingBar)
         bar.proposed = self.proposed
         bar.remove_class("hidden")
