@@ -656,6 +656,8 @@ async def test_the_answer_line_says_whether_the_class_raised_is_asked_for(
     app = app_on(engine, store, clock, RAISES_DECK)
     async with app.run_test(size=SIZE) as pilot:
         loaded = app.decks.decks[0]
-        app.start_session(Session([Entry(loaded, loaded.deck.question(question))], app.services.rng, "quiz", "T"))
+        app.start_session(
+            Session([Entry(loaded, loaded.deck.question(question))], app.services.rng, "quiz", "T")
+        )
         await ui.wait_for_screen(pilot, QuestionScreen)
         assert said in ui.shown(app)
