@@ -354,10 +354,11 @@ def test_raises_any_accepts_error_or_any_class_and_names_the_real_one(engine, an
     assert "it raises TypeError; this question asks only whether the code fails" in verdict.note
 
 
-def test_raises_any_naming_the_raised_class_needs_no_note(engine):
-    verdict = grade(engine, RESHAPE_ANY, "TypeError")
+@pytest.mark.parametrize("answer", ["TypeError", "BaseException"])
+def test_raises_any_naming_the_raised_class_or_a_base_is_read_as_named_with_no_note(engine, answer):
+    verdict = grade(engine, RESHAPE_ANY, answer)
     assert_right(verdict)
-    assert verdict.understood == "TypeError" and verdict.note == ""
+    assert verdict.understood == answer and verdict.note == ""
 
 
 @pytest.mark.parametrize(

@@ -131,8 +131,9 @@ def compare_raises(raised: BaseException | None, text: str, exception: str = "ex
 
 
 def _any_exception(cls: type, actual: str, name: str, short: str) -> Comparison:
-    if short in {base.__name__ for base in cls.__mro__}:
-        return Comparison(True, actual)
+    named = next((base for base in cls.__mro__ if base.__name__ == short), None)
+    if named is not None:  # the class raised, or one of its bases (LookupError for IndexError)
+        return Comparison(True, describe.class_path(named))
     if name != answers.ANY_ERROR and not _is_exception_name(short):
         _check_names_an_exception(name)  # a typo is sent back, not graded
     return Comparison(
