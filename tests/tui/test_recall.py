@@ -458,7 +458,7 @@ async def test_the_home_setting_shows_options_at_once_and_a_drill_follows_it(rec
         await pilot.pause()
         assert "answers typed, options on request" in ui.shown(app)
         await pilot.press("c")
-        assert "options shown at once" in ui.shown(app)
+        assert "options shown at once (a right pick rates Hard at best)" in ui.shown(app)
         await pilot.press("enter")
         screen = await ui.wait_for_screen(pilot, QuestionScreen)
         assert screen.query("#options") and "^o Type it" in ui.shown(app)

@@ -263,7 +263,11 @@ class HomeScreen(AppScreen[None]):
         mastered = sum(s.mastered for s in self.summaries.values())
         marked = f" · {len(self.marked)} marked for study" if self.marked else ""
         mode = self.quiz_app.flow.mode
-        answers = "answers typed, options on request" if mode == "recall" else "options shown at once"
+        answers = (
+            "answers typed, options on request"
+            if mode == "recall"
+            else "options shown at once (a right pick rates Hard at best)"
+        )
         totals.update(
             Content.assemble(
                 (f"{len(self.listed)} decks", "bold"),
