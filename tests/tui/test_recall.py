@@ -424,6 +424,7 @@ async def test_escape_on_a_verdict_asks_and_leaving_saves_the_answer_at_the_rati
         await pilot.press("y")
         await ui.wait_for_screen(pilot, SummaryScreen)
         assert "1 of 1 right" in ui.shown(app)
+        assert [type(screen) for screen in app.screen_stack] == [HomeScreen, SummaryScreen]
         await pilot.press("enter")
         await ui.wait_for_screen(pilot, HomeScreen)
         await pilot.press("enter")  # the same deck again: it resumes after the answer left on
