@@ -195,10 +195,13 @@ def test_value_nan_matches_nan(engine):
 def test_value_a_list_is_not_a_tuple(engine):
     list_task = Task("value", "out = [1, 2]")
     assert_right(grade(engine, list_task, "[1, 2]"))
-    assert_wrong(grade(engine, list_task, "(1, 2)"), "structure differs: the result is list")
+    said = "structure differs: the result is a list of 2, yours is a tuple: write it in square brackets"
+    assert_wrong(grade(engine, list_task, "(1, 2)"), said)
     tuple_task = Task("value", "out = (jnp.zeros(2), 1)")
     assert_right(grade(engine, tuple_task, "([0.0, 0.0], 1)"))
-    assert_wrong(grade(engine, tuple_task, "[jnp.zeros(2), 1]"), "structure differs: the result is tuple")
+    said = "the result is a tuple of 2, yours is a list: write it in round brackets, (...)"
+    assert_wrong(grade(engine, tuple_task, "[jnp.zeros(2), 1]"), said)
+    assert_wrong(grade(engine, tuple_task, "[jnp.zeros(2), 1, 2]"), "yours is list with 3 leaves")
     assert_wrong(grade(engine, tuple_task, "jnp.zeros(2)"), "yours is a single array")
 
 

@@ -274,11 +274,7 @@ def compare_results(
         # Up to the result's structure: a leaf written as a list ([1., 1.]) is read as an array.
         said_leaves = truth_def.flatten_up_to(said)  # type: ignore[attr-defined]
     except (ValueError, TypeError):
-        return Comparison(
-            False,
-            understood,
-            f"structure differs: the result is {_structure(truth)}, yours is {_structure(said)}",
-        )
+        return Comparison(False, understood, _structure_difference(truth, said, typed=sides == TYPED))
     for (path, expected), given in zip(truth_leaves, said_leaves, strict=True):
         difference = leaf_difference(expected, given, rtol, atol, sides)
         if difference:
@@ -293,11 +289,7 @@ def compare_shapes_of(truth: Any, said: Any) -> Comparison:
     said_shapes = [describe.shape_of(leaf) for leaf in said_leaves]
     shown = ", ".join(str(shape) for shape in said_shapes)
     if jax.tree.structure(truth) != jax.tree.structure(said):  # type: ignore[operator]
-        return Comparison(
-            False,
-            shown,
-            f"structure differs: the result is {_structure(truth)}, yours is {_structure(said)}",
-        )
+        return Comparison(False, shown, _structure_difference(truth, said, typed=False))
     for expected, given in zip(truth_leaves, said_shapes, strict=True):
         if describe.shape_of(expected) != given:
             return Comparison(False, shown, f"shape is {describe.shape_of(expected)}, yours is {given}")
@@ -306,6 +298,20 @@ def compare_shapes_of(truth: Any, said: Any) -> Comparison:
 
 def _is_leaf(value: Any) -> bool:
     return describe.is_array(value) or isinstance(value, int | float | complex | bool)
+
+
+_BRACKETS = {tuple: "round brackets, (...)", list: "square brackets, [...]"}
+
+
+def _structure_difference(truth: Any, said: Any, *, typed: bool) -> str:
+    kinds = (type(truth), type(said))
+    if typed and kinds in ((tuple, list), (list, tuple)) and len(truth) == len(said):
+        # The one mix-up of a learner who typed the values right: said without pytree jargon.
+        return (
+            f"structure differs: the result is a {kinds[0].__name__} of {len(truth)}, yours is a "
+            f"{kinds[1].__name__}: write it in {_BRACKETS[kinds[0]]}"
+        )
+    return f"structure differs: the result is {_structure(truth)}, yours is {_structure(said)}"
 
 
 def _structure(value: Any) -> str:
