@@ -52,7 +52,7 @@ def test_shape_right_in_every_spelling(engine, answer):
 @pytest.mark.parametrize(
     ("answer", "difference"),
     [
-        ("(2, 3)", "axis 0: you said 2, it is 3"),
+        ("(2, 3)", "axis 0: you said 2, it is 3; axis 1: you said 3, it is 2"),
         ("(3, 3)", "axis 1: you said 3, it is 2"),
         ("(3,)", "it has 2 axes (3, 2), you said 1 (3,)"),
         ("scalar", "it has 2 axes (3, 2), you said 0 ()"),

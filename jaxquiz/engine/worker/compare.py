@@ -49,8 +49,12 @@ def shape_difference(said: tuple[int, ...], actual: tuple[int, ...]) -> str:
         return ""
     if len(said) != len(actual):
         return f"it has {len(actual)} axes {format_shape(actual)}, you said {len(said)} {format_shape(said)}"
-    axis = next(i for i, (a, b) in enumerate(zip(said, actual, strict=True)) if a != b)
-    return f"axis {axis}: you said {said[axis]}, it is {actual[axis]}"
+    # Every axis that differs: a swap, (4, 5) for (5, 4), is two.
+    return "; ".join(
+        f"axis {axis}: you said {a}, it is {b}"
+        for axis, (a, b) in enumerate(zip(said, actual, strict=True))
+        if a != b
+    )
 
 
 # --- dtype ----------------------------------------------------------------------------------
