@@ -536,6 +536,8 @@ def test_the_verdict_says_which_device_ran_it_and_how_long(engine):
         # a typo of a class name is sent back, whether the code raises or not
         (SET_ITEM, "TypeErorr", "'TypeErorr' is not the name of an exception class"),
         (NOTHING, "ValueEror", "'ValueEror' is not the name of an exception class"),
+        (SET_ITEM, "typeerror", "'typeerror' is not the name of an exception class: did you mean TypeError?"),
+        (JIT_IF, "tracerboolconversionerror", "did you mean TracerBoolConversionError?"),
     ],
 )
 def test_an_unreadable_answer_gets_a_message_not_a_traceback(engine, task, answer, words):

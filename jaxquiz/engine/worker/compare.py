@@ -168,11 +168,24 @@ def _check_names_an_exception(name: str) -> None:
         found = getattr(module, short, None)
         if isinstance(found, type) and issubclass(found, BaseException):
             return
+    cased = _known_exception_cased(short)
+    if cased is not None:
+        raise UnreadableAnswer(f"{name!r} is not the name of an exception class: did you mean {cased}?")
     raise UnreadableAnswer(
         f"{name!r} is not the name of an exception class (in Python, jax or any module loaded): "
         "check the spelling, e.g. TypeError or ConcretizationTypeError, `error` when any class will "
         "do, or `none` if nothing is raised"
     )
+
+
+def _known_exception_cased(short: str) -> str | None:
+    """The class of Python or jax.errors that `short` names but for its case (IndexError)."""
+    lowered = short.lower()
+    for module in (builtins, jax.errors):
+        for candidate in dir(module):
+            if candidate.lower() == lowered and _is_known_exception(candidate):
+                return candidate
+    return None
 
 
 # --- value ----------------------------------------------------------------------------------
