@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-SHAPE_EXAMPLES = "write it like (100, 2), 100, 2 or [100, 2]; `()` or `scalar` for a scalar"
+SHAPE_EXAMPLES = "write it like (100, 2) or [100, 2], brackets optional; `()` or `scalar` for a scalar"
 _DTYPE_PREFIXES = ("jax.numpy.", "jnp.", "numpy.", "np.", "jax.dtypes.", "jax.")
 _NO_EXCEPTION = {"none", "nothing", "no error", "no exception"}
 # Said instead of a class, for a question that asks only whether the code fails.
@@ -80,7 +80,8 @@ def normalise_dtype(text: str) -> str:
         name = "bool"
     if not name or not (name.isidentifier() or _KEY_DTYPE.match(name)):
         raise UnreadableAnswer(
-            f"{text!r} is not a dtype name: write one like float32, jnp.int32, bool or key<fry>"
+            f"{text!r} is not a dtype name: write one like float32, jnp.int32, bool, "
+            "or key<fry> (the dtype of jr.key(0))"
         )
     return name
 

@@ -73,7 +73,8 @@ def compare_dtype(truth: Any, text: str) -> Comparison:
             said = jnp.dtype(name)
         except TypeError:
             raise UnreadableAnswer(
-                f"{text!r} is not a dtype JAX knows: try float32, int32, bool, bfloat16 or key<fry>"
+                f"{text!r} is not a dtype JAX knows: try float32, int32, bool, bfloat16, "
+                "or key<fry> (the dtype of jr.key(0))"
             ) from None
         said_text = str(said)
         correct = not is_key(actual) and np.dtype(actual) == said
