@@ -174,6 +174,15 @@ async def test_an_answer_sent_back_while_the_verdict_flashes_stays_said_when_the
         assert "Could not read that" in ui.text_of(screen, "#feedback")
 
 
+async def test_a_question_given_up_in_a_drill_is_missed_with_i_dont_know(app, ui):
+    async with app.run_test(size=SIZE) as pilot:
+        app.start_drill(DrillSettings(count=1, decks=BASICS))
+        await ui.wait_for_screen(pilot, DrillScreen)
+        await pilot.press("ctrl+g")
+        await ui.wait_for_screen(pilot, DrillSummaryScreen)
+        assert "you said I don't know" in ui.shown(app) and "(nothing)" not in ui.shown(app)
+
+
 async def test_quitting_the_app_in_a_drill_still_saves_it(app, store, ui):
     async with app.run_test(size=SIZE) as pilot:
         app.start_drill(DrillSettings(count=4, decks=BASICS))

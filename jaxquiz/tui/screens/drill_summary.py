@@ -90,7 +90,8 @@ def group_lines(title: str, groups: list[GroupScore]) -> Content:
 
 def missed_option(index: int, answered: Answered) -> Option:
     item = answered.item
-    said = one_line(answered.answer, SAID_WIDTH) or "(nothing)"
+    # "I don't know" is what the verdict understood of an empty answer
+    said = one_line(answered.answer or answered.verdict.understood, SAID_WIDTH) or "(nothing)"
     return Option(
         Content.assemble(
             ("✘ ", "$text-error"),
