@@ -429,7 +429,11 @@ async def test_try_it_shows_every_binding_and_errors_with_their_line(app, ui):
         await ui.wait_until(pilot, lambda: ui.text_of(screen, "#run-status").startswith("failed"))
         error = ui.text_of(screen, "#run-error")
         assert "TypeError" in error and "(line 2)" in error
-        assert editor.cursor_location == (1, 0)
+        assert editor.cursor_location == (1, len("b = a @ jnp.ones(2)"))  # the failing line's end
+        editor.cursor_location = (1, 4)
+        await pilot.press("ctrl+r")  # fails on the same line: the cursor stays where it is
+        await ui.wait_until(pilot, lambda: ui.text_of(screen, "#run-status").startswith("failed"))
+        assert editor.cursor_location == (1, 4)
 
         await pilot.press("escape")
         await ui.wait_until(pilot, lambda: app.screen is question)

@@ -202,10 +202,12 @@ dtype. `answer =` is evaluated after the code. `ctrl+o` puts the question's code
             self._mark_line(line)
 
     def _mark_line(self, line: int) -> None:
-        """Put the cursor on the failing line of the learner's code, if it exists there."""
+        """Put the cursor on the failing line of the learner's code, if it exists there: where it
+        was when it is on that line already, else at its end (typing goes on from there)."""
         editor = self.query_one("#editor", PythonEditor)
-        if 1 <= line <= editor.document.line_count:
-            editor.cursor_location = (line - 1, 0)
+        row = line - 1
+        if 0 <= row < editor.document.line_count and editor.cursor_location[0] != row:
+            editor.cursor_location = (row, len(editor.document[row]))
 
     # -- other actions -------------------------------------------------------------------------
 
