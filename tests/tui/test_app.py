@@ -101,6 +101,8 @@ async def test_help_lists_the_keys_of_the_screen(app, ui):
         await ui.wait_for_screen(pilot, HelpScreen)
         text = ui.shown(app)
         assert "Study" in text and "Shuffle" in text and "How grading works" in text
+        assert "⏎  Quiz" in text  # the deck list's key, in the footer too
+        assert "Copy selected text" not in text and "Focus Next" not in text  # textual's, everywhere
         await pilot.press("escape")
         await ui.wait_for_screen(pilot, HomeScreen)
 

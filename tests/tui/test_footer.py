@@ -78,3 +78,4 @@ async def test_help_is_shown_by_f1_while_a_field_takes_typing_where_question_mar
         assert app.screen is screen and "answer › ?" in ui.shown(app)
         await pilot.click(AppFooter, offset=(key_of(screen.query_one(AppFooter), "help").start, 0))
         await ui.wait_for_screen(pilot, HelpScreen)
+        assert "f1  Help" in ui.shown(app)  # the help's list of keys says the same

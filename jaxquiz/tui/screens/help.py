@@ -11,6 +11,8 @@ from textual.content import Content
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Markdown, Static
 
+from jaxquiz.tui.widgets.footer import key_to_show, takes_typing
+
 HOW_IT_WORKS = """\
 **How grading works.** Every question with code is *run* on your JAX device: your answer is
 compared with what really came out, never with an answer key. A shape like `(3, 4)`, a dtype
@@ -26,18 +28,28 @@ shape and dtype of every array it makes. Progress is saved after every answer.
 """
 
 
+# Every textual screen's: moving the focus and copying, true everywhere and said nowhere else.
+_TEXTUAL_SCREEN_ACTIONS = frozenset(
+    binding.action for binding in Screen.BINDINGS if isinstance(binding, Binding)
+)
+
+
 def key_rows(screen: Screen) -> Content:
-    """The bindings of `screen` and of the app (not of its widgets) as "key  description"."""
+    """The keys of `screen` as "key  description": all of the screen's own, and those of the app
+    and of the focused widgets that the footer shows (not textual's tab, shift+tab, ctrl+c)."""
     rows: list[Content] = []
     seen: set[str] = set()
+    typing = takes_typing(screen.focused)
     for active in screen.active_bindings.values():
         binding = active.binding
-        if active.node not in (screen, screen.app) or not active.enabled:
+        if not active.enabled or binding.action in _TEXTUAL_SCREEN_ACTIONS:
+            continue
+        if active.node is not screen and not binding.show:
             continue
         if not binding.description or binding.description in seen:
             continue
         seen.add(binding.description)
-        shown = binding.key_display or screen.app.get_key_display(binding)
+        shown = screen.app.get_key_display(key_to_show(screen.app, binding, typing))
         rows.append(Content.assemble((f"{shown:>10}", "bold $text-accent"), f"  {binding.description}"))
     return Content("\n").join(rows)
 

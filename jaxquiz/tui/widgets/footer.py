@@ -16,6 +16,7 @@ from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 from textual import events
+from textual.app import App
 from textual.binding import Binding
 from textual.widget import Widget
 from textual.widgets import Input, TextArea
@@ -130,13 +131,8 @@ class AppFooter(Widget, can_focus=False):
         """A key as drawn from `start`, whole. While the focused widget takes typing, a key that
         types a character (`?`) is shown by its other key (`f1`): the character would be typed."""
         binding, enabled, tooltip = listed
+        binding = key_to_show(self.app, binding, typing)
         shown_as = self.app.get_key_display(binding)
-        if typing and _types_a_character(shown_as):
-            for key in binding.key.split(","):
-                other = replace(binding, key=key.strip(), key_display=None)
-                if not _types_a_character(self.app.get_key_display(other)):
-                    binding, shown_as = other, self.app.get_key_display(other)
-                    break
         description = binding.description
         end = start + cell_len(shown_as) + (1 + cell_len(description) if description else 0)
         return ShownKey(binding.key, binding.action, shown_as, description, enabled, tooltip, start, end)
@@ -151,9 +147,7 @@ class AppFooter(Widget, can_focus=False):
                 palette = (binding, enabled, binding.tooltip or binding.description)
             elif binding.show:
                 keys.setdefault(binding.action, (binding, enabled, tooltip))
-        focused = self.screen.focused
-        typing = isinstance(focused, Input) or (isinstance(focused, TextArea) and not focused.read_only)
-        return list(keys.values()), palette, typing
+        return list(keys.values()), palette, takes_typing(self.screen.focused)
 
     def _draw(self, width: int, room: int, palette: bool) -> Text:
         line = Text(no_wrap=True, end="")
@@ -209,6 +203,23 @@ class AppFooter(Widget, can_focus=False):
             self.app.simulate_key(shown.key)
         else:
             self.app.bell()
+
+
+def takes_typing(widget: Widget | None) -> bool:
+    """Whether printable keys pressed now are typed into `widget` (the focused one)."""
+    return isinstance(widget, Input) or (isinstance(widget, TextArea) and not widget.read_only)
+
+
+def key_to_show(app: App[object], binding: Binding, typing: bool) -> Binding:
+    """`binding` as its key is to be shown: while a field takes typing, a key that types a
+    character (`?`) is shown by another of its keys that does not (`f1`), if it has one."""
+    if not typing or not _types_a_character(app.get_key_display(binding)):
+        return binding
+    for key in binding.key.split(","):
+        other = replace(binding, key=key.strip(), key_display=None)
+        if not _types_a_character(app.get_key_display(other)):
+            return other
+    return binding
 
 
 def _types_a_character(shown_as: str) -> bool:
