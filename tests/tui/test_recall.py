@@ -434,17 +434,15 @@ async def test_escape_on_a_verdict_asks_and_leaving_saves_the_answer_at_the_rati
 
 
 async def test_an_app_quit_on_a_verdict_saves_its_answer_and_resumes_after_it(
-    engine, clock, tmp_path, monkeypatch, ui
+    engine, clock, progress_file, ui
 ):
-    monkeypatch.chdir(Path(__file__).parent)
-    path = tmp_path / "progress.sqlite3"
-    with Store.open(path) as store:
+    with Store.open(progress_file) as store:
         app = app_on(engine, store, clock)
         async with app.run_test(size=SIZE) as pilot:
             await answer_the_first_right(pilot, ui)
         # closed with its verdict on screen, as ctrl+q or a closed terminal would
         assert [(r.question, r.rating) for r in store.reviews()] == [("ones-dtype", Rating.Easy)]
-    with Store.open(path) as store:
+    with Store.open(progress_file) as store:
         app = app_on(engine, store, clock)
         async with app.run_test(size=SIZE) as pilot:
             await ui.wait_until(pilot, lambda: isinstance(app.screen, HomeScreen) and app.screen.listed)
@@ -498,6 +496,13 @@ async def test_home_and_stats_count_due_questions_the_same_way(recall_app, store
 # -- a deck quiz resumes after the app is closed -------------------------------------------------
 
 
+@pytest.fixture
+def progress_file(tmp_path, monkeypatch) -> Path:
+    """A progress file that apps open in turn, as across restarts (decks read by a relative path)."""
+    monkeypatch.chdir(Path(__file__).parent)
+    return tmp_path / "progress.sqlite3"
+
+
 def app_on(engine, store, clock, text: str = RECALL_DECK):
     """An app as `jaxquiz` builds it at start: the recall deck (as `text` says), on `store`."""
     deck = load_deck_text(text, Path("decks/recall.yaml"))
@@ -511,11 +516,9 @@ async def next_question(pilot, ui, after) -> QuestionScreen:
 
 
 async def test_a_quiz_left_by_quitting_resumes_in_a_new_app_with_its_answers_and_undo(
-    engine, clock, tmp_path, monkeypatch, ui
+    engine, clock, progress_file, ui
 ):
-    monkeypatch.chdir(Path(__file__).parent)
-    path = tmp_path / "progress.sqlite3"
-    with Store.open(path) as store:
+    with Store.open(progress_file) as store:
         app = app_on(engine, store, clock)
         async with app.run_test(size=SIZE) as pilot:
             first = await answer_the_first_right(pilot, ui)
@@ -528,7 +531,7 @@ async def test_a_quiz_left_by_quitting_resumes_in_a_new_app_with_its_answers_and
             assert square.item.question.id == "square" and "3/5" in ui.shown(app)
         # quit with ctrl+q on the question: no escape, no summary
 
-    with Store.open(path) as store:  # the next day, a new app on the same file
+    with Store.open(progress_file) as store:  # the next day, a new app on the same file
         clock.advance(days=1)
         app = app_on(engine, store, clock)
         async with app.run_test(size=SIZE) as pilot:
@@ -576,11 +579,9 @@ async def test_a_quiz_left_by_quitting_resumes_in_a_new_app_with_its_answers_and
 
 
 async def test_a_deck_edited_before_the_resume_says_so_and_start_over_forgets_the_place(
-    engine, clock, tmp_path, monkeypatch, ui
+    engine, clock, progress_file, ui
 ):
-    monkeypatch.chdir(Path(__file__).parent)
-    path = tmp_path / "progress.sqlite3"
-    with Store.open(path) as store:
+    with Store.open(progress_file) as store:
         app = app_on(engine, store, clock)
         async with app.run_test(size=SIZE) as pilot:
             await answer_the_first_right(pilot, ui)
@@ -594,7 +595,7 @@ async def test_a_deck_edited_before_the_resume_says_so_and_start_over_forgets_th
 
     # `square` removed from the deck, and a new question at its end
     edited = RECALL_DECK.replace("  - id: square", "  - id: cube").replace("** 2", "** 3")
-    with Store.open(path) as store:
+    with Store.open(progress_file) as store:
         app = app_on(engine, store, clock, edited)
         async with app.run_test(size=SIZE) as pilot:
             await pilot.press("enter")
