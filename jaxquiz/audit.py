@@ -178,7 +178,8 @@ def audit(
 
 def audit_question(engine: Engine, report: QuestionReport) -> None:
     question = report.question
-    for values in checked_draws(report.deck.id, question):
+    draws = checked_draws(report.deck.id, question)
+    for index, values in enumerate(draws):
         report.draws += 1
         concrete = instantiate(question, values)
         found = Found()
@@ -187,6 +188,11 @@ def audit_question(engine: Engine, report: QuestionReport) -> None:
         report.warnings.extend(f"{_draw_label(values)}{warning}" for warning in found.warnings)
         if found.truth is not None:
             report.truths.append(DrawTruth(values, found.truth))
+        left = len(draws) - index - 1
+        if found.truth is not None and found.truth.status == "timeout" and left:
+            # Code that loops on one draw most likely loops on all: each would wait its timeout.
+            report.failures.append(f"{left} more draw{'s' * (left != 1)} not run: this one timed out")
+            return
 
 
 @dataclass
@@ -228,11 +234,12 @@ def _audit_draw(
     prepared = engine.prepare(task)
     outcome = found.truth = prepared.outcome
     if outcome.status != "ok":
-        return [f"the code {outcome.status}: {outcome.error}"]
+        return [outcome.error or f"the code {outcome.status}"]
     if question.devices and question.devices > 1 and not outcome.device.startswith(f"{question.devices} "):
         return [f"asked for {question.devices} devices, but it ran on {outcome.device}"]
     if outcome.raised and question.type != "raises":
-        return [f"the code raised {outcome.exception}: {outcome.error}\n{outcome.traceback or ''}"]
+        traceback = f"\n{outcome.traceback}" if outcome.traceback else ""
+        return [f"the code raised {outcome.exception}: {outcome.error}{traceback}"]
     failures = []
 
     def grade(text: str) -> Verdict:

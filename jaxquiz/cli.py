@@ -22,6 +22,7 @@ import click
 from jaxquiz import __version__
 from jaxquiz.decks.discovery import discover
 from jaxquiz.errors import JaxquizError
+from jaxquiz.words import counted
 
 # The deck models (pydantic) load in the commands that parse decks: `jaxquiz` alone lists the
 # decks from the deck cache before any model is built (tests/test_startup_imports.py).
@@ -228,12 +229,12 @@ def _print_check_report(result: LoadResult, reports: list, elapsed: float) -> No
     if failures:
         parts.append(f"{len(failures)} failed")
     if result.problems:
-        parts.append(f"{len(result.problems)} error{'s' if len(result.problems) > 1 else ''}")
+        parts.append(counted(len(result.problems), "error"))
     if not reports and not result.problems:
         parts = ["no questions found"]
     color = "red" if failures or result.problems or not reports else "green"
     draws = sum(r.draws for r in reports)
-    click.secho(f"{', '.join(parts)} ({draws} draws) in {elapsed:.1f}s", fg=color, bold=True)
+    click.secho(f"{', '.join(parts)} ({counted(draws, 'draw')}) in {elapsed:.1f}s", fg=color, bold=True)
 
 
 # An answer may start with a dash (-1): read unknown "options" as the answer.
@@ -517,7 +518,8 @@ def export(anki_path: Path, decks: tuple[str, ...], seed: int | None, trust: boo
         report = export_anki(chosen, anki_path, engine, random.Random(seed), on_done=lambda: bar.update(1))
     for failure in report.failures:
         click.secho(f"SKIPPED {failure}", fg="yellow", err=True)
-    click.secho(f"wrote {report.notes} notes from {len(chosen)} decks to {anki_path}", fg="green")
+    written = f"{counted(report.notes, 'note')} from {counted(len(chosen), 'deck')}"
+    click.secho(f"wrote {written} to {anki_path}", fg="green")
     sys.exit(1 if report.failures else 0)
 
 

@@ -44,6 +44,7 @@ questions:
   - id: slow
     type: shape
     prompt: p
+    params: {N: [1, 2, 3]}
     timeout: 0.3
     code: |
       while True:
@@ -118,7 +119,10 @@ def test_every_rule_is_proven_with_two_workers(tmp_path: Path):
     [claim] = by_id["raises-any-wrong-expect"].failures
     assert "expect 'ValueError' is not the class raised: it raises TypeError, not ValueError" in claim
     assert "nothing was raised" in by_id["raises-nothing"].failures[0]
-    assert "timeout" in by_id["slow"].failures[0]
+    # code that loops on its first draw is not run again on the others, each waiting its timeout
+    timed_out, skipped = by_id["slow"].failures
+    assert timed_out.startswith("[N=1] timed out: the code did not finish within 0.3 s")
+    assert skipped == "2 more draws not run: this one timed out" and by_id["slow"].draws == 1
     assert "card's code fails" in by_id["a-card"].failures[0]
     assert by_id["wrong-expect"].location == f"{path}:11"
 
@@ -167,6 +171,14 @@ questions:
     forbid: [add]
     solution: "def double(x):\\n    return x + x\\n"
     wrong: ["def double(x):\\n    return x\\n"]
+  - id: forbids-a-typo
+    type: puzzle
+    prompt: p
+    signature: "def double(x):"
+    inputs: {x: {shape: [N]}}
+    forbid: [mull, loops]
+    solution: "def double(x):\\n    return x + x\\n"
+    wrong: ["def double(x):\\n    return x\\n"]
 """
 
 
@@ -179,3 +191,6 @@ def test_a_puzzle_s_solution_must_pass_and_each_wrong_entry_fail(tmp_path: Path,
     assert accepted.startswith("the wrong answer 'def double(x):\\n    return x - x + x + x\\n' is accepted")
     [broken] = by_id["solution-breaks-a-rule"].failures
     assert "the solution" in broken and "rule broken: `add` is not allowed in this puzzle" in broken
+    # a rule that could never apply is the deck's error, not a rule kept
+    [typo] = by_id["forbids-a-typo"].failures
+    assert "`forbid` names `mull` (did you mean `mul`?): no JAX primitive has that name" in typo

@@ -20,6 +20,7 @@ from jaxquiz.decks.watch import Changes
 from jaxquiz.engine.boundary import Engine
 from jaxquiz.errors import JaxquizError
 from jaxquiz.trust import Snapshot
+from jaxquiz.words import counted
 
 Echo = Callable[[str, str | None], None]  # (text, colour or None)
 AuditOne = Callable[[LoadedDeck, QuestionBase], QuestionReport]
@@ -158,7 +159,7 @@ def render(round_: Round, echo: Echo) -> None:
 def _summary(round_: Round) -> str:
     if round_.problems:
         kept = f"; the last results of its {len(round_.kept)} questions are kept" if round_.kept else ""
-        return f"{round_.path}: does not load ({len(round_.problems)} errors){kept}"
+        return f"{round_.path}: does not load ({counted(len(round_.problems), 'error')}){kept}"
     rechecked = round_.rechecked
     failed = sum(not r.ok for r in rechecked)
     parts = []

@@ -107,7 +107,7 @@ def test_a_syntax_error_is_shown_and_the_last_results_are_kept(deck: Path, recor
     assert recorder.take() == []
     out = lines_of(broken)
     assert out[0].startswith(f"ERROR {deck}:")
-    assert out[-1] == f"{deck}: does not load (1 errors); the last results of its 3 questions are kept"
+    assert out[-1] == f"{deck}: does not load (1 error); the last results of its 3 questions are kept"
     assert not rechecker.ok
 
     deck.write_text(DECK.replace("params: {N: [2, 3]}", "params: {N: [2, 5]}"))

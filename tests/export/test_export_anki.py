@@ -183,7 +183,7 @@ def test_cli_export_writes_the_package(
     result = CliRunner().invoke(cli.main, args, obj=engine)
     assert result.exit_code == 1, result.output
     assert "SKIPPED exported::broken" in result.output
-    assert f"wrote 7 notes from 1 decks to {out}" in result.output
+    assert f"wrote 7 notes from 1 deck to {out}" in result.output
     assert len(read_package(out)["notes"]) == 7
 
 

@@ -122,6 +122,11 @@ def prepare(task: Task, limit: Limit | None = None) -> sandbox.Run:
         run = sandbox.execute(task.solution or "", setup_of(task), spec.function)
     if run.exception is not None:
         return run
+    try:
+        puzzle_rules.check_names(spec.forbid)  # after the solution ran: it may load more of jax
+    except ValueError as error:
+        run.exception, run.traceback = error, None
+        return run
     start = time.perf_counter()
     draws = draw_examples(spec)
     reference = Reference(spec, run.value, draws, [to_jax(example.args) for example in draws.examples])

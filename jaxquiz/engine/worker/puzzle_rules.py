@@ -6,12 +6,15 @@ Each equation is tied to the learner's own line through the jaxpr's source info.
 
 from __future__ import annotations
 
+import difflib
+import sys
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import jax
+from jax.extend.core import Primitive
 
 from jaxquiz.engine.worker.sandbox import QUESTION_FILE
 
@@ -80,6 +83,34 @@ def _learner_line(eqn: Any) -> int | None:
         if frame.file_name == QUESTION_FILE:
             return int(frame.line_num)
     return None
+
+
+def check_names(forbid: tuple[str, ...]) -> None:
+    """Raise ValueError for a name in `forbid` that is no primitive of the jax loaded here: a
+    typo, and a rule that would never apply."""
+    unknown = sorted(set(forbid) - {LOOPS} - _primitive_names())
+    if not unknown:
+        return
+    known = _primitive_names()
+    said = []
+    for name in unknown:
+        close = difflib.get_close_matches(name, known, n=1)
+        said.append(f"`{name}`" + (f" (did you mean `{close[0]}`?)" if close else ""))
+    raise ValueError(
+        f"`forbid` names {', '.join(said)}: no JAX primitive has that name, so the rule would never "
+        f"apply. Use a primitive's name as a jaxpr shows it (`jax.make_jaxpr`), or `{LOOPS}`"
+    )
+
+
+def _primitive_names() -> set[str]:
+    """The names of the primitives of every jax module loaded now (a solution may load more)."""
+    names: set[str] = set()
+    for module in list(sys.modules.values()):
+        if getattr(module, "__name__", "").startswith("jax"):
+            for value in list(getattr(module, "__dict__", {}).values()):
+                if isinstance(value, Primitive):
+                    names.add(value.name)
+    return names
 
 
 def forbidden(found: list[Equation], forbid: tuple[str, ...], source: str) -> RuleBroken | None:
