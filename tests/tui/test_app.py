@@ -212,10 +212,13 @@ async def test_an_unreadable_answer_is_sent_back_and_nothing_is_recorded(app, st
     async with app.run_test(size=SIZE) as pilot:
         ui.start(app, ("tui-basics", "transpose-shape"))
         screen = await ui.wait_for_screen(pilot, QuestionScreen)
-        await answer_line(pilot, "(3, four)")
+        await ui.keys_at_once(pilot, *"(3, 4", "enter")  # the closing bracket forgotten
         await ui.wait_until(pilot, lambda: "Could not read that" in ui.text_of(screen, "#feedback"))
         assert app.screen is screen
-        assert not screen.query_one("#answer-line", Input).disabled
+        line = screen.query_one("#answer-line", Input)
+        assert not line.disabled and line.has_focus
+        await pilot.press("right_parenthesis")  # typed at the end, not over a selected answer
+        assert line.value == "(3, 4)"
     assert store.reviews() == []
 
 

@@ -72,7 +72,11 @@ class LineAnswer(AnswerInput):
     def compose(self) -> ComposeResult:
         with Horizontal(id="answer-row"):
             yield Static(Content.styled("answer ›", KEY_STYLE), id="answer-label")
-            yield LineInput(placeholder=self.placeholder, id="answer-line", compact=True)
+            # An answer sent back keeps its text and cursor: the fix is most often a character
+            # (selected, the first key typed would replace the whole answer).
+            yield LineInput(
+                placeholder=self.placeholder, id="answer-line", compact=True, select_on_focus=False
+            )
         yield Static(
             Content.assemble(("Enter", KEY_STYLE), (" checks by running the code", "$text-muted")),
             classes="answer-keys",
