@@ -62,14 +62,15 @@ class Left:
 
 
 def save(session: Session, store: Store, at: datetime) -> None:
-    """Keep the place of a deck quiz (`session.resume_key`); a finished one is forgotten instead.
+    """Keep the place of a deck quiz (`session.resume_key`); one finished, or with nothing
+    answered yet (nothing to come back to), is forgotten instead.
 
     Raises `StoreError` when the database cannot be written.
     """
     key = session.resume_key
     if not key:
         return
-    if session.finished:
+    if session.finished or not session.results:
         store.drop_paused_quiz(key)
     else:
         store.save_paused_quiz(key, state_of(session), at)

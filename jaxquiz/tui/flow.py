@@ -246,7 +246,7 @@ class Flow:
                 text = _saved_on_leaving(self._on_verdict[1]) + (
                     f" Answered before it: {answered} ({right} of {graded} right)." if answered else ""
                 )
-            if self.session.resume_key:
+            if self.session.resume_key and (answered or self._on_verdict is not None):
                 text += " Open this quiz again, now or another day, to resume here."
             title = "Leave?"
         self.app.push_screen(

@@ -405,6 +405,21 @@ async def test_escape_asks_shows_the_summary_and_the_quiz_resumes_or_starts_over
     assert len(store.reviews()) == 1
 
 
+async def test_a_quiz_left_before_any_answer_keeps_no_place(recall_app, store, ui):
+    app = recall_app
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter")
+        await ui.wait_for_screen(pilot, QuestionScreen)
+        await pilot.press("escape")
+        await ui.wait_for_screen(pilot, AskScreen)
+        assert app.screen.text == "Nothing answered yet."  # nothing to resume: not offered
+        await pilot.press("y")
+        await ui.wait_for_screen(pilot, HomeScreen)
+        await ui.wait_until(pilot, lambda: app.screen.listed is not None)
+        assert "⏸ left" not in ui.shown(app)
+    assert store.paused_quiz("tui-recall") is None
+
+
 async def test_escape_on_a_verdict_asks_and_leaving_saves_the_answer_at_the_rating_proposed(
     recall_app, store, ui
 ):
