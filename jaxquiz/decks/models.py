@@ -30,6 +30,7 @@ from jaxquiz.decks.puzzle_inputs import (
     DimRange,
     PuzzleInput,
     Transform,
+    check_defines,
     check_dims,
     check_inputs,
     check_transforms,
@@ -313,6 +314,21 @@ class PuzzleQuestion(QuestionBase):
         if "inputs" in info.data:
             check_transforms(transforms, info.data["inputs"])
         return transforms
+
+    @field_validator("solution")
+    @classmethod
+    def _solution_defines_it(cls, solution: str, info: ValidationInfo) -> str:
+        if "signature" in info.data:
+            check_defines(info.data["signature"], solution)
+        return solution
+
+    @field_validator("wrong")
+    @classmethod
+    def _each_wrong_defines_it(cls, wrong: list[str], info: ValidationInfo) -> list[str]:
+        if "signature" in info.data:
+            for index, code in enumerate(wrong):
+                check_defines(info.data["signature"], code, f"entry {index + 1}")
+        return wrong
 
     @property
     def function_name(self) -> str:

@@ -155,6 +155,26 @@ def parse_signature(signature: str) -> tuple[str, list[str]]:
     return function.name, [arg.arg for arg in args.args]
 
 
+def check_defines(signature: str, code: str, which: str = "it") -> None:
+    """`code` (the solution, or a wrong entry: `which`) must define the function `signature`
+    names: a wrong entry that defines another would be rejected for its name, proving nothing."""
+    name = parse_signature(signature)[0]
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return  # with parameters still to draw, or a typo that `jaxquiz check` reports at its line
+    defined: list[str] = []
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            defined.append(node.name)
+        elif isinstance(node, ast.Assign | ast.AnnAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            defined += [target.id for target in targets if isinstance(target, ast.Name)]
+    if name not in defined:
+        found = f"it defines {', '.join(f'`{d}`' for d in defined)}" if defined else "it defines nothing"
+        raise ValueError(f"{which} must define `{name}`, the function `signature` names, but {found}")
+
+
 def arrays_of(
     spec: ArrayInput | KeyInput | TreeInput | ValueInput,
 ) -> Iterator[tuple[tuple[str, ...], ArrayInput]]:

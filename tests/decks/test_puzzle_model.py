@@ -137,6 +137,20 @@ def test_dims_default_to_one_to_five_when_not_written(write_deck):
             "`wrong` needs at least 1 item(s)",
             "add items",
         ),
+        (
+            "      def pairwise(x, y):\n          return x",
+            "      def pair_wise(x, y):\n          return x",
+            "solution:",
+            "it must define `pairwise`, the function `signature` names, but it defines `pair_wise`",
+            "correct `solution`",
+        ),
+        (
+            'wrong: ["def pairwise(x, y): return y"]',
+            'wrong: ["def pairwise(x, y): return y", "distance = 1"]',
+            "wrong:",
+            "entry 2 must define `pairwise`, the function `signature` names, but it defines `distance`",
+            "correct `wrong`",
+        ),
     ],
 )
 def test_each_mistake_names_the_line_question_rule_and_fix(write_deck, old, new, marker, rule, fix):
