@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import random
+import shlex
 import sys
 import time
 from collections.abc import Iterator
@@ -428,10 +429,10 @@ def new(path: Path, title: str | None, deck_id: str | None, force: bool) -> None
     click.secho(f"wrote {created.path}", fg="green")
     if created.schema_written:
         click.echo(f"wrote {created.schema_path} (the schema, for completion in your editor)")
-    click.echo(f"next:  jaxquiz check --watch {created.path}")
-    click.echo(
-        f"tip:   jaxquiz trust --folder {created.path.parent}  (your own decks there stop asking after edits)"
-    )
+    # quoted as a shell needs them, to be pasted as they are
+    click.echo(f"next:  jaxquiz check --watch {shlex.quote(str(created.path))}")
+    folder = shlex.quote(str(created.path.parent))
+    click.echo(f"tip:   jaxquiz trust --folder {folder}  (your own decks there stop asking after edits)")
 
 
 @main.command()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import shlex
 from pathlib import Path
 
 import pytest
@@ -101,3 +102,19 @@ def test_an_existing_file_is_kept_unless_forced(tmp_path: Path) -> None:
     assert CliRunner().invoke(cli.main, ["new", str(path), "--force"]).exit_code == 0
     assert path.read_text().startswith("# yaml-language-server")
     assert TrustStore.load().is_trusted(path)
+
+
+def test_the_next_commands_it_prints_can_be_pasted_into_a_shell(tmp_path: Path) -> None:
+    path = tmp_path / "My Deck.yaml"
+    made = CliRunner().invoke(cli.main, ["new", str(path)])
+    assert made.exit_code == 0, made.output
+    lines = made.output.splitlines()
+    [check] = [line for line in lines if line.startswith("next:")]
+    assert shlex.split(check.removeprefix("next:")) == ["jaxquiz", "check", "--watch", str(path)]
+    [tip] = [line for line in lines if line.startswith("tip:")]
+    assert shlex.split(tip.removeprefix("tip:").split("  (")[0]) == [
+        "jaxquiz",
+        "trust",
+        "--folder",
+        str(tmp_path),
+    ]
