@@ -52,6 +52,10 @@ DeckSource = LoadResult | Callable[[], "LoadResult | OpenedLibrary"]
 Listing = Callable[[], "Sequence[ListedDeck] | None"]
 WATCH_SECONDS = 1.0  # how often deck files are looked at for edits
 SETTLE_SECONDS = 0.1  # after the first frame, before the JAX workers and the deck load start
+# At the latest this long after the app mounts, they start anyway: a callback "after the next
+# refresh" waits for the screen on top when it was asked, and a screen opened over it before its
+# first frame (keys typed ahead of the app) would keep it waiting until that screen is back.
+FIRST_FRAME_LIMIT_SECONDS = 1.0
 # How often a drill asked for on the command line looks again whether the learner has answered
 # every trust question (a deck waiting for agreement may be one the drill should draw from).
 TRUST_WAIT_SECONDS = 0.5
@@ -85,6 +89,7 @@ class JaxQuizApp(App[None]):
         self._load_decks = None if isinstance(decks, LoadResult) else decks
         self._listing = listing if self._load_decks is not None else None
         self._listed_at_start = False
+        self._settling = False  # the JAX workers and the deck load are about to start
         self._on_exit = on_exit
         self.flow = Flow(self)
         self._drill_at_start = drill  # `jaxquiz drill`: started once the decks are loaded
@@ -113,7 +118,13 @@ class JaxQuizApp(App[None]):
             self.call_after_refresh(self._start_drill_at_start)
         elif not self._listed_at_start:
             self.call_after_refresh(self.load_decks, self._load_decks)  # the list waits for it
-        self.call_after_refresh(self.set_timer, SETTLE_SECONDS, self._after_first_frames)
+        self.call_after_refresh(self._first_frame_shown)
+        self.set_timer(FIRST_FRAME_LIMIT_SECONDS, self._first_frame_shown)
+
+    def _first_frame_shown(self) -> None:
+        if not self._settling:
+            self._settling = True
+            self.set_timer(SETTLE_SECONDS, self._after_first_frames)
 
     def _after_first_frames(self) -> None:
         # Once the home screen is on screen and settled (the deck list, then the footer's keys a

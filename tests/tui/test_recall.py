@@ -296,8 +296,22 @@ async def test_a_fill_that_does_not_parse_is_sent_back_and_a_wrong_one_shows_the
         await ui.wait_for_screen(pilot, VerdictScreen)
         text = ui.shown(app)
         assert "✘  Wrong" in text and "Solution" in text and "** 2" in text
+        # what the solution gives, under it, above the learner's code (which gives something else)
+        assert " Solution    ** 2\n Gives       shape (3,), dtype int32" in text
+        assert "Your code" in text and "out = jnp.arange(3) * 2" in text
     # the typo was never recorded; the wrong fill, left on its verdict when the app closed, was
     assert [(r.answer, r.correct) for r in store.reviews()] == [("* 2", False)]
+
+
+async def test_a_fill_given_up_shows_its_code_with_the_solution(recall_app, ui):
+    app = recall_app
+    async with app.run_test(size=SIZE) as pilot:
+        ask(app, "square")
+        await ui.wait_for_screen(pilot, QuestionScreen)
+        await pilot.press("ctrl+g")
+        await ui.wait_for_screen(pilot, VerdictScreen)
+        text = ui.shown(app)
+        assert "The code, with the solution" in text and "out = jnp.arange(3) ** 2" in text
 
 
 async def test_an_answer_typed_over_a_rejected_one_in_one_burst_of_keys_is_the_one_checked(recall_app, ui):

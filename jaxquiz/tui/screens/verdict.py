@@ -77,7 +77,9 @@ def facts(item: Item, answer: str, verdict: Verdict) -> list[Row]:
             rows.append(("Ran on", _styled(verdict.device, "$text-muted")))
     elif truth.status == "ok" and verdict.status != "question-error":
         where = f"  · ran on {verdict.device}" if verdict.device else ""
-        rows.append(("It is", Content.assemble((truth.summary(), "bold"), (where, "$text-muted"))))
+        # Under a wrong fill's solution, what it gives (not what the code below, yours, gives).
+        label = "Gives" if rows[-1][0] == "Solution" else "It is"
+        rows.append((label, Content.assemble((truth.summary(), "bold"), (where, "$text-muted"))))
         if truth.raised and truth.exception_bases:
             rows.append(("Bases", _styled(", ".join(truth.exception_bases), "$text-muted")))
         if truth.raised and truth.error:
@@ -190,8 +192,8 @@ proposed.
             if source:
                 yield Static(Content.assemble(("Source  ", "bold $text-muted"), source), id="source")
             if item.code:
-                yield Static(Content.styled("The code", "bold"), id="code-title")
-                yield CodeView(item.code_with(self.answer), id="code")
+                yield Static(Content.styled(self._code_title(), "bold"), id="code-title")
+                yield CodeView(item.code_with(self._answer_in_code()), id="code")
         if self.counts:
             yield RatingBar(proposed=self.proposed, id="rating")
         elif self.review:
@@ -202,6 +204,18 @@ proposed.
                 id="rating",
             )
         yield AppFooter()
+
+    def _answer_in_code(self) -> str:
+        """What fills a fill's blank below: the answer, or the solution when none was given."""
+        shown = self.item.shown
+        if isinstance(shown, FillQuestion) and not self.answer.strip():
+            return shown.solution
+        return self.answer
+
+    def _code_title(self) -> str:
+        if isinstance(self.item.shown, FillQuestion):
+            return "Your code" if self.answer.strip() else "The code, with the solution"
+        return "The code"
 
     def on_mount(self) -> None:
         self.query_one("#verdict-body").focus()
