@@ -13,8 +13,10 @@ from jaxquiz.engine.tasks import task_of
 
 
 def puzzle(**keys: Any) -> Task:
+    name = keys["signature"].removeprefix("def ").split("(")[0]
+    wrong = [f"def {name}(*args):\n    return None\n"]  # a deck needs one; these tests grade their own
     question = PuzzleQuestion.model_validate(
-        {"id": "p", "type": "puzzle", "prompt": "p", "wrong": ["def f(x): return x"], **keys}
+        {"id": "p", "type": "puzzle", "prompt": "p", "wrong": wrong, **keys}
     )
     return task_of(question)
 

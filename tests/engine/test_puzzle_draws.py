@@ -11,8 +11,10 @@ from jaxquiz.engine.tasks import task_of
 
 
 def spec(**keys):
+    name = keys["signature"].removeprefix("def ").split("(")[0]
+    unused = f"def {name}(*args):\n    return None\n"  # only the draws are looked at here
     question = PuzzleQuestion.model_validate(
-        {"id": "p", "type": "puzzle", "prompt": "p", "solution": "", "wrong": ["x"], **keys}
+        {"id": "p", "type": "puzzle", "prompt": "p", "solution": unused, "wrong": [unused], **keys}
     )
     return task_of(question).puzzle
 

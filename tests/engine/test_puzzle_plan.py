@@ -19,7 +19,7 @@ def spec(**keys):
             "inputs": {"x": {"shape": ["N"]}},
             "dims": {"N": [1, 6]},
             "solution": "def f(x):\n    return x\n",
-            "wrong": ["x"],
+            "wrong": ["def f(x):\n    return None\n"],
             **keys,
         }
     )
