@@ -301,7 +301,20 @@ def untrusted(decks: Iterable[LoadedDeck], store: TrustStore | None = None) -> l
 
 # Keys that hold prose for the learner, not code or what code is built from.
 PROSE_KEYS = frozenset(
-    ("format", "deck", "title", "description", "tags", "id", "type", "prompt", "hint", "explain")
+    (
+        "format",
+        "deck",
+        "title",
+        "description",
+        "tags",
+        "source",
+        "id",
+        "type",
+        "prompt",
+        "hint",
+        "explain",
+        "back",  # a card's back, shown; a card's code is under `code`
+    )
 )
 
 

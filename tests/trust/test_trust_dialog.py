@@ -79,3 +79,12 @@ def test_code_blocks_are_every_value_that_is_not_prose():
         "question q: code (line 9)": 'out = jnp.ones(3) * len("t")',
         "question q: expect (line 10)": "(3,)",
     }
+
+
+def test_a_source_and_a_card_s_back_are_prose_and_a_card_s_code_is_not():
+    deck = DECK.format(tail="t").replace("setup: import math\n", "source: https://example.org\n") + (
+        "  - id: c\n    type: card\n    prompt: Front\n    back: Nothing runs here.\n    code: out = 2\n"
+    )
+    blocks = dict(code_blocks(deck))
+    assert "Nothing runs here." not in blocks.values() and "https://example.org" not in blocks.values()
+    assert blocks["question c: code (line 16)"] == "out = 2"
