@@ -520,6 +520,8 @@ async def test_home_and_stats_count_due_questions_the_same_way(recall_app, store
         await pilot.press("t")
         await ui.wait_for_screen(pilot, StatsScreen)
         assert "Due now     1" in ui.shown(app)
+        await pilot.press("5")  # the forecast: its first bar holds what is due now, and later today
+        await ui.wait_until(pilot, lambda: "(today: due now and later today)" in ui.shown(app))
 
 
 # -- a deck quiz resumes after the app is closed -------------------------------------------------

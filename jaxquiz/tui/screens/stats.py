@@ -330,7 +330,7 @@ reviews that were right. `jaxquiz stats` prints the same figures for the shell.
             ]
             plt.xticks(ticks, labels)
             self._int_y(plt, max(counts))
-            plt.title("questions coming due, next two weeks")
+            plt.title("questions coming due, next two weeks (today: due now and later today)")
 
     def action_tab(self, name: str) -> None:
         for tabs in self.query("#stats-tabs").results(TabbedContent):
