@@ -88,10 +88,10 @@ def _learner_line(eqn: Any) -> int | None:
 def check_names(forbid: tuple[str, ...]) -> None:
     """Raise ValueError for a name in `forbid` that is no primitive of the jax loaded here: a
     typo, and a rule that would never apply."""
-    unknown = sorted(set(forbid) - {LOOPS} - _primitive_names())
+    known = _primitive_names()
+    unknown = sorted(set(forbid) - {LOOPS} - known)
     if not unknown:
         return
-    known = _primitive_names()
     said = []
     for name in unknown:
         close = difflib.get_close_matches(name, known, n=1)
