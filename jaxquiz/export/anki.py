@@ -8,10 +8,16 @@ and the question id, so importing a new export updates the cards instead of addi
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import html
+import itertools
 import random
+import sqlite3
+import tempfile
+import time
 import warnings
+import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -105,8 +111,23 @@ def export_anki(
     with warnings.catch_warnings():
         # genanki warns on any "<...>" it does not know as HTML; our fields are escaped already.
         warnings.filterwarnings("ignore", module="genanki")
-        genanki.Package(anki_decks).write_to_file(str(out))
+        write_package(genanki.Package(anki_decks), Path(out))
     return report
+
+
+def write_package(package: genanki.Package, out: Path) -> None:
+    """What genanki's `Package.write_to_file` writes (the collection, and no media), less the
+    SQLite file it leaves in the system's temp folder on every export: here the collection is
+    written in a folder of its own, removed once it is in the package."""
+    with tempfile.TemporaryDirectory(prefix="jaxquiz-export-") as folder:
+        collection = Path(folder) / "collection.anki2"
+        with contextlib.closing(sqlite3.connect(collection)) as connection:
+            now = time.time()
+            package.write_to_db(connection.cursor(), now, itertools.count(int(now * 1000)))
+            connection.commit()
+        with zipfile.ZipFile(out, "w") as archive:
+            archive.write(collection, "collection.anki2")
+            archive.writestr("media", "{}")  # no media files
 
 
 class AnswerFailed(Exception):

@@ -8,6 +8,7 @@ import json
 import random
 import re
 import sqlite3
+import tempfile
 import zipfile
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from jaxquiz import cli
 from jaxquiz.decks import load_deck_file
 from jaxquiz.engine import Engine
 from jaxquiz.export import export_anki, note_guid
-from jaxquiz.export.anki import FIELDS, MODEL_ID
+from jaxquiz.export.anki import FIELDS, MODEL, MODEL_ID, write_package
 
 DECK = """\
 format: 1
@@ -185,6 +186,35 @@ def test_cli_export_writes_the_package(
     assert "SKIPPED exported::broken" in result.output
     assert f"wrote 7 notes from 1 deck to {out}" in result.output
     assert len(read_package(out)["notes"]) == 7
+
+
+def test_an_export_leaves_nothing_in_the_temp_folder_and_writes_what_genanki_writes(
+    engine: Engine, deck_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    system_temp = tmp_path / "system-temp"
+    system_temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(system_temp))
+    ours = _export(engine, load_deck_file(deck_file), tmp_path / "ours.apkg", seed=3)
+    assert list(system_temp.iterdir()) == []  # genanki's write_to_file leaves its collection here
+
+    package = genanki.Package([genanki.Deck(1, "d")])
+    package.decks[0].add_note(genanki.Note(model=MODEL, fields=["p", "c", "", "a", "", "d::q"]))
+    write_package(package, tmp_path / "written.apkg")
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "genanki-temp"))
+    (tmp_path / "genanki-temp").mkdir()
+    package.write_to_file(str(tmp_path / "genanki.apkg"))
+    with zipfile.ZipFile(tmp_path / "written.apkg") as a, zipfile.ZipFile(tmp_path / "genanki.apkg") as b:
+        assert a.namelist() == b.namelist() and a.read("media") == b.read("media")
+    assert read_package(tmp_path / "written.apkg") == read_package(tmp_path / "genanki.apkg")
+    assert read_package(ours)["notes"].keys() == {
+        "stack",
+        "mean",
+        "cumsum",
+        "if-under-jit",
+        "shared-shift",
+        "compiles",
+        "grad-card",
+    }
 
 
 def _export(engine: Engine, deck, out: Path, seed: int) -> Path:
