@@ -1,6 +1,7 @@
 """The footer of keys, one widget drawing the screen's bindings: what it draws where, and the mouse
 on it (a click presses a key, or rings the bell for a dimmed one; hovering highlights a key, shows
-its tooltip and a hand). The layout at 80 columns is in every snapshot."""
+its tooltip and a hand), and what it leaves out on a narrow line. The layout at 80 columns is in
+every snapshot."""
 
 from __future__ import annotations
 
@@ -19,17 +20,31 @@ def style_at(footer: AppFooter, x: int) -> object:
     return footer.render().get_style_at_offset(footer.app.console, x)
 
 
-async def test_a_narrow_footer_cuts_the_keys_before_the_palette_key_at_its_end(app, ui):
+async def test_a_narrow_footer_leaves_out_keys_before_the_way_out_and_the_help_and_cuts_none(app, ui):
     async with app.run_test(size=(60, 24)) as pilot:
         ui.start(app, ("tui-basics", "transpose-shape"))
         screen = await ui.wait_for_screen(pilot, QuestionScreen)
+        # Try it and Lesson are left out (the palette and the help still list them)
         assert ui.shown(app).splitlines()[-1] == (
-            "^g Don't know ^t Hint ^r Try it ^l Lesson esc Le▏^p palette"
+            "^g Don't know ^t Hint esc Leave f1 Help         ▏^p palette"
         )
         footer = screen.query_one(AppFooter)
-        assert [key.action for key in footer.keys][-2:] == ["leave", "command_palette"]
-        assert (key_of(footer, "leave").start, key_of(footer, "leave").end) == (42, 48)  # cut
+        shown = [key.action for key in footer.keys]
+        assert shown == ["dont_know", "hint", "leave", "help", "command_palette"]
+        assert (key_of(footer, "leave").start, key_of(footer, "leave").end) == (22, 31)
+        assert (key_of(footer, "help").start, key_of(footer, "help").end) == (32, 39)
         assert (key_of(footer, "command_palette").start, key_of(footer, "command_palette").end) == (49, 59)
+        await pilot.resize_terminal(26, 24)  # too narrow even for those: the line is cut
+        await pilot.pause()
+        assert ui.shown(app).splitlines()[-1] == "esc Leave f1 H▏^p palette"
+
+
+async def test_at_80_columns_home_shows_quit_and_help(app, ui):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ui.wait_until(pilot, lambda: "⏎ Quiz" in ui.shown(app))
+        assert ui.shown(app).splitlines()[-1] == (
+            "⏎ Quiz x Shuffle s Study space Mark d Drill t Stats q Quit ? Help   ▏^p palette"
+        )
 
 
 async def test_a_click_on_a_key_presses_it_and_on_a_dimmed_key_rings_the_bell(app, ui, monkeypatch):

@@ -24,6 +24,12 @@ from textual.widgets import Input, TextArea
 # The key that opens the command palette is drawn at the right end, after a thin bar.
 PALETTE_BAR = "▏"
 
+# On a line too narrow for every key, these are never left out: the keys off the screen and the
+# help, which lists every key of the screen.
+KEPT_ACTIONS = frozenset(
+    {"help", "app.quit", "leave", "back", "home", "cancel", "close", "refuse", "dismiss"}
+)
+
 Listed = tuple[list[tuple[Binding, bool, str]], tuple[Binding, bool, str] | None, bool]
 """A screen's shown bindings (each with whether it is enabled, and its tooltip), its palette's,
 and whether the focused widget takes typing."""
@@ -110,22 +116,40 @@ class AppFooter(Widget, can_focus=False):
         keys, palette, typing = self._listed
         width = self.size.width
         # The palette's key comes after a bar and ends one cell before the right edge; the other
-        # keys, each followed by one cell of the footer, fill what is left of the line and are cut
-        # at its end (as textual's footer is, under its palette key).
+        # keys, each followed by one cell of the footer, fill what is left of the line.
         palette_key = None if palette is None else self._key(palette, 0, typing)
         room = width if palette_key is None else width - palette_key.end - cell_len(PALETTE_BAR) - 1
-        shown: list[ShownKey] = []
-        at = 0
-        for listed in keys:
-            if at >= room:
-                break
-            key = self._key(listed, at, typing)
-            shown.append(replace(key, end=min(key.end, room)))
-            at = key.end + 1
+        shown = self._fit([self._key(listed, 0, typing) for listed in keys], room)
         if palette_key is not None:
             shown.append(replace(palette_key, start=room + cell_len(PALETTE_BAR), end=width - 1))
         self.keys = tuple(shown)
         return self._draw(width, room, palette is not None)
+
+    @staticmethod
+    def _fit(keys: list[ShownKey], room: int) -> list[ShownKey]:
+        """`keys` placed in order on `room` cells. Where they do not all fit, the keys that lead
+        off the screen and to the help stay, and the keys before them that do not fit are left
+        out (they stay in the palette and the help); a line too narrow even for those is cut."""
+        kept = sum(key.end + 1 for key in keys if key.action in KEPT_ACTIONS)
+        chosen: list[ShownKey] = []
+        used = 0
+        full = False
+        for key in keys:
+            if key.action in KEPT_ACTIONS:
+                chosen.append(key)
+            elif not full and used + key.end + kept <= room:  # the last key needs no cell after it
+                chosen.append(key)
+                used += key.end + 1
+            else:
+                full = True  # the keys after one left out are left out too, keeping their order
+        shown: list[ShownKey] = []
+        at = 0
+        for key in chosen:
+            if at >= room:
+                break
+            shown.append(replace(key, start=at, end=min(at + key.end, room)))
+            at += key.end + 1
+        return shown
 
     def _key(self, listed: tuple[Binding, bool, str], start: int, typing: bool) -> ShownKey:
         """A key as drawn from `start`, whole. While the focused widget takes typing, a key that
