@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from jaxquiz.decks.loaded import LoadedDeck, LoadResult
     from jaxquiz.decks.models import ChoiceQuestion, QuestionBase
     from jaxquiz.engine import Engine
+    from jaxquiz.trust import Snapshot
 
 EXIT_WRONG = 1
 EXIT_BAD_INPUT = 2
@@ -435,6 +436,26 @@ def new(path: Path, title: str | None, deck_id: str | None, force: bool) -> None
     click.echo(f"tip:   jaxquiz trust --folder {folder}  (your own decks there stop asking after edits)")
 
 
+def _deck_content(path: Path) -> Snapshot:
+    """The file's content, read once, when it loads as a deck: what is agreed to is a deck."""
+    from jaxquiz.decks.loader import DeckLoadError
+    from jaxquiz.trust import Snapshot
+
+    try:
+        snapshot = Snapshot.read(path)
+        snapshot.load()
+    except OSError as error:
+        raise CliError(f"cannot read {path}: {error.strerror}", "check the path") from None
+    except DeckLoadError as error:
+        first = error.problems[0]
+        more = f" (and {counted(len(error.problems) - 1, 'more problem')})" if len(error.problems) > 1 else ""
+        raise CliError(
+            f"not a deck that loads: {first.location}: {first.rule}{more}",
+            f"{first.fix}; then trust it (`jaxquiz check {shlex.quote(str(path))}` lists every problem)",
+        ) from None
+    return snapshot
+
+
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--folder", is_flag=True, help="Trust folders as a whole: every deck in them, now and later.")
@@ -471,7 +492,7 @@ def trust(paths: tuple[Path, ...], folder: bool, forget: bool, show: bool) -> No
         elif not path.is_file():
             raise CliError(f"no such deck file {path}", "check the path")
         else:
-            digest = store.trust_file(path)
+            digest = store.trust_file(path, _deck_content(path).digest)
             click.echo(f"trusted {path} (sha256 {digest[:12]}); if it changes, you will be asked again")
 
 
@@ -578,7 +599,7 @@ def _watch(paths: tuple[Path, ...], trust: bool) -> None:
     from jaxquiz import paths as data_paths
     from jaxquiz.authoring.watch import Rechecker, engine_auditor, watch
     from jaxquiz.decks.watch import DeckWatcher
-    from jaxquiz.trust import Snapshot, TrustStore
+    from jaxquiz.trust import TrustStore
 
     sources = list(paths) or [data_paths.bundled_decks_dir()]
     store = TrustStore.load()

@@ -140,6 +140,22 @@ def test_trust_command_lists_forgets_and_explains_mistakes(
     assert not TrustStore.load().is_trusted(deck)
 
 
+def test_trust_command_refuses_a_file_that_is_not_a_deck_and_trusts_nothing(
+    write_deck, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    notes = tmp_path / "notes.txt"
+    notes.write_text("shopping: [eggs\n")
+    good = write_deck().read_text()
+    broken = write_deck("broken.yaml", text=good.replace("prompt:", "promt:"))
+    for path, where in [(notes, f"{notes}:2:1: YAML syntax error"), (broken, f"{broken}:")]:
+        result = invoke("trust", str(path), monkeypatch=monkeypatch)
+        assert result.exit_code == cli.EXIT_BAD_INPUT, result.output
+        assert f"error: not a deck that loads: {where}" in result.output
+        assert f"then trust it (`jaxquiz check {path}` lists every problem)" in result.output
+        assert not TrustStore.load().is_trusted(path)
+    assert not paths.trust_path().exists()
+
+
 @pytest.mark.parametrize("command", ["trust", "new", "export", "check", "grade"])
 def test_help(command: str) -> None:
     result = CliRunner().invoke(cli.main, [command, "--help"])
