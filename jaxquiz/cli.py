@@ -267,11 +267,14 @@ def grade(
 
     DECK is a deck file or the id of a known deck. ANSWER `-` (or --file F) reads the answer from
     stdin (or F), for answers of several lines. Exits 0 when right, 1 when wrong, 2 when the
-    question or deck is bad, 3 when the answer cannot be read (say, a dtype that is no dtype).
+    question or deck is bad, 3 when the answer cannot be read (say, a dtype that is no dtype, or
+    code that is not valid Python).
     Parameters not fixed with --param are drawn at random. A choice takes the 0-based numbers or
     the texts of the options picked, separated by commas.
     """
+    from jaxquiz.engine import Verdict
     from jaxquiz.engine.tasks import task_of
+    from jaxquiz.study.grading import syntax_error
 
     if answer_file is not None and answer is not None:
         raise CliError("both ANSWER and --file were given", "give the answer one way")
@@ -306,12 +309,16 @@ def grade(
             pass  # graded by running it, below
         case _:
             assert_never(concrete.type)
-    with _engine() as engine:
-        task = task_of(concrete, loaded.deck.setup)
-        engine.wait_ready(devices=task.devices)  # the verdict's time is grading, not starting jax
-        # Prepared first, as the app does: a run that fails is then known to be the question's
-        # own (exit 2) or the answer's (exit 1).
-        verdict = engine.grade(task, answer, engine.prepare(task))
+    typo = syntax_error(concrete, answer)
+    if typo is not None:  # as the app does, read as no answer: nothing runs
+        verdict = Verdict(status="unreadable", correct=False, answer=answer, error=typo)
+    else:
+        with _engine() as engine:
+            task = task_of(concrete, loaded.deck.setup)
+            engine.wait_ready(devices=task.devices)  # the verdict's time is grading, not starting jax
+            # Prepared first, as the app does: a run that fails is then known to be the question's
+            # own (exit 2) or the answer's (exit 1).
+            verdict = engine.grade(task, answer, engine.prepare(task))
     if as_json:
         click.echo(json.dumps({"params": values, **asdict(verdict)}, indent=2))
     else:

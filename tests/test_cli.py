@@ -22,7 +22,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from jaxquiz import __version__, paths
+from jaxquiz import __version__, cli, paths
 from jaxquiz.cli import main
 from jaxquiz.decks import load_deck_file
 from jaxquiz.decks.models import Deck
@@ -462,6 +462,27 @@ def test_grade_reads_a_puzzle_answer_from_a_file_and_shows_where_it_fails(jaxqui
     assert lines[0] == "wrong"
     assert lines[1] == "difference: calling scale(params, key, x, k) directly, with"
     assert any(line.strip().startswith("x = float32(1, 2) [[") for line in lines)
+
+
+@pytest.mark.parametrize(
+    ("question", "answer", "why"),
+    [
+        ("puzzle-scale", "def scale(params, key, x, k)\n    return x\n", "your code is not valid Python: "),
+        ("fill-shape", "(3, 2", "with your answer in the blank the code is not valid Python"),
+    ],
+)
+def test_grade_code_that_is_not_python_is_an_answer_not_read_and_runs_nothing(
+    jaxquiz, monkeypatch, question, answer, why
+):
+    def no_engine():
+        raise AssertionError("nothing is to run for an answer that does not parse")
+
+    monkeypatch.setattr(cli, "_engine", no_engine)
+    result = jaxquiz("grade", "--trust", EVERY_TYPE, question, "-", stdin=answer)
+    assert result.returncode == cli.EXIT_UNREADABLE, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "cannot read the answer"
+    assert any(why in line for line in lines), lines
 
 
 def test_grade_without_an_answer_says_how_to_give_one(jaxquiz):

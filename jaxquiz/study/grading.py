@@ -13,7 +13,8 @@ from collections.abc import Collection
 from concurrent.futures import Future
 from dataclasses import replace
 
-from jaxquiz.decks.models import ChoiceQuestion, FillQuestion, PuzzleQuestion
+from jaxquiz.blanks import fill_blank
+from jaxquiz.decks.models import ChoiceQuestion, FillQuestion, PuzzleQuestion, QuestionBase
 from jaxquiz.engine import Exploration, Outcome, Prepared, Task, Verdict
 from jaxquiz.engine.boundary import Engine
 from jaxquiz.engine.tasks import grade_choice
@@ -23,15 +24,15 @@ from jaxquiz.study.session import Item
 DONT_KNOW = "I don't know"
 
 
-def syntax_error(item: Item, answer: str) -> str | None:
+def syntax_error(question: QuestionBase, answer: str) -> str | None:
     """Why a fill's code with `answer` in the blank, or a puzzle's function, does not parse;
-    None when it does (or the item is of another type)."""
-    if isinstance(item.shown, FillQuestion):
+    None when it does (or the question is of another type). `question` is as shown (drawn)."""
+    if isinstance(question, FillQuestion):
         try:
-            ast.parse(item.code_with(answer))
+            ast.parse(fill_blank(question.code, answer, block=question.input == "block"))
         except SyntaxError as error:
             return f"with your answer in the blank the code is not valid Python ({error.msg})"
-    elif isinstance(item.shown, PuzzleQuestion):
+    elif isinstance(question, PuzzleQuestion):
         try:
             ast.parse(answer)
         except SyntaxError as error:
@@ -100,7 +101,7 @@ class Grader:
         task = item.task
         if task is None:
             raise ValueError(f"{item.type} questions are not graded by the engine")
-        typo = syntax_error(item, answer)
+        typo = syntax_error(item.shown, answer)
         if typo is not None:
             return Verdict(status="unreadable", correct=False, answer=answer, error=typo)
         prepared = self.prepare(item)
