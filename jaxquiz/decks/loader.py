@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -145,7 +146,7 @@ def load_deck_text(text: str, path: Path, origin: str = "path") -> LoadedDeck:
                 )
             ]
         )
-    context = _Context(path, data, positions)
+    context = _Context(path, data, positions, text)
     try:
         deck = Deck.model_validate(data)
     except ValidationError as error:
@@ -203,10 +204,11 @@ def duplicate_deck_id(loaded: LoadedDeck, first: LoadedDeck) -> LoadProblem:
 class _Context:
     """Turns validation errors into problems with positions."""
 
-    def __init__(self, path: Path, data: dict, positions: dict) -> None:
+    def __init__(self, path: Path, data: dict, positions: dict, text: str = "") -> None:
         self.path = path
         self.data = data
         self.positions = positions
+        self.lines = text.splitlines()
 
     def position(self, path: tuple) -> yaml_lines.Position:
         from jaxquiz.decks import yaml_lines
@@ -251,7 +253,43 @@ class _Context:
 
     def problem_from(self, error: Any) -> LoadProblem:
         path = self.data_path(tuple(error["loc"]))
+        if error["type"] == "missing":
+            swallowed = self.swallowed_key(path)
+            if swallowed is not None:
+                return swallowed
         return self.problem_at(path, *_explain(error, path, self.data))
+
+    def swallowed_key(self, path: tuple) -> LoadProblem | None:
+        """A question's missing key written on a line that a `|` block above it took as text: the
+        line is indented as far as the block's text, so YAML read it as more code."""
+        if len(path) != 3 or path[0] != "questions":
+            return None
+        key = path[2]
+        question = self.data["questions"][path[1]]  # there: the error's location was found in it
+        for holder, value in question.items():
+            lines = value.splitlines() if isinstance(value, str) else []
+            index = next(
+                (i for i, line in enumerate(lines) if re.match(rf"\s*{re.escape(key)}:(\s|$)", line)), None
+            )
+            if index is None:
+                continue
+            where = self.position((*path[:2], holder))
+            line = where.line + 1 + index  # a `|` block's text starts on the line after its key
+            written = self.lines[line - 1] if line <= len(self.lines) else ""
+            if written.strip() != lines[index].strip():  # not a block as assumed: the question's line
+                line, column = self.position(path[:2])
+            else:
+                column = len(written) - len(written.lstrip()) + 1
+            return LoadProblem(
+                self.path,
+                line,
+                column,
+                self.question_id(path),
+                f"missing required key `{key}`: its line is read as part of `{holder}`'s text",
+                f"a `|` block takes every line indented as far as its first: indent `{key}:` as "
+                f"`{holder}:` is",
+            )
+        return None
 
 
 def _question_type(data: dict, path: tuple) -> str | None:

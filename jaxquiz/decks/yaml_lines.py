@@ -55,6 +55,16 @@ def parse(text: str) -> tuple[Any, dict[Path_, Position]]:
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         where = Position(mark.line + 1, mark.column + 1) if mark else Position(1, 1)
+        context = error.context_mark
+        unclosed = _unclosed_quote(text, context.line + 1 if context else where.line, where.line)
+        if unclosed is not None:
+            until = f"line {where.line}" if where.line <= text.count("\n") else "the end of the file"
+            raise YamlSyntaxError(
+                f"YAML syntax error: the quote opened here is not closed on its line, so the value "
+                f"runs on to {until}, where the parser stopped ({error.problem or error})",
+                unclosed,
+                "close the quote on this line, or write the value without quotes",
+            ) from None
         raise YamlSyntaxError(f"YAML syntax error: {error.problem or error}", where) from None
     except yaml.YAMLError as error:  # a reader error: no mark, but never a crash
         raise YamlSyntaxError(f"YAML error: {error}", Position(1, 1)) from None
@@ -66,6 +76,31 @@ def parse(text: str) -> tuple[Any, dict[Path_, Position]]:
         ) from None
     finally:
         loader.dispose()
+
+
+# A value that opens a quote: `key: "...` or `- "...`, the quote's column being the group's start.
+_OPENS_QUOTE = re.compile(r"""^\s*(?:-\s+)*(?:[^\s:"'#][^:#]*:\s+)?(["'])""")
+
+
+def _unclosed_quote(text: str, first: int, stopped: int) -> Position | None:
+    """Where a quoted value opens that is not closed on its line, on the nearest such line from
+    line `first` (where what the parser was reading began) to line `stopped` (where it gave up):
+    the usual cause of an error far below the mistake. A quoted value may run over lines, but in
+    a deck one that does is nearly always a typo."""
+    lines = text.splitlines()
+    for number in range(min(stopped, len(lines)), first - 1, -1):
+        line = lines[number - 1]
+        opened = _OPENS_QUOTE.match(line)
+        if opened is None:
+            continue
+        quote = opened.group(1)
+        rest = line[opened.end() :]
+        closed = (
+            re.search(r'(?<!\\)"', rest) if quote == '"' else re.search(r"'(?!')", rest.replace("''", ""))
+        )
+        if closed is None:
+            return Position(number, opened.start(1) + 1)
+    return None
 
 
 def _refuse_control_characters(text: str) -> None:

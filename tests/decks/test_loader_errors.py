@@ -62,6 +62,40 @@ CASES = [
         "fix the YAML",
     ),
     (
+        "unclosed-quote-stopped-below",  # the parser stops two lines below, at `expect`
+        HEAD + '  - id: a\n    type: value\n    prompt: "What is out?\n    code: out = 1\n    expect: "1"\n',
+        ('prompt: "What', 1),
+        None,
+        "the quote opened here is not closed on its line, so the value runs on to line 9",
+        "close the quote on this line",
+    ),
+    (
+        "unclosed-quote-at-the-end",
+        HEAD + "  - id: a\n    type: value\n    prompt: p\n    code: out = 1\n    expect: '1\n",
+        ("expect: '1", 1),
+        None,
+        "runs on to the end of the file, where the parser stopped",
+        "close the quote on this line",
+    ),
+    (
+        "quotes-closed-above-an-indentation-error",  # the quotes are no suspects
+        HEAD + '  - id: a\n    type: value\n    prompt: "it\'s"\n    code: "x = \'a\'"\n   expect: 1\n',
+        ("   expect: 1", 1),
+        None,
+        "YAML syntax error",
+        "fix the YAML at that spot",
+    ),
+    (
+        "key-swallowed-by-a-block",
+        HEAD
+        + "  - id: a\n    type: fill\n    prompt: p\n    code: |\n      out = jnp.ones(___)\n"
+        + "      solution: (3, 2)\n    wrong: ['(2, 3)']\n",
+        ("solution: (3, 2)", 1),
+        "a",
+        "missing required key `solution`: its line is read as part of `code`'s text",
+        "a `|` block takes every line indented as far as its first: indent `solution:` as `code:` is",
+    ),
+    (
         "duplicate-yaml-key",
         HEAD + "  - id: a\n    type: card\n    prompt: one\n    prompt: two\n    back: b\n",
         ("prompt: two", 1),
