@@ -12,7 +12,7 @@ import random
 import shlex
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
@@ -163,12 +163,14 @@ def check(
     result.decks = _trusted(result.decks, trust)
     start = time.perf_counter()
     total = sum(len(d.deck.questions) for d in result.decks)
-    with click.progressbar(
-        length=total, label="checking", file=sys.stderr, show_pos=True, show_eta=False
-    ) as bar:
+    with _progress(total, "checking") as done:
         ready: list = []
         reports = audit.audit(
-            result.decks, jobs, on_done=lambda _: bar.update(1), on_ready=ready.append, engine=_given_engine()
+            result.decks,
+            jobs,
+            on_done=lambda report: done(report.deck),
+            on_ready=ready.append,
+            engine=_given_engine(),
         )
     elapsed = time.perf_counter() - start
     if as_json:
@@ -516,7 +518,7 @@ def trust(paths: tuple[Path, ...], folder: bool, forget: bool, show: bool) -> No
     "decks",
     multiple=True,
     metavar="ID|PATH",
-    help="Export this deck, by id or file (repeatable; default: every deck).",
+    help="Export this deck, by id or file, or every deck in a folder (repeatable; default: every deck).",
 )
 @click.option("--seed", type=int, default=None, help="Seed for drawing parameters (default: random).")
 @click.option("--trust", is_flag=True, help=TRUST_HELP)
@@ -527,29 +529,55 @@ def export(anki_path: Path, decks: tuple[str, ...], seed: int | None, trust: boo
     the answer computed by running the code now, and the explanation. Importing a later export
     updates the cards instead of duplicating them. Exits 1 when a question could not be run.
     """
+    from jaxquiz.decks.loader import load_decks
     from jaxquiz.export import export_anki
 
-    if decks:
-        chosen = [_find_deck(d) for d in decks]
-    else:
+    chosen: list[LoadedDeck] = []
+    for deck in decks:
+        if Path(deck).is_dir():  # a folder of decks, as the app's --deck takes
+            result = load_decks([(Path(deck), "path")])
+            _skip(result)
+            chosen += result.decks
+        else:
+            chosen.append(_find_deck(deck))
+    if not decks:
         result = discover()
-        for problem in result.problems:
-            click.secho(f"skipped {problem}", fg="yellow", err=True)
+        _skip(result)
         chosen = result.decks
     chosen = _trusted(chosen, trust)
     total = sum(len(d.deck.questions) for d in chosen)
-    with (
-        _engine() as engine,
-        click.progressbar(
-            length=total, label="exporting", file=sys.stderr, show_pos=True, show_eta=False
-        ) as bar,
-    ):
-        report = export_anki(chosen, anki_path, engine, random.Random(seed), on_done=lambda: bar.update(1))
+    with _engine() as engine, _progress(total, "exporting") as done:
+        report = export_anki(chosen, anki_path, engine, random.Random(seed), on_done=done)
     for failure in report.failures:
         click.secho(f"SKIPPED {failure}", fg="yellow", err=True)
     written = f"{counted(report.notes, 'note')} from {counted(len(chosen), 'deck')}"
     click.secho(f"wrote {written} to {anki_path}", fg="green")
     sys.exit(1 if report.failures else 0)
+
+
+def _skip(result: LoadResult) -> None:
+    for problem in result.problems:
+        click.secho(f"skipped {problem}", fg="yellow", err=True)
+
+
+@contextmanager
+def _progress(total: int, label: str) -> Iterator[Callable[[LoadedDeck], None]]:
+    """A callback for each question done, with its deck: a bar on a terminal; elsewhere (a log,
+    a pipe) a line as each deck starts, where click's bar would print its label alone."""
+    if sys.stderr.isatty():
+        with click.progressbar(
+            length=total, label=label, file=sys.stderr, show_pos=True, show_eta=False
+        ) as bar:
+            yield lambda _deck: bar.update(1)
+        return
+    started: set[str] = set()
+
+    def done(deck: LoadedDeck) -> None:
+        if deck.id not in started:
+            started.add(deck.id)
+            click.echo(f"{label} {deck.id} ({counted(len(deck.deck.questions), 'question')})", err=True)
+
+    yield done
 
 
 def _given_engine() -> Engine | None:

@@ -87,7 +87,7 @@ def export_anki(
     out: Path,
     engine: Engine,
     rng: random.Random | None = None,
-    on_done: Callable[[], None] | None = None,
+    on_done: Callable[[LoadedDeck], None] | None = None,
 ) -> ExportReport:
     """Write an .apkg with one Anki deck per jaxquiz deck; `rng` draws the parameters."""
     rng = rng or random.Random()
@@ -106,7 +106,7 @@ def export_anki(
                 anki.add_note(note)
                 report.notes += 1
             if on_done:
-                on_done()
+                on_done(loaded)
         anki_decks.append(anki)
     with warnings.catch_warnings():
         # genanki warns on any "<...>" it does not know as HTML; our fields are escaped already.

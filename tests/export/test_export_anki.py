@@ -188,6 +188,27 @@ def test_cli_export_writes_the_package(
     assert len(read_package(out)["notes"]) == 7
 
 
+def test_cli_export_takes_a_folder_of_decks_and_says_each_deck_as_it_starts(
+    deck_file: Path, tmp_path: Path, engine: Engine
+) -> None:
+    folder = deck_file.parent  # the app's `--deck FOLDER`: every deck in it
+    (folder / "sourced.yaml").write_text(SOURCED)
+    (folder / "broken.yaml").write_text("format: 1\ndeck: [\n")
+    out = tmp_path / "folder.apkg"
+    args = ["export", "--anki", str(out), "--deck", str(folder), "--seed", "3", "--trust"]
+    result = CliRunner().invoke(cli.main, args, obj=engine)
+    assert result.exit_code == 0, result.output
+    # not on a terminal (a log, a pipe): a line per deck, where a bar would show its label alone
+    assert "exporting exported (7 questions)\n" in result.stderr
+    assert "exporting sourced (2 questions)\n" in result.stderr
+    assert f"skipped {folder / 'broken.yaml'}:" in result.stderr
+    assert f"wrote 9 notes from 2 decks to {out}" in result.output
+    assert {n["fields"]["Source"].split("::")[0] for n in read_package(out)["notes"].values()} == {
+        "exported",
+        "sourced",
+    }
+
+
 def test_an_export_leaves_nothing_in_the_temp_folder_and_writes_what_genanki_writes(
     engine: Engine, deck_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
