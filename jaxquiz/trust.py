@@ -12,6 +12,7 @@ import difflib
 import hashlib
 import json
 import os
+import re
 import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -379,24 +380,38 @@ def _holds_text(value: object) -> bool:
 def review(snapshot: Snapshot, store: TrustStore | None = None) -> Review:
     """The code blocks of a deck file, with a diff against the version agreed to before."""
     blocks = code_blocks(snapshot.text)
-    diff = None
     agreed = store.agreed_text(snapshot.path) if store is not None else None
-    if agreed is not None:
-        diff = "\n".join(
-            difflib.unified_diff(
-                _listing(code_blocks(agreed)),
-                _listing(blocks),
-                "the version you agreed to",
-                "this version",
-                lineterm="",
-            )
-        )
-    return Review(blocks, diff)
+    return Review(blocks, None if agreed is None else diff_blocks(code_blocks(agreed), blocks))
 
 
-def _listing(blocks: list[tuple[str, str]]) -> list[str]:
+_LINE_NUMBER = re.compile(r" \(line \d+\)$")
+
+
+def diff_blocks(before: list[tuple[str, str]], after: list[tuple[str, str]]) -> str:
+    """A unified diff of the code of two versions of a deck, each hunk headed `@@ place` by the
+    block of this version where its first change is (with its line in the file).
+
+    Blocks are compared without the line numbers of their places: an edit above a block moves
+    it but does not change it, and is not shown again at every block below."""
+    old, new = _listing(before, numbered=False), _listing(after, numbered=False)
+    shown = _listing(after)  # as compared, with the places' lines
+    places = [where for where, code in after for _ in range(1 + len(code.splitlines() or [""]))]
+    lines = ["--- the version you agreed to", "+++ this version"]
+    for group in difflib.SequenceMatcher(None, old, new, autojunk=False).get_grouped_opcodes(3):
+        first = next(j1 for tag, _, _, j1, _ in group if tag != "equal")
+        lines.append(f"@@ {places[min(first, len(places) - 1)]}" if places else "@@ (no code left)")
+        for tag, i1, i2, j1, j2 in group:
+            if tag == "equal":
+                lines += [f" {line}" for line in shown[j1:j2]]
+                continue
+            lines += [f"-{line}" for line in old[i1:i2]]  # deleted or replaced
+            lines += [f"+{line}" for line in shown[j1:j2]]  # inserted or replacing
+    return "\n".join(lines) if len(lines) > 2 else ""
+
+
+def _listing(blocks: list[tuple[str, str]], numbered: bool = True) -> list[str]:
     lines = []
     for where, code in blocks:
-        lines.append(f"# {where}")
+        lines.append(f"# {where if numbered else _LINE_NUMBER.sub('', where)}")
         lines.extend(code.splitlines() or [""])
     return lines

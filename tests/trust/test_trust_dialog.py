@@ -9,7 +9,7 @@ import re
 from textual.app import App
 
 from jaxquiz.study.library import PendingTrust
-from jaxquiz.trust import Snapshot, TrustStore, code_blocks
+from jaxquiz.trust import Snapshot, TrustStore, code_blocks, diff_blocks
 from jaxquiz.tui.screens.trust import TrustScreen
 
 DECK = """\
@@ -68,8 +68,54 @@ async def test_a_changed_deck_shows_what_changed_since_it_was_agreed_to(tmp_path
     )
     text = await show(path)
     assert "What changed since you agreed to it" in text
-    assert '-out = jnp.ones(3) * len("first")' in text
-    assert '+import os; out = jnp.ones(3) * len("first")' in text
+    assert "@@ question q: code (line 9)" in text
+    assert '-│ out = jnp.ones(3) * len("first")' in text
+    assert '+│ import os; out = jnp.ones(3) * len("first")' in text
+
+
+LISTS = """\
+format: 1
+deck: theirs
+title: T
+questions:
+  - id: a
+    type: value
+    prompt: p
+    code: |
+      x = 1
+      out = x
+    expect: "1"
+  - id: b
+    type: choice
+    prompt: q
+    options: [jax.jit, jax.vmap]
+    correct: [0]
+  - id: c
+    type: value
+    prompt: p
+    code: out = 2
+    expect: "2"
+"""
+
+
+def test_the_diff_shows_only_what_changed_not_the_blocks_that_moved_with_the_change_s_place():
+    edited = LISTS.replace("      x = 1\n", "      x = 1\n      import os\n").replace("out = 2", "out = 3")
+    diff = diff_blocks(code_blocks(LISTS), code_blocks(edited)).splitlines()
+    assert diff[:3] == ["--- the version you agreed to", "+++ this version", "@@ question a: code (line 8)"]
+    # every block below moved a line down: none is shown as changed, its place says where it is now
+    assert [line for line in diff if line[:1] in "+-"][2:] == ["+import os", "-out = 2", "+out = 3"]
+    assert "@@ question c: code (line 21)" in diff  # the second hunk, where it is now
+    assert not any("question b" in line for line in diff)  # unchanged, far from both changes
+    assert diff_blocks(code_blocks(LISTS), code_blocks(LISTS)) == ""
+
+
+async def test_a_list_item_kept_reads_apart_from_one_taken_out(tmp_path):
+    path = tmp_path / "deck.yaml"
+    path.write_text(LISTS)
+    TrustStore.load().trust_file(path)
+    path.write_text(LISTS.replace("jax.vmap]", "jax.pmap]"))
+    text = await show(path)
+    assert "│ - jax.jit -│ - jax.vmap +│ - jax.pmap" in text
 
 
 def test_code_blocks_are_every_value_that_is_not_prose():

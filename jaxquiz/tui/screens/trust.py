@@ -23,6 +23,15 @@ from jaxquiz.tui.widgets.footer import AppFooter
 DIFF_STYLES = {"+": "$text-success", "-": "$text-error", "@": "$text-accent"}
 
 
+def diff_line(line: str) -> Content:
+    """A line of the diff, its mark (+, - or none) in a gutter of its own: a line of a YAML list
+    kept as it was (` - jax.jit`) does not read as a line taken out (`- jax.jit`)."""
+    if line.startswith("@@ "):  # where the hunk is
+        return Content.styled(line, DIFF_STYLES["@"])
+    mark = line[:1].strip()
+    return Content.styled(f"{mark or ' '}│ {line[1:]}", DIFF_STYLES.get(mark, ""))
+
+
 class ReviewView(Static):
     """The code blocks of a deck file, wrapped to the width (nothing hides off-screen), after a
     diff against the version agreed to before, when there is one."""
@@ -40,8 +49,9 @@ class ReviewView(Static):
         parts: list[Content] = []
         if shown.diff is not None:
             parts.append(Content.styled("What changed since you agreed to it", "bold"))
-            for line in shown.diff.splitlines() or ["(no change in the code)"]:
-                parts.append(Content.styled(line, DIFF_STYLES.get(line[:1], "")))
+            lines = shown.diff.splitlines()  # the versions compared first, then the hunks
+            parts += [Content.styled(line, "bold") for line in lines[:2]]
+            parts += [diff_line(line) for line in lines[2:]] or [Content("(no change in the code)")]
             parts.append(Content(""))
         if not shown.blocks:
             parts.append(Content("(this file holds no code)"))
