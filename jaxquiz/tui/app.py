@@ -329,7 +329,8 @@ class JaxQuizApp(App[None]):
             self.push_screen(HelpScreen(self.screen))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
+        # Textual's "Keys" opens a panel that this app's Help replaces, and that Escape does not close.
+        yield from (command for command in super().get_system_commands(screen) if command.title != "Keys")
         yield SystemCommand("Help", "Keys of this screen and how grading works", self.action_help)
         if isinstance(screen, HomeScreen):
             yield SystemCommand(
