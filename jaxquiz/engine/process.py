@@ -35,7 +35,6 @@ from jaxquiz.engine.protocol import (
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
 # How a worker is started; the engine's supervision tests start a fake worker instead.
 WORKER_COMMAND = (sys.executable, "-P", "-m", "jaxquiz.engine.worker")
-COMPILE_CACHE_MAX_BYTES = 64 * 2**20  # the bundled decks' 1,100 draws of `check` take about 6 MiB
 
 
 class WorkerFailed(Exception):
@@ -79,9 +78,6 @@ class WorkerProcess:
             env[paths.COMPILE_CACHE_ENV] = str(compile_cache)
             env.setdefault("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", "0")
             env.setdefault("JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES", "0")
-            # Every draw of a parametrised question can add an entry: past this size, jax removes
-            # the entries used least recently, so the data dir does not grow without end.
-            env.setdefault("JAX_COMPILATION_CACHE_MAX_SIZE", str(COMPILE_CACHE_MAX_BYTES))
         env[WRITABLE_ENV] = os.pathsep.join(writable)
         env["TMPDIR"] = self.tempdir
         # The last argument is the device count, 0 for the machine's default devices.
