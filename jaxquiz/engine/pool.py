@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from jaxquiz.engine import compile_cache
 from jaxquiz.engine.process import WORKER_COMMAND, WorkerFailed, WorkerProcess
 from jaxquiz.engine.protocol import (
     EXIT_UNTIDY,
@@ -82,6 +83,7 @@ class Engine:
         self._failed: dict[str, Outcome] = {}  # truths that timed out or crashed, by token
         self._closed = False
         self.replacements = 0
+        self._pruning: threading.Thread | None = None  # the compile cache's, started once
         # Try-it runs go to a worker of their own, started on first use: one that loops never
         # keeps a verdict waiting, and stopping it kills that worker only.
         self._explore_lock = threading.Lock()
@@ -96,10 +98,21 @@ class Engine:
         if self._closed:
             raise EngineError("the engine was closed", fix="create a new Engine")
         if self._current is None:
+            self._prune_compile_cache()
             self._current = self._new_worker()
         if self._want_spare and self._spare is None and self._current.ready is not None:
             self._spare = self._new_worker()
         return self
+
+    def _prune_compile_cache(self) -> None:
+        """Keep the compile cache within its size, once per engine; in a thread of its own, as
+        scanning thousands of files is not for the thread that draws the app."""
+        if self.compile_cache is None or self._pruning is not None:
+            return
+        self._pruning = threading.Thread(
+            target=compile_cache.prune, args=(self.compile_cache,), name="prune-compile-cache", daemon=True
+        )
+        self._pruning.start()
 
     def _new_worker(self) -> WorkerProcess:
         return WorkerProcess(self.memory_limit, self.compile_cache, self.devices, self.worker_command)
