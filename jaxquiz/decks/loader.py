@@ -204,7 +204,7 @@ def duplicate_deck_id(loaded: LoadedDeck, first: LoadedDeck) -> LoadProblem:
 class _Context:
     """Turns validation errors into problems with positions."""
 
-    def __init__(self, path: Path, data: dict, positions: dict, text: str = "") -> None:
+    def __init__(self, path: Path, data: dict, positions: dict, text: str) -> None:
         self.path = path
         self.data = data
         self.positions = positions

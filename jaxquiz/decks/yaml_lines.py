@@ -93,12 +93,12 @@ def _unclosed_quote(text: str, first: int, stopped: int) -> Position | None:
         opened = _OPENS_QUOTE.match(line)
         if opened is None:
             continue
-        quote = opened.group(1)
         rest = line[opened.end() :]
-        closed = (
-            re.search(r'(?<!\\)"', rest) if quote == '"' else re.search(r"'(?!')", rest.replace("''", ""))
-        )
-        if closed is None:
+        if opened.group(1) == '"':
+            closed = re.search(r'(?<!\\)"', rest) is not None  # `\"` is a quote inside the value
+        else:
+            closed = "'" in rest.replace("''", "")  # `''` is a quote inside the value
+        if not closed:
             return Position(number, opened.start(1) + 1)
     return None
 
