@@ -39,6 +39,19 @@ async def test_a_narrow_footer_leaves_out_keys_before_the_way_out_and_the_help_a
         assert ui.shown(app).splitlines()[-1] == "esc Leave f1 H▏^p palette"
 
 
+def test_an_action_with_arguments_that_leads_off_the_screen_is_kept_too():
+    def key(action: str, width: int) -> ShownKey:
+        return ShownKey("k", action, "k", "x" * (width - 2), True, "", 0, width)
+
+    keys = [key("one", 8), key("two", 8), key("dismiss(None)", 8), key("help", 6)]
+    fitted = AppFooter._fit(keys, 24)  # room for three: the two that lead away, and one before
+    assert [(k.action, k.start, k.end) for k in fitted] == [
+        ("one", 0, 8),
+        ("dismiss(None)", 9, 17),
+        ("help", 18, 24),
+    ]
+
+
 async def test_at_80_columns_home_shows_quit_and_help(app, ui):
     async with app.run_test(size=(80, 24)) as pilot:
         await ui.wait_until(pilot, lambda: "⏎ Quiz" in ui.shown(app))

@@ -130,12 +130,12 @@ class AppFooter(Widget, can_focus=False):
         """`keys` placed in order on `room` cells. Where they do not all fit, the keys that lead
         off the screen and to the help stay, and the keys before them that do not fit are left
         out (they stay in the palette and the help); a line too narrow even for those is cut."""
-        kept = sum(key.end + 1 for key in keys if key.action in KEPT_ACTIONS)
+        kept = sum(key.end + 1 for key in keys if _kept(key))
         chosen: list[ShownKey] = []
         used = 0
         full = False
         for key in keys:
-            if key.action in KEPT_ACTIONS:
+            if _kept(key):
                 chosen.append(key)
             elif not full and used + key.end + kept <= room:  # the last key needs no cell after it
                 chosen.append(key)
@@ -227,6 +227,10 @@ class AppFooter(Widget, can_focus=False):
             self.app.simulate_key(shown.key)
         else:
             self.app.bell()
+
+
+def _kept(key: ShownKey) -> bool:
+    return key.action.partition("(")[0] in KEPT_ACTIONS  # `dismiss(None)` is a `dismiss`
 
 
 def takes_typing(widget: Widget | None) -> bool:
