@@ -364,7 +364,7 @@ def _explain(error: Any, path: tuple, data: dict) -> tuple[str, str]:
             f"`{label}` is {error['input']!r}: it must be a whole number of devices from 1 to {MAX_DEVICES}",
             f"write e.g. `devices: {MAX_DEVICES}`, or leave the key out to use the machine's default device",
         )
-    if kind == "literal_error" and key == "format":
+    if key == "format" and len(path) == 1 and kind in ("literal_error", "value_error"):
         return f"unsupported format {error['input']!r}", "write `format: 1`"
     if kind == "too_short" and key == "questions":
         return "a deck needs at least one question", "add a question under `questions:`"

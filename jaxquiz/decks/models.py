@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Annotated, Any, Literal, assert_never
+from typing import TYPE_CHECKING, Annotated, Any, Literal, assert_never, get_args
 
 from pydantic import (
     BaseModel,
@@ -17,6 +17,7 @@ from pydantic import (
     ConfigDict,
     Discriminator,
     Field,
+    StrictInt,
     Tag,
     ValidationInfo,
     WrapValidator,
@@ -86,6 +87,16 @@ def repeated_option(options: list[str]) -> str | None:
     return None
 
 
+def _whole_number(value: Any) -> Any:
+    """YAML's `1.0`, `"1"` and `true` are not the number 1, which pydantic's lax mode takes them for."""
+    if type(value) is not int:  # a bool is an int too
+        raise ValueError(f"{value!r} is not a whole number; fix: write the number alone, like 1")
+    return value
+
+
+WHOLE = BeforeValidator(_whole_number)
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -93,14 +104,16 @@ class _Strict(BaseModel):
 class Tolerance(_Strict):
     """How close two floating-point values must be to count as equal (numpy's allclose)."""
 
-    rtol: float = Field(1e-5, ge=0, description="relative tolerance")
-    atol: float = Field(1e-6, ge=0, description="absolute tolerance")
+    rtol: float = Field(1e-5, ge=0, strict=True, description="relative tolerance")
+    atol: float = Field(1e-6, ge=0, strict=True, description="absolute tolerance")
 
 
 class ParamRange(_Strict):
     """An inclusive range of integers to draw from."""
 
-    range: tuple[int, int] = Field(description="[lo, hi]: the integers from lo to hi, both included")
+    range: tuple[StrictInt, StrictInt] = Field(
+        description="[lo, hi]: the integers from lo to hi, both included"
+    )
 
     @field_validator("range")
     @classmethod
@@ -137,8 +150,27 @@ MAX_DEVICES = 8
 Devices = Annotated[int, Field(ge=1, le=MAX_DEVICES, strict=True)]
 
 
+# Keys of the base below that DECK_FORMAT gives to some types only (a puzzle calls the learner's
+# function, and a choice runs nothing: neither evaluates an `answer`).
+TYPES_TAKING = {
+    "options": ("shape", "dtype", "value", "raises", "choice"),
+    "answer": ("shape", "dtype", "value", "raises", "fill", "card"),
+}
+
+
+def _only_keys_of_the_type(schema: dict[str, Any], model: type[BaseModel]) -> None:
+    """A type's JSON schema leaves out the keys of the base that the type does not take."""
+    field = model.model_fields.get("type")
+    own = get_args(field.annotation)[0] if field is not None else None
+    for key, owners in TYPES_TAKING.items():
+        if own is not None and own not in owners:
+            schema.get("properties", {}).pop(key, None)
+
+
 class QuestionBase(_Strict):
     """Keys shared by every question type."""
+
+    model_config = ConfigDict(json_schema_extra=_only_keys_of_the_type)
 
     if TYPE_CHECKING:
         # Each subclass declares its own `type: Literal[...]` field; this tells the type checker
@@ -164,8 +196,10 @@ class QuestionBase(_Strict):
     hint: Markdown | None = Field(None, description="markdown shown when the learner asks for a hint")
     explain: Markdown | None = Field(None, description="markdown shown after the verdict")
     tags: list[str] = Field(default_factory=list, description="labels for filtering drills and stats")
-    difficulty: Literal[1, 2, 3] | None = Field(None, description="1 easy, 2 medium, 3 hard")
-    timeout: float = Field(10, gt=0, le=300, description="seconds for one execution")
+    difficulty: Annotated[Literal[1, 2, 3], WHOLE] | None = Field(
+        None, description="1 easy, 2 medium, 3 hard"
+    )
+    timeout: float = Field(10, gt=0, le=300, strict=True, description="seconds for one execution")
     source: str | None = Field(
         None, description="where the question comes from (a URL or citation), shown with the explanation"
     )
@@ -174,6 +208,20 @@ class QuestionBase(_Strict):
         description="how many devices `jax.devices()` holds when it runs (virtual CPU devices if "
         "the machine has fewer); default: the deck's `devices`, else the machine's default",
     )
+
+    @field_validator("options", "answer")
+    @classmethod
+    def _a_key_of_this_type(cls, value: Any, info: ValidationInfo) -> Any:
+        """A key of this base that the format gives to some types only, given to another."""
+        owners = TYPES_TAKING[str(info.field_name)]
+        field = cls.model_fields.get("type")
+        own = get_args(field.annotation)[0] if field is not None else None
+        if own is not None and own not in owners:
+            raise ValueError(
+                f"belongs to type {' / '.join(owners)}, not {own}; fix: remove `{info.field_name}` "
+                "or change `type`"
+            )
+        return value
 
     @field_validator("options")
     @classmethod
@@ -347,7 +395,7 @@ class PuzzleQuestion(QuestionBase):
 class ChoiceQuestion(QuestionBase):
     type: Literal["choice"]
     options: Annotated[list[AnswerText], Field(min_length=2)]
-    correct: Annotated[list[int], Field(min_length=1)] = Field(
+    correct: Annotated[list[StrictInt], Field(min_length=1)] = Field(
         description="0-based indices of the right options; with several, the learner marks every "
         "right option (multi-select)"
     )
@@ -363,6 +411,9 @@ class ChoiceQuestion(QuestionBase):
             raise ValueError(
                 f"index {bad[0]} is out of range: the options are numbered 0 to {len(options) - 1}"
             )
+        repeated = next((i for i in correct if correct.count(i) > 1), None)
+        if repeated is not None:
+            raise ValueError(f"index {repeated} is listed twice; fix: list each right option once")
         return correct
 
 
@@ -406,7 +457,7 @@ class Deck(_Strict):
         json_schema_extra={"$schema": "https://json-schema.org/draft/2020-12/schema"},
     )
 
-    format: Literal[1] = Field(description="the format version: 1")
+    format: Annotated[Literal[1], WHOLE] = Field(description="the format version: 1")
     deck: str = Field(pattern=ID_PATTERN, description="unique among loaded decks")
     title: str = Field(pattern=r"^[^\n]+$", description="one line")
     description: Markdown | None = Field(None, description="a short lesson shown first")

@@ -51,7 +51,7 @@ def grade_choice(question: ChoiceQuestion, picked: Collection[int]) -> Verdict:
     """A choice is right when the options picked are exactly its `correct` ones (one or several)."""
     chosen = sorted(set(picked))
     right = [question.options[i] for i in question.correct]
-    correct = chosen == sorted(question.correct)
+    correct = set(chosen) == set(question.correct)
     said = " + ".join(question.options[i] for i in chosen)
     difference = ""
     if not correct:

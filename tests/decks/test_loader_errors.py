@@ -42,6 +42,8 @@ def line_of(path: Path, marker: str, occurrence: int = 1) -> int:
     raise AssertionError(f"{marker!r} not found {occurrence} time(s) in {path}")
 
 
+VALUE = "  - id: a\n    type: value\n    prompt: p\n    code: out = 1\n    expect: '1'\n"
+
 # name, deck text, (marker of the line the problem is on, which occurrence), question id,
 # words of the rule, words of the fix
 CASES = [
@@ -94,6 +96,76 @@ CASES = [
         "a",
         "missing required key `solution`: its line is read as part of `code`'s text",
         "a `|` block takes every line indented as far as its first: indent `solution:` as `code:` is",
+    ),
+    (
+        "correct-index-twice",  # a choice nobody could answer right
+        HEAD + "  - id: a\n    type: choice\n    prompt: p\n    options: [x, y, z]\n    correct: [1, 1]\n",
+        ("correct: [1, 1]", 1),
+        "a",
+        "`correct`: index 1 is listed twice",
+        "list each right option once",
+    ),
+    (
+        "options-on-a-fill",
+        HEAD
+        + "  - id: a\n    type: fill\n    prompt: p\n    code: out = ___\n    solution: '1'\n"
+        + "    wrong: ['2']\n    options: ['1', '2']\n",
+        ("options:", 1),
+        "a",
+        "`options`: belongs to type shape / dtype / value / raises / choice, not fill",
+        "remove `options` or change `type`",
+    ),
+    (
+        "answer-on-a-choice",  # a choice runs nothing: its answer would never be evaluated
+        HEAD
+        + "  - id: a\n    type: choice\n    prompt: p\n    options: [x, y]\n    correct: [0]\n"
+        + "    answer: never(\n",
+        ("answer: never(", 1),
+        "a",
+        "`answer`: belongs to type shape / dtype / value / raises / fill / card, not choice",
+        "remove `answer` or change `type`",
+    ),
+    (
+        "format-as-a-float",
+        "format: 1.0\ndeck: sample\ntitle: T\nquestions:\n" + CARD,
+        ("format: 1.0", 1),
+        None,
+        "unsupported format 1.0",
+        "write `format: 1`",
+    ),
+    (
+        "difficulty-as-a-flag",
+        HEAD + VALUE + "    difficulty: true\n",
+        ("difficulty: true", 1),
+        "a",
+        "`difficulty`: True is not a whole number",
+        "write the number alone",
+    ),
+    (
+        "timeout-as-text",
+        HEAD + VALUE + "    timeout: '5'\n",
+        ("timeout: '5'", 1),
+        "a",
+        "`timeout`: Input should be a valid number",
+        "correct `timeout`",
+    ),
+    (
+        "range-of-texts",
+        HEAD
+        + "  - id: a\n    type: value\n    prompt: p\n    params: {N: {range: ['1', 3]}}\n"
+        + "    code: out = $N\n    expect: '$N'\n",
+        ("params:", 1),
+        "a",
+        "`params.N.range[0]`: Input should be a valid integer",
+        "NAME: {range: [lo, hi]}",
+    ),
+    (
+        "correct-as-a-flag",
+        HEAD + "  - id: a\n    type: choice\n    prompt: p\n    options: [x, y]\n    correct: [true]\n",
+        ("correct: [true]", 1),
+        "a",
+        "`correct[0]`: Input should be a valid integer",
+        "correct `correct[0]`",
     ),
     (
         "duplicate-yaml-key",

@@ -107,7 +107,6 @@ def test_instantiate_substitutes_every_key_the_format_lists():
             answer="out[:$N]",
             solution="$N",
             wrong=["$N + 1", "${N}0"],
-            options=["$N", "0"],
             hint="H $N",
             explain="E $N $$",
             params={"N": [3]},
@@ -120,7 +119,6 @@ def test_instantiate_substitutes_every_key_the_format_lists():
     assert concrete.answer == "out[:3]"
     assert concrete.solution == "3"
     assert concrete.wrong == ["3 + 1", "30"]
-    assert concrete.options == ["3", "0"]
     assert concrete.hint == "H 3"
     assert concrete.explain == "E 3 $"
     # not a key with parameters: left as written
@@ -129,8 +127,10 @@ def test_instantiate_substitutes_every_key_the_format_lists():
     assert question.prompt == "P $N"  # the original is not changed
 
 
-def test_instantiate_substitutes_expect():
-    assert instantiate(shape_question(params={"N": [4]}), {"N": 4}).expect == "(4,)"
+def test_instantiate_substitutes_expect_and_options():
+    question = shape_question(params={"N": [4]}, options=["($N,)", "(${N + 1},)"])
+    concrete = instantiate(question, {"N": 4})
+    assert concrete.expect == "(4,)" and concrete.options == ["(4,)", "(5,)"]
 
 
 def test_instantiate_leaves_keys_outside_the_format_list_alone():
