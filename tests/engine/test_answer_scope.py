@@ -42,6 +42,17 @@ def test_warned_lists_categories_of_the_code_and_of_jax(engine: Engine):
     assert again.correct, again
 
 
+def test_warned_lists_a_warning_each_time_the_code_raises_it(engine: Engine):
+    code = (
+        "import warnings\n"
+        "def careful():\n    warnings.warn('careful')\n"
+        "for _ in range(3):\n    warnings.warn('again')\n"
+        "careful()\ncareful()\nout = 1\n"
+    )
+    verdict = engine.grade(Task("value", code, answer="len(warned)"), "5")
+    assert verdict.status == "graded" and verdict.correct, verdict
+
+
 def test_a_warning_from_inside_jax_is_recorded_every_run(engine: Engine):
     code = "out = jnp.zeros(3, dtype=jnp.float64)\n"  # x64 is off: jax warns and truncates
     for _ in range(2):

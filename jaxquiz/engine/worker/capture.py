@@ -110,9 +110,10 @@ class _Tee:
 class RecordedWarnings:
     """Records the category name of every warning shown during a run, still printing it.
 
-    Warnings are filtered as for a script's `__main__`: those the question's own code triggers
-    are shown (DeprecationWarning included), once per line per run; the filters and the
-    once-per-line memory are put back afterwards, so every run sees the same.
+    Every warning the question's own code raises is recorded and shown, each time it is raised
+    (DeprecationWarning included; `warned` lists what was raised, a loop's warning once per
+    turn); others as Python's filters say. The filters and the once-per-line memory are put
+    back afterwards, so every run sees the same.
     """
 
     def __init__(self, module_name: str) -> None:
@@ -122,7 +123,7 @@ class RecordedWarnings:
 
     def __enter__(self) -> RecordedWarnings:
         self._catch.__enter__()
-        warnings.filterwarnings("default", module=re.escape(self._module))
+        warnings.filterwarnings("always", module=re.escape(self._module))
         show = warnings.showwarning
 
         def record(message: Any, category: type[Warning], *args: Any, **kwargs: Any) -> None:
