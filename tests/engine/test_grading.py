@@ -138,6 +138,17 @@ def test_value_right_as_literal_expression_or_printed_array(engine, answer):
 
 
 @pytest.mark.parametrize(
+    ("code", "printed"),
+    [
+        ("out = jnp.array([1, -2], dtype=jnp.int4)", "Array([ 1, -2], dtype=int4)"),
+        ("out = jnp.array([1.5, 2], dtype=jnp.float8_e4m3fn)", "Array([1.5, 2], dtype=float8_e4m3fn)"),
+    ],
+)
+def test_value_printed_in_a_narrow_dtype_is_read_back(engine, code, printed):
+    assert_right(grade(engine, Task("value", code), printed))
+
+
+@pytest.mark.parametrize(
     ("answer", "difference"),
     [
         ("[3.0, 3.1]", "values differ at [1]: you said 3.1, it is 3.0"),

@@ -191,6 +191,20 @@ def _known_exception_cased(short: str) -> str | None:
 
 # --- value ----------------------------------------------------------------------------------
 
+def narrow_dtypes() -> dict[str, Any]:
+    """The narrow types of ml_dtypes that jax.numpy exports (int4, float8_e4m3fn, ...), by the
+    names JAX prints them with."""
+    import ml_dtypes  # jax's own dependency
+
+    found: dict[str, Any] = {}
+    for name in dir(ml_dtypes):
+        kind = getattr(jnp, name, None) if not name.startswith("_") else None
+        with contextlib.suppress(TypeError):
+            if kind is not None and np.dtype(kind).kind != "O":  # a scalar type, not finfo
+                found[name] = kind
+    return found
+
+
 # What JAX and numpy print can be typed back: Array([3., 3.], dtype=float32).
 _REPR_NAMES: dict[str, Any] = {
     "Array": lambda data, dtype=None, weak_type=None: np.asarray(data, dtype=dtype),
@@ -216,6 +230,7 @@ _REPR_NAMES: dict[str, Any] = {
             "complex128",
         )
     },
+    **narrow_dtypes(),
 }
 
 
