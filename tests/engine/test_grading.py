@@ -88,6 +88,8 @@ def test_shape_asks_about_the_answer_expression(engine):
         ("out = jr.key(0)", "key<fry>"),
         ("out = jr.PRNGKey(0)", "uint32"),
         ("out = jnp.zeros(2, jnp.bfloat16)", "bfloat16"),
+        ("out = jnp.zeros(3).dtype", "float32"),  # the result is itself a dtype
+        ("out = jr.key(0).dtype", "key<fry>"),
     ],
 )
 def test_dtype_right(engine, code, answer):
@@ -102,6 +104,8 @@ def test_dtype_right(engine, code, answer):
         ("out = jnp.arange(3) > 1", "int8", "dtype is bool, not int8"),
         ("out = jr.key(0)", "uint32", "dtype is key<fry>, not uint32"),
         ("out = jr.PRNGKey(0)", "key<fry>", "dtype is uint32, not key<fry>"),
+        ("out = jnp.arange(3).dtype", "float32", "dtype is int32, not float32"),
+        ("out = jr.key(0).dtype", "uint32", "dtype is key<fry>, not uint32"),
     ],
 )
 def test_dtype_wrong(engine, code, answer, difference):

@@ -61,7 +61,8 @@ def shape_difference(said: tuple[int, ...], actual: tuple[int, ...]) -> str:
 
 
 def compare_dtype(truth: Any, text: str) -> Comparison:
-    actual = getattr(truth, "dtype", None)
+    # the result's dtype, or the result itself when it is one (`answer: x.dtype`)
+    actual = truth if isinstance(truth, np.dtype) or _is_a_key_dtype(truth) else getattr(truth, "dtype", None)
     if actual is None:  # a deck bug: say so whatever the learner typed
         raise QuestionError(f"the result ({type(truth).__name__}) has no dtype")
     name = answers.normalise_dtype(text)
@@ -88,6 +89,11 @@ def is_key(dtype: Any) -> bool:
         return _is_key_dtype(dtype)
     except TypeError:  # not hashable: not a dtype of JAX or numpy
         return False
+
+
+def _is_a_key_dtype(value: Any) -> bool:
+    """Whether `value` is itself the dtype of PRNG keys (not an array of keys)."""
+    return not hasattr(value, "dtype") and not isinstance(value, type) and is_key(value)
 
 
 @functools.cache
@@ -190,6 +196,7 @@ def _known_exception_cased(short: str) -> str | None:
 
 
 # --- value ----------------------------------------------------------------------------------
+
 
 def narrow_dtypes() -> dict[str, Any]:
     """The narrow types of ml_dtypes that jax.numpy exports (int4, float8_e4m3fn, ...), by the
