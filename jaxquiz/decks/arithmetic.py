@@ -55,7 +55,9 @@ def names_in(expression: str) -> set[str] | None:
         tree = parse(expression)
     except ParamExpressionError:
         return None
-    return {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
+    called = {id(node.func) for node in ast.walk(tree) if isinstance(node, ast.Call)}
+    # A called name (`abs(N)`) is no parameter: the call itself is the mistake, said when computed.
+    return {node.id for node in ast.walk(tree) if isinstance(node, ast.Name) and id(node) not in called}
 
 
 def evaluate(expression: str, values: Mapping[str, Scalar]) -> int:

@@ -107,6 +107,8 @@ def test_a_computed_shape_is_audited_and_graded_by_the_engine(tmp_path, engine: 
         ("hint", "try ${R +* 2}", "`hint`: `${R +* 2}` is not an arithmetic expression", "+ - * // % **"),
         ("explain", "see ${M + 1}", "`explain` uses $M, which is not in `params`", "add `M` to `params`"),
         ("prompt", "${R / 2} rows", "`prompt`: in `${R / 2}`, `/` gives a float", "use `//`"),
+        # a function is not a parameter to add: the call is what is not allowed
+        ("code", "out = jnp.zeros(${abs(R)})", "`code`: in `${abs(R)}`, `abs(R)` is not allowed", "+ - *"),
     ],
 )
 def test_bad_arithmetic_is_a_load_error_with_line_and_fix(tmp_path, key, text, rule, fix):
