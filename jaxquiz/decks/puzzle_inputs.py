@@ -5,10 +5,20 @@ signature, the inputs, the dims and the transforms together.
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator, Mapping
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, WrapValidator, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    WrapValidator,
+    field_validator,
+)
 from typing_extensions import TypeAliasType
 
 DIM_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
@@ -41,12 +51,22 @@ def _dim_range(value: Any, handler: Any) -> tuple[int, int]:
 DimRange = Annotated[tuple[int, int], WrapValidator(_dim_range)]
 
 
+def _size_or_dim(value: Any) -> Any:
+    """One entry of a shape, checked here so that a mistake is one error, not one per way of
+    writing an entry that it failed (`[2.5]` was both not an integer and not a dim name)."""
+    if type(value) is int or (isinstance(value, str) and re.fullmatch(DIM_PATTERN, value)):
+        return value
+    raise ValueError(f"{value!r} is neither a size (a whole number) nor a dim name; fix: write e.g. [N, 3]")
+
+
+# An entry of a shape: a size or a dim's name.
+SizeOrDim = Annotated[int | Annotated[str, Field(pattern=DIM_PATTERN)], BeforeValidator(_size_or_dim)]
+
+
 class ArrayInput(_Strict):
     """An array argument: its shape (dim names or sizes), dtype and the range of its values."""
 
-    shape: list[int | Annotated[str, Field(pattern=DIM_PATTERN)]] = Field(
-        description="sizes or dim names from `dims`, e.g. [N, 3]; [] for a scalar"
-    )
+    shape: list[SizeOrDim] = Field(description="sizes or dim names from `dims`, e.g. [N, 3]; [] for a scalar")
     dtype: str = Field("float32", description=f"one of {', '.join(DTYPES)}")
     range: tuple[float, float] | None = Field(
         None, description="[lo, hi]: values are drawn in it (default [-2, 2], or [0, 5] for integers)"

@@ -151,6 +151,13 @@ def test_dims_default_to_one_to_five_when_not_written(write_deck):
             "entry 2 must define `pairwise`, the function `signature` names, but it defines `distance`",
             "correct `wrong`",
         ),
+        (
+            "x: {shape: [N, D]}",
+            "x: {shape: [N, 2.5]}",
+            "x: {shape",
+            "`inputs.x.shape[1]`: 2.5 is neither a size (a whole number) nor a dim name",
+            "write e.g. [N, 3]",
+        ),
     ],
 )
 def test_each_mistake_names_the_line_question_rule_and_fix(write_deck, old, new, marker, rule, fix):
