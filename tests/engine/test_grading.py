@@ -297,7 +297,14 @@ SET_ITEM = Task("raises", "x = jnp.zeros(3)\nx[0] = 1", answer=None)
 NOTHING = Task("raises", "out = jnp.zeros(3)", answer=None)
 
 
-@pytest.mark.parametrize("answer", ["TracerBoolConversionError", "jax.errors.TracerBoolConversionError"])
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "TracerBoolConversionError",
+        "jax.errors.TracerBoolConversionError",
+        "jax._src.errors.TracerBoolConversionError",  # where jax defines it
+    ],
+)
 def test_raises_class_name_with_or_without_module(engine, answer):
     verdict = grade(engine, JIT_IF, answer)
     assert_right(verdict)
@@ -341,6 +348,15 @@ def test_a_jax_error_is_named_where_it_is_public_not_after_another_class_of_its_
         (JIT_IF, "none", "it raises jax.errors.TracerBoolConversionError"),
         (SET_ITEM, "ValueError", "it raises TypeError, not ValueError"),
         (NOTHING, "TypeError", "nothing was raised"),
+        # the module is optional, but one written must hold the class
+        (
+            JIT_IF,
+            "numpy.TracerBoolConversionError",
+            "it raises jax.errors.TracerBoolConversionError: numpy holds no such class",
+        ),
+        (JIT_IF, "foo.bar.TracerBoolConversionError", "foo.bar holds no such class"),
+        (JIT_IF, "jnp.ConcretizationTypeError", "jnp holds no such class"),
+        (SET_ITEM, "np.TypeError", "it raises TypeError: np holds no such class"),
     ],
 )
 def test_raises_wrong(engine, task, answer, difference):

@@ -122,11 +122,11 @@ def compare_raises(raised: BaseException | None, text: str, exception: str = "ex
     if exception == "any":
         return _any_exception(cls, actual, name, short)
     if short == cls.__name__:
-        return Comparison(True, actual)
+        return _with_its_prefix(name, cls) or Comparison(True, actual)
     bases = [b for b in cls.__mro__[1:] if b.__module__.startswith("jax")]
     for base in bases:
         if short == base.__name__:
-            return Comparison(
+            return _with_its_prefix(name, base) or Comparison(
                 True,
                 describe.class_path(base),
                 note=f"{actual} was raised; it is a subclass of {describe.class_path(base)}, "
@@ -139,6 +139,24 @@ def compare_raises(raised: BaseException | None, text: str, exception: str = "ex
         "" if _is_known_exception(short) else f" ({short} is not an exception class of Python or jax.errors)"
     )
     return Comparison(False, name, f"it raises {actual}, not {name}{hint}")
+
+
+# How the prelude names modules, as a learner may write them before a class.
+_MODULE_ALIASES = {"np": "numpy", "jnp": "jax.numpy", "lax": "jax.lax", "jr": "jax.random", "eqx": "equinox"}
+
+
+def _with_its_prefix(name: str, cls: type) -> Comparison | None:
+    """A wrong verdict when `name` puts the right class name after a module that does not hold
+    that class (`numpy.TracerBoolConversionError`); None when it has no prefix or the prefix
+    holds it. Only modules already imported are looked in: the class's own are."""
+    prefix, _, short = name.rpartition(".")
+    if not prefix:
+        return None
+    head, dot, rest = prefix.partition(".")
+    module = sys.modules.get(_MODULE_ALIASES.get(head, head) + dot + rest)
+    if module is not None and getattr(module, short, None) is cls:
+        return None
+    return Comparison(False, name, f"it raises {describe.class_path(cls)}: {prefix} holds no such class")
 
 
 def _any_exception(cls: type, actual: str, name: str, short: str) -> Comparison:
