@@ -25,8 +25,9 @@ IDLE_STOP = 600.0  # seconds a pool of another device count stays warm unused
 
 
 def pool_key(devices: int | None) -> int | None:
-    """The pool that runs a question with `devices`: None for the default one."""
-    return devices if devices is not None and devices > 1 else None
+    """The pool that runs a question with `devices`: None for the default one. `devices: 1` has
+    its own too: the default may hold several (two GPUs, or XLA_FLAGS asking for more)."""
+    return devices
 
 
 class Engine:
@@ -144,7 +145,7 @@ class Engine:
         """The pool of a device count (None: the default one), started if it was not."""
         if key is None:
             return self.start().default
-        if not 1 < key <= MAX_DEVICES:
+        if not 1 <= key <= MAX_DEVICES:
             raise EngineError(f"no worker runs {key} devices", fix=f"ask for 1 to {MAX_DEVICES} devices")
         with self._lock:
             if self._closed:

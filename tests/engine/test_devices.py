@@ -129,6 +129,15 @@ def test_a_question_without_the_key_runs_on_the_default_device_as_before(engine)
     assert verdict.device == "cpu"
 
 
+def test_one_device_is_one_where_the_machine_s_default_holds_several(shared_compile_cache, monkeypatch):
+    monkeypatch.setenv("XLA_FLAGS", "--xla_force_host_platform_device_count=3")  # as a 3-GPU machine
+    one = Task("value", "out = len(jax.devices())", devices=1)
+    with Engine(spare=False, compile_cache=shared_compile_cache) as several:
+        assert several.grade(Task("value", "out = len(jax.devices())"), "3").correct
+        verdict = several.grade(one, "1")
+    assert verdict.correct and verdict.device == "cpu", verdict
+
+
 @ON_DEVICES
 def test_each_device_count_has_its_own_warm_pool(engine):
     deck = load(DECK)
