@@ -249,6 +249,11 @@ def test_value_of_keys_compares_their_data(engine):
     assert_wrong(grade(engine, task, "jr.split(jr.key(1))"), "values differ at [0, ")
     data = Task("value", "out = jr.key_data(jr.key(0))")
     assert_wrong(grade(engine, data, "jr.key(0)"), "cannot be read as an array")  # not its data
+    # nor its data a typed key: the mix-up the PRNG deck teaches
+    key = Task("value", "out = jr.key(0)")
+    numbers = "it is a typed key (dtype key<fry>, shape ()), you said [0, 0]: plain numbers"
+    assert_wrong(grade(engine, key, "[0, 0]"), numbers)
+    assert_wrong(grade(engine, key, "jr.PRNGKey(0)"), "you said Array([0, 0], dtype=uint32): plain numbers")
 
 
 def test_value_of_a_pytree_that_cannot_be_rebuilt_is_still_compared(engine):

@@ -391,9 +391,13 @@ def leaf_difference(
         truth = "the truth is" if sides == TYPED else truths
         return f"{truth} {describe.preview(expected)}, {yours} {describe.preview(given)}"
     if describe.is_array(expected) and is_key(expected.dtype):
-        expected = jax.random.key_data(expected)
-        if describe.is_array(given) and is_key(given.dtype):
-            given = jax.random.key_data(given)
+        if not (describe.is_array(given) and is_key(given.dtype)):  # raw numbers for a typed key
+            truth = "it is" if sides == TYPED else f"{truths} gives"
+            return (
+                f"{truth} a typed key (dtype {expected.dtype}, shape {format_shape(expected.shape)}), "
+                f"{yours} {describe.preview(given)}: plain numbers (`jax.random.key_data` gives a key's)"
+            )
+        expected, given = jax.random.key_data(expected), jax.random.key_data(given)
     try:
         want = np.asarray(expected)
         got = np.asarray(given)
