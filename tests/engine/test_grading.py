@@ -415,11 +415,13 @@ def test_raises_any_and_exact_wrong(engine, task, answer, difference):
     assert_wrong(grade(engine, task, answer), difference)
 
 
-def test_raises_any_sends_back_a_name_that_is_no_exception_class(engine):
-    """Under `any` a typo is not graded right just because the code raised: it is sent back."""
-    verdict = grade(engine, RESHAPE_ANY, "Banana")
+@pytest.mark.parametrize("answer", ["Banana", "BlahError"])
+def test_raises_any_sends_back_a_name_that_is_no_exception_class(engine, answer):
+    """Under `any` a typo, or a class no module has, is not graded right just because the code
+    raised: it is sent back."""
+    verdict = grade(engine, RESHAPE_ANY, answer)
     assert verdict.status == "unreadable" and not verdict.correct
-    assert "'Banana' is not the name of an exception class" in (verdict.error or "")
+    assert f"'{answer}' is not the name of an exception class" in (verdict.error or "")
 
 
 def test_raises_any_with_nothing_raised_takes_none(engine):

@@ -163,8 +163,8 @@ def _any_exception(cls: type, actual: str, name: str, short: str) -> Comparison:
     named = next((base for base in cls.__mro__ if base.__name__ == short), None)
     if named is not None:  # the class raised, or one of its bases (LookupError for IndexError)
         return Comparison(True, describe.class_path(named))
-    if name != answers.ANY_ERROR and not _is_exception_name(short):
-        _check_names_an_exception(name)  # a typo is sent back, not graded
+    if name != answers.ANY_ERROR:
+        _check_names_an_exception(name)  # a typo, or a made-up class, is sent back, not graded
     return Comparison(
         True,
         name,
@@ -176,11 +176,6 @@ def _any_exception(cls: type, actual: str, name: str, short: str) -> Comparison:
 def _is_known_exception(short: str) -> bool:
     known = getattr(builtins, short, None) or getattr(jax.errors, short, None)
     return isinstance(known, type) and issubclass(known, BaseException)
-
-
-def _is_exception_name(short: str) -> bool:
-    """A class of Python or jax.errors, or a name that reads as one of a library (EinopsError)."""
-    return _is_known_exception(short) or (short[:1].isupper() and short.endswith(("Error", "Exception")))
 
 
 def _check_names_an_exception(name: str) -> None:
