@@ -117,7 +117,8 @@ def schema() -> None:
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--markdown", is_flag=True, help="Print the coverage table as Markdown (docs/coverage.md).")
 def decks_command(paths: tuple[Path, ...], markdown: bool) -> None:
-    """List the decks (bundled, yours, and PATHS) with question counts per type, and load problems."""
+    """List the decks with question counts per type, and load problems: the decks of PATHS (files
+    or folders) when given, else the bundled decks and yours."""
     from jaxquiz.decks.coverage import coverage_markdown, coverage_rows
     from jaxquiz.decks.loader import load_decks
 
