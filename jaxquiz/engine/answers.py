@@ -67,6 +67,15 @@ def format_shape(shape: tuple[int, ...]) -> str:
     return str(tuple(shape))
 
 
+# Python's type names, which are no one dtype: the bits are what a dtype question asks.
+_WIDTHLESS = {
+    "float": "float32 or float64 (or float16, bfloat16)",
+    "int": "int32 or int64 (or int8, int16)",
+    "uint": "uint32 or uint8 (or uint16, uint64)",
+    "complex": "complex64 or complex128",
+}
+
+
 def normalise_dtype(text: str) -> str:
     """`jnp.float32`, `np.int32`, ` bool ` -> `float32`, `int32`, `bool`. `key<fry>` stays."""
     name = text.strip().strip("'\"`")
@@ -78,6 +87,8 @@ def normalise_dtype(text: str) -> str:
             break
     if name == "bool_":
         name = "bool"
+    if name in _WIDTHLESS:  # numpy reads `float` as float64, JAX as its default float32
+        raise UnreadableAnswer(f"{text!r} has no width: write {_WIDTHLESS[name]}, as JAX prints the dtype")
     if not name or not (name.isidentifier() or _KEY_DTYPE.match(name)):
         raise UnreadableAnswer(
             f"{text!r} is not a dtype name: write one like float32, jnp.int32, bool, "

@@ -103,6 +103,17 @@ def test_normalise_dtype_rejects(text):
 
 
 @pytest.mark.parametrize(
+    ("text", "widths"),
+    [("float", "float32 or float64"), ("jnp.int", "int32 or int64"), ("complex", "complex64")],
+)
+def test_a_dtype_without_its_width_is_sent_back(text, widths):
+    """numpy reads `float` as float64 and JAX as float32: neither is what the learner said."""
+    with pytest.raises(UnreadableAnswer) as info:
+        normalise_dtype(text)
+    assert f"{text!r} has no width: write {widths}" in str(info.value)
+
+
+@pytest.mark.parametrize(
     ("text", "name"),
     [
         ("TypeError", "TypeError"),
