@@ -344,6 +344,9 @@ def test_a_jax_error_is_named_where_it_is_public_not_after_another_class_of_its_
     # checkify's JaxRuntimeError is a ValueError; jax.errors.JaxRuntimeError is a RuntimeError
     assert verdict.truth.exception == "jax.experimental.checkify.JaxRuntimeError"
     assert_wrong(grade(engine, CHECKIFY_THROW, "RuntimeError"), "it raises jax.experimental.checkify")
+    # its module as the code imports it
+    assert_right(grade(engine, CHECKIFY_THROW, "checkify.JaxRuntimeError"))
+    assert_wrong(grade(engine, CHECKIFY_THROW, "errors.JaxRuntimeError"), "errors holds no such class")
 
 
 @pytest.mark.parametrize(

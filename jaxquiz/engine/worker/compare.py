@@ -153,8 +153,10 @@ def _with_its_prefix(name: str, cls: type) -> Comparison | None:
     if not prefix:
         return None
     head, dot, rest = prefix.partition(".")
-    module = sys.modules.get(_MODULE_ALIASES.get(head, head) + dot + rest)
-    if module is not None and getattr(module, short, None) is cls:
+    written = _MODULE_ALIASES.get(head, head) + dot + rest
+    # the whole name, or its end as code imports it (`checkify` for jax.experimental.checkify)
+    homes = [module for found, module in list(sys.modules.items()) if f".{found}".endswith(f".{written}")]
+    if any(getattr(module, short, None) is cls for module in homes):
         return None
     return Comparison(False, name, f"it raises {describe.class_path(cls)}: {prefix} holds no such class")
 
