@@ -78,10 +78,6 @@ def parse(text: str) -> tuple[Any, dict[Path_, Position]]:
         loader.dispose()
 
 
-# A value that opens a quote: `key: "...` or `- "...`, the quote's column being the group's start.
-_OPENS_QUOTE = re.compile(r"""^\s*(?:-\s+)*(?:[^\s:"'#][^:#]*:\s+)?(["'])""")
-
-
 def _unclosed_quote(text: str, first: int, stopped: int) -> Position | None:
     """Where a quoted value opens that is not closed on its line, on the nearest such line from
     line `first` (where what the parser was reading began) to line `stopped` (where it gave up):
@@ -90,17 +86,32 @@ def _unclosed_quote(text: str, first: int, stopped: int) -> Position | None:
     lines = text.splitlines()
     for number in range(min(stopped, len(lines)), first - 1, -1):
         line = lines[number - 1]
-        opened = _OPENS_QUOTE.match(line)
-        if opened is None:
+        value = _value_of(line)
+        if value[:1] not in ("'", '"'):
             continue
-        rest = line[opened.end() :]
-        if opened.group(1) == '"':
+        rest = value[1:]
+        if value[0] == '"':
             closed = re.search(r'(?<!\\)"', rest) is not None  # `\"` is a quote inside the value
         else:
             closed = "'" in rest.replace("''", "")  # `''` is a quote inside the value
         if not closed:
-            return Position(number, opened.start(1) + 1)
+            return Position(number, len(line) - len(value) + 1)
     return None
+
+
+def _value_of(line: str) -> str:
+    """What a line holds after its list dashes and its key (`- key: "value` gives `"value`),
+    read in one pass: a regular expression for it backtracked on a line of many dashes."""
+    at = len(line) - len(line.lstrip())
+    while line[at : at + 1] == "-" and line[at + 1 : at + 2].isspace():
+        at += 2
+        while line[at : at + 1].isspace():
+            at += 1
+    value = line[at:]
+    key, colon, after = value.partition(": ")
+    if colon and not any(mark in key for mark in "\"'#"):
+        value = after.lstrip()
+    return value
 
 
 def _refuse_control_characters(text: str) -> None:

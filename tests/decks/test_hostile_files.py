@@ -81,6 +81,19 @@ def test_a_file_too_large_is_not_read_in_full(tmp_path):
     assert "larger than" in problem.rule
 
 
+def test_a_broken_file_of_one_long_line_is_read_in_linear_time(tmp_path):
+    """The search for an unclosed quote above a syntax error reads each line once: a line of a
+    million list dashes took minutes when it backtracked."""
+    dashes = "- " * ((MAX_DECK_BYTES - 200) // 2)
+    path = write(
+        tmp_path, "dashes.yaml", f'format: 1\nquestions:\n  - id: a\n    prompt: "x\n{dashes}\n  b: [\n'
+    )
+    start = time.process_time()
+    (problem,) = load_decks([(path, "path")]).problems
+    assert time.process_time() - start < 5  # about 0.3 s; quadratic, 2 MiB took minutes
+    assert (problem.line, problem.column) == (4, 13) and "the quote opened here" in problem.rule
+
+
 def test_the_cli_lists_good_decks_and_reports_bad_ones_without_a_traceback(tmp_path, data_dir):
     write(tmp_path / "mine", "good.yaml", GOOD)
     write(tmp_path / "mine", "bell.yaml", GOOD.replace("good", "bell").replace("ones(3)", "ones(3)\x07"))
