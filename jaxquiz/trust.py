@@ -397,7 +397,7 @@ def diff_blocks(before: list[tuple[str, str]], after: list[tuple[str, str]]) -> 
     shown = _listing(after)  # as compared, with the places' lines
     places = [where for where, code in after for _ in range(1 + len(code.splitlines() or [""]))]
     lines = ["--- the version you agreed to", "+++ this version"]
-    for group in difflib.SequenceMatcher(None, old, new, autojunk=False).get_grouped_opcodes(3):
+    for group in difflib.SequenceMatcher(None, old, new).get_grouped_opcodes(3):
         first = next(j1 for tag, _, _, j1, _ in group if tag != "equal")
         lines.append(f"@@ {places[min(first, len(places) - 1)]}" if places else "@@ (no code left)")
         for tag, i1, i2, j1, j2 in group:
