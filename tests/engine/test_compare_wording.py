@@ -52,3 +52,15 @@ def test_a_wrong_fill_index_is_not_called_what_you_said(engine: Engine):
     verdict = engine.grade(task, "1")
     assert not verdict.correct
     assert verdict.difference == "values differ: yours gives 20.0, the solution 30.0"
+
+
+def test_a_fill_right_by_value_in_another_dtype_says_which_dtype_yours_gives(engine: Engine):
+    # The verdict shows the solution's result: without the note, int32 would stand beside the
+    # learner's code, which gives float32.
+    task = Task("fill", "out = jnp.full(___)", solution="(2,), 5")
+    verdict = engine.grade(task, "(2,), 5.0")
+    assert verdict.correct, verdict
+    assert verdict.note == (
+        "yours gives dtype float32, the solution int32: this question compares values, so both count"
+    )
+    assert engine.grade(task, "2, 5").note == ""  # same dtype: nothing to say

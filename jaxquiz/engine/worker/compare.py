@@ -338,6 +338,22 @@ def compare_results(
     return Comparison(True, understood)
 
 
+def dtype_note(truth: Any, given: Any) -> str:
+    """For a fill right by value: where yours gives another dtype than the solution, say so, so
+    that the verdict (which shows the solution's result) does not let the learner believe their
+    code gives the solution's dtype."""
+    truth_leaves, given_leaves = jax.tree.leaves(truth), jax.tree.leaves(given)
+    if len(truth_leaves) != len(given_leaves):
+        return ""
+    for expected, yours in zip(truth_leaves, given_leaves, strict=True):
+        want, got = describe.dtype_name(expected), describe.dtype_name(yours)
+        if want and got and want != got:
+            return (
+                f"yours gives dtype {got}, the solution {want}: this question compares values, so both count"
+            )
+    return ""
+
+
 def compare_shapes_of(truth: Any, said: Any) -> Comparison:
     """For `fill` with `compare: shape`: same structure, and every leaf of the same shape."""
     truth_leaves, said_leaves = jax.tree.leaves(truth), jax.tree.leaves(said)

@@ -277,7 +277,10 @@ class Service:
             comparison = compare.compare_results(
                 truth_run.value, learner_run.value, task.rtol, task.atol, sides=compare.FILLED
             )
-        return make(status="graded", correct=comparison.correct, difference=comparison.difference)
+        note = ""
+        if comparison.correct and task.compare != "shape":
+            note = compare.dtype_note(truth_run.value, learner_run.value)
+        return make(status="graded", correct=comparison.correct, difference=comparison.difference, note=note)
 
     def _puzzle_verdict(
         self, reference: puzzle.Reference, graded: puzzle.Graded, make: Callable[..., Verdict]
