@@ -133,3 +133,13 @@ def test_a_refused_write_is_the_codes_error_not_printeds(engine: Engine):
     code = "import sys\ntry:\n    sys.stdout.write(b'raw')\nexcept TypeError:\n    print('refused')\n"
     verdict = engine.grade(Task("value", code, answer="printed"), "'refused\\n'")
     assert verdict.correct, verdict
+
+
+def test_printed_holds_a_long_output_whole_and_past_its_cap_says_so(engine: Engine):
+    lines = "for i in range(20000):\n    print(i)\n"  # 108,890 characters: more than the output shown
+    assert engine.grade(Task("value", lines, answer="len(printed.splitlines())"), "20000").correct
+    flood = "print('y' * 2_000_000)\nout = 1\n"
+    truth = engine.prepare(Task("value", flood, answer="len(printed)")).outcome
+    assert truth.raised and truth.exception.endswith("PrintedTooLong"), truth
+    assert "printed 2,000,001 characters" in (truth.error or ""), truth.error
+    assert engine.grade(Task("value", flood), "1").correct  # an answer not about it runs on

@@ -15,6 +15,14 @@ from typing import Any, TextIO
 from jaxquiz.engine.protocol import OUTPUT_CAP
 from jaxquiz.engine.worker import chores
 
+# What `printed` holds at most, in characters. More than the output shown (OUTPUT_CAP): a
+# question may count lines of a long output, and a text cut short would be a wrong truth.
+PRINTED_CAP = 1024 * 1024
+
+
+class PrintedTooLong(RuntimeError):
+    """`printed` was asked for, but the code wrote more than it holds."""
+
 
 class CapturedOutput:
     """Sends fds 1 and 2 (and sys.stdout/err) into a temp file for the duration of a run.
@@ -53,7 +61,14 @@ class CapturedOutput:
 
     @property
     def printed(self) -> str:
-        """What the run wrote to sys.stdout so far (print, jax.debug.print), without stderr."""
+        """What the run wrote to sys.stdout so far (print, jax.debug.print), without stderr.
+
+        Raises PrintedTooLong past PRINTED_CAP characters: a cut text would be a wrong truth."""
+        if self._printed.size > PRINTED_CAP:
+            raise PrintedTooLong(
+                f"the code printed {self._printed.size:,} characters; `printed` holds at most "
+                f"{PRINTED_CAP:,}: ask about less output"
+            )
         return "".join(self._printed.parts)
 
     def __exit__(self, *exc: object) -> None:
@@ -94,13 +109,13 @@ class _Tee:
     def __init__(self, stream: TextIO) -> None:
         self._stream = stream
         self.parts: list[str] = []
-        self._size = 0
+        self.size = 0  # characters written, also past the cap
 
     def write(self, text: str) -> int:
         written = self._stream.write(text)  # first: what it refuses (bytes) is not kept either
-        if self._size < OUTPUT_CAP:  # `printed` is cut like the output shown
+        self.size += len(text)
+        if self.size <= PRINTED_CAP:  # past it, nothing more is kept: `printed` then raises
             self.parts.append(text)
-            self._size += len(text)
         return written
 
     def __getattr__(self, name: str) -> Any:  # flush, fileno, encoding, ...: the stream's own

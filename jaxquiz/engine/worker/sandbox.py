@@ -19,7 +19,7 @@ from typing import Any
 import jax
 
 from jaxquiz.engine.worker import chores
-from jaxquiz.engine.worker.capture import CapturedOutput, RecordedWarnings
+from jaxquiz.engine.worker.capture import CapturedOutput, PrintedTooLong, RecordedWarnings
 from jaxquiz.engine.worker.guard import StateGuard
 from jaxquiz.engine.worker.prelude import PRELUDE
 
@@ -86,7 +86,7 @@ def execute(code: str, setup: str | None = None, answer: str | None = "out", *, 
             exec(_compile(code, QUESTION_FILE, "exec"), ns)
             if answer and not (lenient and answer.strip() == "out" and "out" not in ns):
                 _flush_debug_callbacks()  # jax.debug.print lands in `printed` before it is read
-                run.value = _evaluate_answer(answer, ns, captured.printed, list(warned.names))
+                run.value = _evaluate_answer(answer, ns, captured, list(warned.names))
             _block_until_ready(run.value)
         except BaseException as error:  # user code may raise anything, SystemExit included
             run.exception = error
@@ -105,15 +105,34 @@ def execute(code: str, setup: str | None = None, answer: str | None = "out", *, 
     return run
 
 
-def _evaluate_answer(answer: str, ns: dict[str, Any], printed: str, warned: list[str]) -> Any:
-    """`answer` with `printed` and `warned` in scope, unless the code bound those names itself."""
-    extra = {name: value for name, value in (("printed", printed), ("warned", warned)) if name not in ns}
+def _evaluate_answer(answer: str, ns: dict[str, Any], captured: CapturedOutput, warned: list[str]) -> Any:
+    """`answer` with `printed` and `warned` in scope, unless the code bound those names itself.
+    Past its cap, `printed` is not bound, and an answer that names it raises PrintedTooLong."""
+    compiled = _compile(answer.strip(), ANSWER_FILE, "eval")
+    extra: dict[str, Any] = {}
+    if "warned" not in ns:
+        extra["warned"] = warned
+    if "printed" not in ns:
+        try:
+            extra["printed"] = captured.printed
+        except PrintedTooLong:
+            if "printed" in _names_in(compiled):
+                raise  # a cut text would be a wrong truth; an answer not about it runs on
     ns.update(extra)
     try:
-        return eval(_compile(answer.strip(), ANSWER_FILE, "eval"), ns)
+        return eval(compiled, ns)
     finally:
         for name in extra:  # not bindings of the code: the try-it panel must not list them
             ns.pop(name, None)
+
+
+def _names_in(code: types.CodeType) -> set[str]:
+    """The global names `code` and the functions and comprehensions within it use."""
+    names = set(code.co_names)
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            names |= _names_in(const)
+    return names
 
 
 _leftovers: list[dict[str, Any]] = []  # namespaces of finished runs, until a chore drops them
