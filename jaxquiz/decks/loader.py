@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from jaxquiz.decks.files import MAX_DECK_BYTES, deck_files
 from jaxquiz.decks.loaded import LoadedDeck, LoadResult
 from jaxquiz.decks.models import (
+    ANSWER_TEXT_KEYS,
     ID_PATTERN,
     MAX_DEVICES,
     PARAM_LIST_TAG,
@@ -128,7 +129,7 @@ def load_deck_text(text: str, path: Path, origin: str = "path") -> LoadedDeck:
     from jaxquiz.decks import yaml_lines
 
     try:
-        data, positions = yaml_lines.parse(text)
+        data, positions = yaml_lines.parse(text, as_written=ANSWER_TEXT_KEYS)
     except yaml_lines.YamlSyntaxError as error:
         raise DeckLoadError(
             [LoadProblem(path, error.position.line, error.position.column, None, error.what, error.fix)]

@@ -52,6 +52,11 @@ def as_answer_text(value: Any) -> Any:
     YAML turns `100` into an int and `[3, 4]` into a list; a learner would have typed them as text,
     so they are written back the way Python prints them.
     """
+    if value is None:
+        raise ValueError(
+            "it is empty: YAML reads `null`, `~` and a missing value as nothing; fix: write the "
+            'answer, quoted where YAML would read it otherwise (`"None"` for Python\'s None)'
+        )
     if isinstance(value, bool):
         return str(value)
     if isinstance(value, int | float | list | dict):
@@ -60,10 +65,18 @@ def as_answer_text(value: Any) -> Any:
 
 
 # What YAML may hold there: text, or a number or list that is read back as the text typed.
+# The loader reads a number written there as its text (`0.10`, `1e-3`), so repr is for the rest.
 AnswerText = Annotated[
     str, BeforeValidator(as_answer_text, json_schema_input_type=str | int | float | bool | list | dict)
 ]
 Markdown = str
+# Where a deck holds AnswerText (a key's value, or its list's items): what the loader reads as written.
+ANSWER_TEXT_KEYS: dict[str, Literal["value", "items"]] = {
+    "expect": "value",
+    "solution": "value",
+    "wrong": "items",
+    "options": "items",
+}
 
 
 def _one_scalar(value: Any, handler: Any) -> Any:

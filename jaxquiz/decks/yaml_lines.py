@@ -3,14 +3,60 @@
 from __future__ import annotations
 
 import re
-from typing import Any, NamedTuple
+from collections.abc import Mapping
+from typing import Any, Literal, NamedTuple
 
 import yaml
 
 Path_ = tuple[str | int, ...]
+# Keys where a number written without quotes is read as its text: their "value", or their list's "items".
+AsWritten = Mapping[str, Literal["value", "items"]]
 
 # libyaml's parser keeps the same marks and is about 15 times faster than the pure-Python one.
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+_NULL = "tag:yaml.org,2002:null"
+_BOOL = "tag:yaml.org,2002:bool"
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
+_STR = "tag:yaml.org,2002:str"
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """Plain values read by YAML 1.2's core schema, as JSON Schema tools and editors read a deck
+    (PyYAML reads YAML 1.1): `yes`, `no`, `on`, `off`, `010`'s octal, `1:20` and dates are not
+    booleans, numbers or dates but the text written, and `1e-4` is a number."""
+
+    yaml_implicit_resolvers: dict = {}  # noqa: RUF012 (PyYAML's own class attribute)
+
+
+for _tag, _pattern, _first in (
+    (_NULL, r"(?:~|null|Null|NULL|)\Z", "~nN"),
+    (_BOOL, r"(?:true|True|TRUE|false|False|FALSE)\Z", "tTfF"),
+    (_INT, r"(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)\Z", "-+0123456789"),
+    (
+        _FLOAT,
+        r"(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))\Z",
+        "-+0123456789.",
+    ),
+):
+    _Loader.add_implicit_resolver(_tag, re.compile(_pattern), list(_first))
+_Loader.add_implicit_resolver(_NULL, re.compile(r"\Z"), [""])  # an empty value
+
+
+def _construct_int(loader: Any, node: yaml.ScalarNode) -> int:
+    """YAML 1.2's integers: decimal (`010` is ten), `0o17` and `0x1f`."""
+    text = loader.construct_scalar(node)
+    base = {"0o": 8, "0x": 16}.get(text[:2].lower(), 10)
+    try:
+        return int(text[2:] if base != 10 else text, base)
+    except ValueError:  # an explicit `!!int` on other text, or more digits than Python reads
+        raise yaml.constructor.ConstructorError(
+            None, None, f"{text[:40]!r} cannot be read as a whole number", node.start_mark
+        ) from None
+
+
+_Loader.add_constructor(_INT, _construct_int)
 
 
 class Position(NamedTuple):  # a tuple: a deck has thousands, made four times faster than a dataclass
@@ -37,12 +83,15 @@ MAX_VALUES = 100_000
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
-def parse(text: str) -> tuple[Any, dict[Path_, Position]]:
+def parse(text: str, as_written: AsWritten | None = None) -> tuple[Any, dict[Path_, Position]]:
     """Parse one YAML document into plain data plus the position of every path in it.
 
     A mapping entry's position is where its key is written, so messages point at the key.
     Duplicate keys are an error: YAML would silently keep the last one. So are control
     characters, keys that are not plain values, and more than MAX_VALUES values.
+
+    A number written without quotes where `as_written` says (the value of a key, or the items of
+    its list) is read as the text written (`0.10`, `1e-3`), not as the number YAML makes of it.
     """
     _refuse_control_characters(text)
     loader = _Loader(text)
@@ -51,7 +100,7 @@ def parse(text: str) -> tuple[Any, dict[Path_, Position]]:
         positions: dict[Path_, Position] = {}
         if node is None:
             return None, positions
-        return _build(loader, node, (), positions, [MAX_VALUES]), positions
+        return _build(loader, node, (), positions, [MAX_VALUES], as_written or {}), positions
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         where = Position(mark.line + 1, mark.column + 1) if mark else Position(1, 1)
@@ -132,7 +181,9 @@ def _position(node: yaml.Node) -> Position:
     return Position(node.start_mark.line + 1, node.start_mark.column + 1)
 
 
-def _build(loader: Any, node: yaml.Node, path: Path_, positions: dict, budget: list[int]) -> Any:
+def _build(
+    loader: Any, node: yaml.Node, path: Path_, positions: dict, budget: list[int], as_written: AsWritten
+) -> Any:
     budget[0] -= 1
     if budget[0] < 0:
         raise YamlSyntaxError(
@@ -160,14 +211,31 @@ def _build(loader: Any, node: yaml.Node, path: Path_, positions: dict, budget: l
                     f"remove one of the two `{key}` keys (the first is on line {first.line})",
                 )
             positions[(*path, key)] = _position(key_node)
-            result[key] = _build(loader, value_node, (*path, key), positions, budget)
+            result[key] = _build(loader, value_node, (*path, key), positions, budget, as_written)
         return result
     if isinstance(node, yaml.SequenceNode):
-        return [_build(loader, item, (*path, i), positions, budget) for i, item in enumerate(node.value)]
+        return [
+            _build(loader, item, (*path, i), positions, budget, as_written)
+            for i, item in enumerate(node.value)
+        ]
+    if as_written and isinstance(node, yaml.ScalarNode) and _written_as_text(node, path, as_written):
+        return node.value
     return _scalar(loader, node)
 
 
-_STR = "tag:yaml.org,2002:str"
+def _written_as_text(node: yaml.ScalarNode, path: Path_, as_written: AsWritten) -> bool:
+    """Whether a value is a number written without quotes where the text written is wanted (but
+    `.inf` and `.nan`, which are YAML's spelling, not Python's)."""
+    # A plain scalar's style is None (PyYAML) or "" (libyaml).
+    if node.tag not in (_INT, _FLOAT) or node.style or "n" in node.value.lower():
+        return False
+    if len(path) >= 2 and isinstance(path[-1], int):
+        key, wanted = path[-2], "items"
+    elif path:
+        key, wanted = path[-1], "value"
+    else:
+        return False
+    return isinstance(key, str) and as_written.get(key) == wanted
 
 
 def _scalar(loader: Any, node: yaml.Node) -> Any:

@@ -41,9 +41,9 @@ def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     seen: list[str] = []
     real = yaml_lines.parse
 
-    def counting(text: str):
+    def counting(text: str, **options):
         seen.append(text)
-        return real(text)
+        return real(text, **options)
 
     monkeypatch.setattr(yaml_lines, "parse", counting)
     return seen
