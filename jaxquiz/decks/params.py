@@ -114,7 +114,9 @@ def draw(question: QuestionBase, rng: random.Random) -> Draw:
 
 
 def checked_draws(deck_id: str, question: QuestionBase) -> list[Draw]:
-    """The draws `jaxquiz check` audits: all combinations when few, else seeded draws."""
+    """The draws `jaxquiz check` audits: all combinations when few; else MAX_CHECKED_DRAWS
+    different ones, seeded: every parameter at its first value, every one at its last (a range's
+    bounds), then drawn ones."""
     choices = question.param_values()
     names = list(choices)
     total = 1
@@ -123,4 +125,17 @@ def checked_draws(deck_id: str, question: QuestionBase) -> list[Draw]:
     if total <= MAX_CHECKED_DRAWS:
         return [dict(zip(names, combo, strict=True)) for combo in itertools.product(*choices.values())]
     rng = random.Random(f"{deck_id}/{question.id}")
-    return [draw(question, rng) for _ in range(MAX_CHECKED_DRAWS)]
+    chosen = [0, total - 1]  # combinations by number: each parameter a digit of base len(values)
+    while len(chosen) < MAX_CHECKED_DRAWS:
+        number = rng.randrange(total)
+        if number not in chosen:
+            chosen.append(number)
+    return [_combination(choices, number) for number in chosen]
+
+
+def _combination(choices: Mapping[str, Sequence[Scalar]], number: int) -> Draw:
+    combination: Draw = {}
+    for name, values in reversed(choices.items()):
+        number, index = divmod(number, len(values))
+        combination[name] = values[index]
+    return {name: combination[name] for name in choices}

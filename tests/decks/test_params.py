@@ -93,6 +93,17 @@ def test_checked_draws_above_16_are_16_seeded_draws():
     assert checked_draws("deck", other) != draws  # seeded per (deck, question)
 
 
+def test_checked_draws_above_16_are_all_different_and_hold_the_bounds():
+    question = shape_question(params={"A": [1, 2, 3, 4, 5], "B": [1, 2, 3, 4]})  # 20 combinations
+    draws = checked_draws("deck", question)
+    assert len({(d["A"], d["B"]) for d in draws}) == 16
+    assert draws[:2] == [{"A": 1, "B": 1}, {"A": 5, "B": 4}]
+    huge = shape_question(params={"N": {"range": [1, 10**9]}, "K": [7, 8]})
+    draws = checked_draws("deck", huge)
+    assert draws[:2] == [{"N": 1, "K": 7}, {"N": 10**9, "K": 8}]
+    assert len({tuple(d.values()) for d in draws}) == 16 and [*draws[2]] == ["N", "K"]
+
+
 def test_checked_draws_without_parameters_is_one_empty_draw():
     assert checked_draws("deck", shape_question(code="out = 1", expect="()")) == [{}]
 
