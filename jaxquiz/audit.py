@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 
 from jaxquiz import paths
 from jaxquiz.decks import LoadedDeck, checked_draws, instantiate
+from jaxquiz.decks.answer_syntax import syntax_error
 from jaxquiz.decks.models import (
     CardQuestion,
     ChoiceQuestion,
@@ -263,6 +264,13 @@ def _audit_draw(
         if not verdict.correct:
             failures.append(f"the solution {question.solution!r} is not accepted: {_why(verdict)}")
         for wrong in question.wrong:
+            typo = syntax_error(question, wrong)
+            if typo is not None:
+                found.warnings.append(
+                    f"the wrong answer {wrong!r} does not parse ({typo}): a learner who types it is "
+                    "sent back to fix it, not graded wrong; write the tempting answer so that it runs"
+                )
+                continue
             verdict = grade(wrong)
             if verdict.correct:
                 failures.append(f"the wrong answer {wrong!r} is accepted: it gives the same result")
@@ -283,7 +291,14 @@ def _audit_draw(
                     "Fix: write the class it raises (or `error`)"
                 )
     if question.options:
-        failures.extend(_exactly_one_right(question.options, [grade(option) for option in question.options]))
+        verdicts = [grade(option) for option in question.options]
+        failures.extend(_exactly_one_right(question.options, verdicts))
+        failures.extend(
+            f"option {option!r} cannot be read ({verdict.error or verdict.difference}): picking it "
+            "grades nothing. Fix: write each option as a learner would type it"
+            for option, verdict in zip(question.options, verdicts, strict=True)
+            if verdict.status == "unreadable"
+        )
     for option in question.options or []:
         if option != getattr(question, "expect", None):  # the author's own answer may need atol
             right_only_near_zero(option, "option")

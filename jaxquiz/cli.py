@@ -275,9 +275,9 @@ def grade(
     Parameters not fixed with --param are drawn at random. A choice takes the 0-based numbers or
     the texts of the options picked, separated by commas.
     """
+    from jaxquiz.decks.answer_syntax import syntax_error
     from jaxquiz.engine import Verdict
     from jaxquiz.engine.tasks import task_of
-    from jaxquiz.study.grading import syntax_error
 
     if answer_file is not None and answer is not None:
         raise CliError("both ANSWER and --file were given", "give the answer one way")

@@ -76,6 +76,18 @@ questions:
     back: back
     code: out = undefined_name
     answer: out
+  - id: unreadable-option
+    type: dtype
+    prompt: p
+    code: out = jnp.ones(2)
+    expect: float32
+    options: [float32, float33]
+  - id: wrong-typo
+    type: fill
+    prompt: p
+    code: out = jnp.zeros(___)
+    solution: (3,)
+    wrong: ["(2,)", "(3,"]
 """
 
 
@@ -96,6 +108,8 @@ def test_every_rule_is_proven_with_two_workers(tmp_path: Path):
         "raises-any-options",
         "raises-any-wrong-expect",
         "a-card",
+        "unreadable-option",
+        "wrong-typo",
     ]
     assert len(done) == len(reports)
     assert by_id["right"].ok and by_id["right"].draws == 2
@@ -125,6 +139,12 @@ def test_every_rule_is_proven_with_two_workers(tmp_path: Path):
     assert skipped == "2 more draws not run: this one timed out" and by_id["slow"].draws == 1
     assert "card's code fails" in by_id["a-card"].failures[0]
     assert by_id["wrong-expect"].location == f"{path}:11"
+    # an option no learner could mean fails; a `wrong` typo passes with a warning (it is sent back)
+    [unreadable] = by_id["unreadable-option"].failures
+    assert unreadable.startswith("option 'float33' cannot be read ('float33' is not a dtype JAX knows")
+    assert by_id["wrong-typo"].ok, by_id["wrong-typo"].failures
+    [typo] = by_id["wrong-typo"].warnings
+    assert typo.startswith("the wrong answer '(3,' does not parse (")
 
 
 def test_an_option_written_twice_on_a_draw_fails_the_audit(tmp_path: Path, engine: Engine):

@@ -204,7 +204,7 @@ class QuestionBase(_Strict):
     options: Annotated[list[AnswerText], Field(min_length=2)] | None = Field(
         None,
         description="answers shown when the learner asks for options, each graded as if typed: "
-        "on every draw exactly one is right, and no text appears twice",
+        "on every draw exactly one is right, each can be read, and no text appears twice",
     )
     hint: Markdown | None = Field(None, description="markdown shown when the learner asks for a hint")
     explain: Markdown | None = Field(None, description="markdown shown after the verdict")

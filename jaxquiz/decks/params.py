@@ -135,7 +135,7 @@ def checked_draws(deck_id: str, question: QuestionBase) -> list[Draw]:
 
 def _combination(choices: Mapping[str, Sequence[Scalar]], number: int) -> Draw:
     combination: Draw = {}
-    for name, values in reversed(choices.items()):
-        number, index = divmod(number, len(values))
-        combination[name] = values[index]
+    for name in reversed(list(choices)):
+        number, index = divmod(number, len(choices[name]))
+        combination[name] = choices[name][index]
     return {name: combination[name] for name in choices}

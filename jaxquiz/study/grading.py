@@ -7,14 +7,13 @@ multiple-choice item are graded while it is prepared, so choosing one gives its 
 
 from __future__ import annotations
 
-import ast
 import threading
 from collections.abc import Collection
 from concurrent.futures import Future
 from dataclasses import replace
 
-from jaxquiz.blanks import fill_blank
-from jaxquiz.decks.models import ChoiceQuestion, FillQuestion, PuzzleQuestion, QuestionBase
+from jaxquiz.decks.answer_syntax import syntax_error
+from jaxquiz.decks.models import ChoiceQuestion
 from jaxquiz.engine import Exploration, Outcome, Prepared, Task, Verdict
 from jaxquiz.engine.boundary import Engine
 from jaxquiz.engine.tasks import grade_choice
@@ -22,22 +21,6 @@ from jaxquiz.errors import EngineError
 from jaxquiz.study.session import Item
 
 DONT_KNOW = "I don't know"
-
-
-def syntax_error(question: QuestionBase, answer: str) -> str | None:
-    """Why a fill's code with `answer` in the blank, or a puzzle's function, does not parse;
-    None when it does (or the question is of another type). `question` is as shown (drawn)."""
-    if isinstance(question, FillQuestion):
-        try:
-            ast.parse(fill_blank(question.code, answer, block=question.input == "block"))
-        except SyntaxError as error:
-            return f"with your answer in the blank the code is not valid Python ({error.msg})"
-    elif isinstance(question, PuzzleQuestion):
-        try:
-            ast.parse(answer)
-        except SyntaxError as error:
-            return f"your code is not valid Python: {error.msg} (line {error.lineno})"
-    return None
 
 
 class Grader:
