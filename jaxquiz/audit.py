@@ -238,6 +238,8 @@ def _audit_draw(
         return [outcome.error or f"the code {outcome.status}"]
     if question.devices and question.devices > 1 and not outcome.device.startswith(f"{question.devices} "):
         return [f"asked for {question.devices} devices, but it ran on {outcome.device}"]
+    if outcome.raised and (outcome.exception or "").endswith(".QuestionError"):
+        return [outcome.error or "the question is broken"]  # the worker's words on what to fix
     if outcome.raised and question.type != "raises":
         traceback = f"\n{outcome.traceback}" if outcome.traceback else ""
         return [f"the code raised {outcome.exception}: {outcome.error}{traceback}"]

@@ -124,8 +124,8 @@ def prepare(task: Task, limit: Limit | None = None) -> sandbox.Run:
         return run
     try:
         puzzle_rules.check_names(spec.forbid)  # after the solution ran: it may load more of jax
-    except ValueError as error:
-        run.exception, run.traceback = error, None
+    except ValueError as error:  # the deck's error, not its solution's
+        run.exception, run.traceback = compare.QuestionError(str(error)), None
         return run
     start = time.perf_counter()
     draws = draw_examples(spec)

@@ -19,6 +19,20 @@ from jax.extend.core import Primitive
 from jaxquiz.engine.worker.sandbox import QUESTION_FILE
 
 LOOPS = "loops"
+# What an author may write for a primitive with another name in a jaxpr.
+_MEANT = {
+    "dot": "dot_general",
+    "matmul": "dot_general",
+    "einsum": "dot_general",
+    "loop": LOOPS,
+    "for": LOOPS,
+    "fori_loop": "while",
+    "while_loop": "while",
+    "sum": "reduce_sum",
+    "max": "reduce_max",
+    "min": "reduce_min",
+    "multiply": "mul",
+}
 # Containers whose body may be a program jax traced earlier and cached (jnp's own jitted
 # functions): the lines recorded in it can be from another run, so its container's line is used.
 CACHED_BODIES = ("pjit", "jit")
@@ -94,7 +108,7 @@ def check_names(forbid: tuple[str, ...]) -> None:
         return
     said = []
     for name in unknown:
-        close = difflib.get_close_matches(name, known, n=1)
+        close = [_MEANT[name]] if name in _MEANT else difflib.get_close_matches(name, [*known, LOOPS], n=1)
         said.append(f"`{name}`" + (f" (did you mean `{close[0]}`?)" if close else ""))
     raise ValueError(
         f"`forbid` names {', '.join(said)}: no JAX primitive has that name, so the rule would never "
