@@ -7,6 +7,7 @@ many files never stops at a broken one: the good decks come back with the list o
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import hashlib
 import re
 from collections.abc import Iterable
@@ -151,7 +152,8 @@ def load_deck_text(text: str, path: Path, origin: str = "path") -> LoadedDeck:
     try:
         deck = Deck.model_validate(data)
     except ValidationError as error:
-        raise DeckLoadError([context.problem_from(e) for e in error.errors()]) from None
+        errors = _without_misspelled(error.errors(), context)
+        raise DeckLoadError([context.problem_from(e) for e in errors]) from None
     problems = _check_deck_rules(deck, context)
     if problems:
         raise DeckLoadError(problems)
@@ -293,6 +295,31 @@ class _Context:
         return None
 
 
+def _without_misspelled(errors: list[Any], context: _Context) -> list[Any]:
+    """The errors less "missing key `expect`" where an unknown key beside it is its misspelling
+    (`expct`): that one error says it, with the key to write."""
+    meant = set()
+    for error in errors:
+        if error["type"] == "extra_forbidden":
+            path = context.data_path(tuple(error["loc"]))
+            close = _misspelling_of(path, context.data)
+            if close is not None:
+                meant.add((*path[:-1], close))
+    return [e for e in errors if not (e["type"] == "missing" and context.data_path(tuple(e["loc"])) in meant)]
+
+
+def _misspelling_of(path: tuple, data: dict) -> str | None:
+    """The key an unknown key at `path` is a close misspelling of, if any."""
+    in_question = len(path) == 3 and path[0] == "questions"
+    model = QUESTION_MODELS.get(_question_type(data, path) or "") if in_question else Deck
+    if model is None or len(path) not in (1, 3) or not isinstance(path[-1], str):
+        return None
+    holder = data if len(path) == 1 else data["questions"][path[1]]  # there: the key was found in it
+    unwritten = [key for key in model.model_fields if key not in holder]
+    close = difflib.get_close_matches(path[-1], unwritten, n=1, cutoff=0.75)
+    return close[0] if close else None
+
+
 def _question_type(data: dict, path: tuple) -> str | None:
     if len(path) >= 2 and path[0] == "questions":
         try:
@@ -332,6 +359,9 @@ def _explain(error: Any, path: tuple, data: dict) -> tuple[str, str]:
             )
         if in_question and len(path) > 3:
             return f"unknown key `{label}`", "check the spelling (see `jaxquiz schema`)"
+        close = _misspelling_of(path, data)
+        if close is not None:
+            return f"unknown key `{key}` (did you mean `{close}`?)", f"rename it `{close}`"
         allowed = _allowed_keys(model) if model else ""
         return f"unknown key `{key}`", f"check the spelling; allowed keys here: {allowed}"
     if kind == "missing":

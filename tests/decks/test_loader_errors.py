@@ -508,9 +508,12 @@ def test_every_problem_of_a_file_is_reported(write_deck):
     )
     problems = problems_of(path)
     rules = {(p.question, p.rule) for p in problems}
-    assert ("a", "unknown key `promt`") in rules
-    assert ("a", "missing required key `prompt` for type card") in rules
+    # a misspelt key is one problem that names the key meant, not also "missing `prompt`"
+    assert ("a", "unknown key `promt` (did you mean `prompt`?)") in rules
+    assert ("a", "missing required key `prompt` for type card") not in rules
     assert ("b", "missing required key `expect` for type shape") in rules
+    assert len(problems) == 2
+    assert next(p for p in problems if p.question == "a").fix == "rename it `prompt`"
 
 
 def test_load_error_is_a_deck_error_with_every_problem_in_its_message(write_deck):
