@@ -180,6 +180,10 @@ class Attempt:
     def propose(self) -> Rating:
         return propose(self.item, self.verdict, self.response_ms, looked=self.looked, picked=self.picked)
 
+    def best(self) -> Rating:
+        """The best rating this answer may be recorded at, whatever the learner presses."""
+        return best_rating(self.verdict, looked=self.looked, picked=self.picked)
+
 
 @dataclass(frozen=True)
 class Taken:
@@ -468,11 +472,18 @@ def propose(
     """
     correct = None if verdict is None else verdict.correct
     rating = propose_rating(correct, max(0, response_ms) / 1000, item.difficulty)
+    return min(rating, best_rating(verdict, looked=looked, picked=picked))
+
+
+def best_rating(verdict: Verdict | None, *, looked: bool = False, picked: bool = False) -> Rating:
+    """The best rating a right answer found by picking an option (Hard) or after looking (Good)
+    may have: recognising or being shown part of it is weaker than recalling it all."""
+    correct = verdict is not None and verdict.correct
     if correct and picked:
-        rating = min(rating, Rating.Hard)
+        return Rating.Hard
     if correct and looked:
-        rating = min(rating, Rating.Good)
-    return rating
+        return Rating.Good
+    return Rating.Easy
 
 
 def verdict_summary(verdict: Verdict | None) -> dict[str, Any]:

@@ -152,6 +152,7 @@ class Flow:
             attempt.verdict,
             proposed,
             attempt.response_ms,
+            best=attempt.best(),
         )
         self._on_verdict = (attempt, proposed if records(attempt.verdict) else None)
         self.app.push_screen(screen, partial(self._rated, attempt, question))

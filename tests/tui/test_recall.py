@@ -115,6 +115,24 @@ async def test_a_question_with_options_is_typed_first_and_a_typed_right_answer_i
     assert review.rating == 4
 
 
+async def test_a_right_pick_among_the_options_is_recorded_hard_at_best_whatever_key(recall_app, store, ui):
+    app = recall_app
+    async with app.run_test(size=SIZE) as pilot:
+        ask(app, "ones-dtype")
+        screen = await ui.wait_for_screen(pilot, QuestionScreen)
+        await pilot.press("ctrl+o")
+        await ui.wait_until(pilot, lambda: screen.query("#options"))
+        await pilot.press(key_for(app, "`float32`"))
+        await ui.wait_for_screen(pilot, VerdictScreen)
+        rating_bar = ui.text_of(app.screen, "#rating")
+        assert "Enter accepts Hard" in rating_bar and "(Hard at best: a pick among options)" in rating_bar
+        assert "Easy" not in rating_bar and "Good" not in rating_bar
+        await pilot.press("4")  # Easy: not open to a pick
+        await ui.wait_for_screen(pilot, SummaryScreen)
+    [review] = store.reviews()
+    assert review.rating == 2
+
+
 async def test_enter_on_options_picks_nothing_until_the_learner_moves(recall_app, store, ui):
     app = recall_app
     async with app.run_test(size=SIZE) as pilot:

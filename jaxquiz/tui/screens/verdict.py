@@ -149,8 +149,10 @@ proposed.
         response_ms: int,
         *,
         review: bool = False,
+        best: Rating = Rating.Easy,
     ) -> None:
         super().__init__(services)
+        self.best = best  # a right pick among options is Hard at best, whatever key is pressed
         self.session = session
         self.item = item
         self.answer = answer
@@ -195,7 +197,7 @@ proposed.
                 yield Static(Content.styled(self._code_title(), "bold"), id="code-title")
                 yield CodeView(item.code_with(self._answer_in_code()), id="code")
         if self.counts:
-            yield RatingBar(proposed=self.proposed, id="rating")
+            yield RatingBar(proposed=self.proposed, best=self.best, id="rating")
         elif self.review:
             yield Static(Content.assemble(("Escape", "bold $text-accent"), " back"), id="rating")
         else:
@@ -245,7 +247,7 @@ proposed.
 
     def action_rate(self, number: int) -> None:
         if self.counts:
-            self.dismiss(Rating(number))
+            self.dismiss(min(Rating(number), self.best))
 
     def action_take_back(self) -> None:
         self.dismiss("back")
