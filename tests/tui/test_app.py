@@ -219,6 +219,9 @@ async def test_an_unreadable_answer_is_sent_back_and_nothing_is_recorded(app, st
         assert not line.disabled and line.has_focus
         await pilot.press("right_parenthesis")  # typed at the end, not over a selected answer
         assert line.value == "(3, 4)"
+        assert "Could not read that" in ui.text_of(screen, "#feedback")  # while it is being fixed
+        await pilot.press("ctrl+u")  # cleared: what was said of it goes too
+        assert line.value == "" and ui.text_of(screen, "#feedback") == ""
     assert store.reviews() == []
 
 

@@ -18,7 +18,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.timer import Timer
-from textual.widgets import Markdown, Static
+from textual.widgets import Input, Markdown, Static, TextArea
 
 from jaxquiz.decks.models import CardQuestion, QuestionBase, QuestionType, RaisesQuestion
 from jaxquiz.decks.setup_use import has_lesson
@@ -375,6 +375,14 @@ leaves with a summary; a quiz of one deck resumes where you left it, even after 
 
     def _feedback(self, content: Content | str) -> None:
         self.query_one("#feedback", Static).update(content)
+
+    @on(Input.Changed, "#answer-line")
+    @on(TextArea.Changed, "#answer-block")
+    def _emptied(self, event: Input.Changed | TextArea.Changed) -> None:
+        """An answer cleared: what was said of it (could not read it, type one first) is gone."""
+        text = event.value if isinstance(event, Input.Changed) else event.text_area.text
+        if not text.strip() and not self.grading:
+            self._feedback("")
 
     # -- cards ---------------------------------------------------------------------------------
 
