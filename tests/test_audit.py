@@ -196,7 +196,7 @@ questions:
     prompt: p
     signature: "def double(x):"
     inputs: {x: {shape: [N]}}
-    forbid: [mull, loop, dot, loops]
+    forbid: [mull, loop, loops]
     solution: "def double(x):\\n    return x + x\\n"
     wrong: ["def double(x):\\n    return x\\n"]
 """
@@ -214,6 +214,6 @@ def test_a_puzzle_s_solution_must_pass_and_each_wrong_entry_fail(tmp_path: Path,
     # a rule that could never apply is the deck's error, not a rule kept
     [typo] = by_id["forbids-a-typo"].failures
     assert typo.startswith(  # in its own words: not "the code raised ValueError"
-        "`forbid` names `dot` (did you mean `dot_general`?), `loop` (did you mean `loops`?), "
-        "`mull` (did you mean `mul`?): no JAX primitive has that name"
+        "`forbid` names `loop` (did you mean `loops`?), `mull` (did you mean `mul`?): no JAX "
+        "primitive or jitted function has that name"
     )

@@ -335,7 +335,9 @@ class PuzzleQuestion(QuestionBase):
         description="graded under each: jit, vmap, grad",
     )
     forbid: list[Annotated[str, Field(pattern=PRIMITIVE_PATTERN)]] = Field(
-        default_factory=list, description="jaxpr primitives the learner may not use, and `loops`"
+        default_factory=list,
+        description="jaxpr primitives the learner may not use (or jax's jitted functions by the "
+        "name a jaxpr shows: `triu` for jit[name=triu]), and `loops`",
     )
     max_ops: int | None = Field(None, ge=1, description="most equations in the learner's jaxpr")
     solution: str = Field(description="the reference implementation, hidden from the learner")

@@ -153,6 +153,9 @@ def test_a_failure_is_shrunk_to_the_smallest_size_that_shows_it(engine):
     assert "." not in inputs.split("[", 1)[1].replace(".,", ",").replace(".]", "]"), inputs
 
 
+TRIL_PREFIX = "def prefix(x):\n    return jnp.tril(jnp.ones((x.shape[0], x.shape[0]))) @ x\n"
+
+
 @pytest.mark.parametrize(
     ("forbid", "answer", "said"),
     [
@@ -172,6 +175,15 @@ def test_a_failure_is_shrunk_to_the_smallest_size_that_shows_it(engine):
             "rule broken: `cumsum` is not allowed in this puzzle (jnp.cumsum makes cumsum); "
             "it comes from your line 2: `body = lambda i, c: jnp.cumsum(c) - jnp.cumsum(c) + c`",
         ),
+        (
+            # A jitted function of jax's, by the name the jaxpr shows it under (jit[name=tril]).
+            ["tril"],
+            "def prefix(x):\n"
+            "    lower = jnp.tril(jnp.ones((x.shape[0], x.shape[0])))\n"
+            "    return lower @ x\n",
+            "rule broken: `tril` is not allowed in this puzzle; it is called from your line 2: "
+            "`lower = jnp.tril(jnp.ones((x.shape[0], x.shape[0])))`",
+        ),
     ],
 )
 def test_a_forbidden_primitive_is_found_anywhere_with_the_learners_line(engine, forbid, answer, said):
@@ -179,7 +191,7 @@ def test_a_forbidden_primitive_is_found_anywhere_with_the_learners_line(engine, 
         signature="def prefix(x):",
         inputs={"x": {"shape": ["N"]}},
         forbid=forbid,
-        solution="def prefix(x):\n    return jnp.tril(jnp.ones((x.shape[0], x.shape[0]))) @ x\n",
+        solution="def prefix(x):\n    return jnp.cumsum(x)\n" if forbid == ["tril"] else TRIL_PREFIX,
     )
     assert wrong(engine, task, answer).difference == said
 

@@ -19,10 +19,9 @@ from jax.extend.core import Primitive
 from jaxquiz.engine.worker.sandbox import QUESTION_FILE
 
 LOOPS = "loops"
-# What an author may write for a primitive with another name in a jaxpr.
+# What an author may write for a primitive with another name in a jaxpr (`dot` and `matmul`
+# are names too: of jnp's jitted functions).
 _MEANT = {
-    "dot": "dot_general",
-    "matmul": "dot_general",
     "einsum": "dot_general",
     "loop": LOOPS,
     "for": LOOPS,
@@ -55,6 +54,7 @@ MADE_BY = {
 class Equation:
     primitive: str
     line: int | None  # the learner's line that made it, when known
+    function: str | None = None  # the jitted function a jit equation calls (jnp.triu: "triu")
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,8 @@ def _walk(jaxpr: Any, container_line: int | None, trusted: bool) -> Iterator[Equ
     for eqn in jaxpr.eqns:
         own = _learner_line(eqn) if trusted else None
         line = own or container_line
-        yield Equation(eqn.primitive.name, line)
+        function = eqn.params.get("name") if eqn.primitive.name in CACHED_BODIES else None
+        yield Equation(eqn.primitive.name, line, function if isinstance(function, str) else None)
         inner_trusted = trusted and eqn.primitive.name not in CACHED_BODIES
         for sub in _sub_jaxprs(eqn.params):
             yield from _walk(sub, line, inner_trusted)
@@ -100,9 +101,9 @@ def _learner_line(eqn: Any) -> int | None:
 
 
 def check_names(forbid: tuple[str, ...]) -> None:
-    """Raise ValueError for a name in `forbid` that is no primitive of the jax loaded here: a
-    typo, and a rule that would never apply."""
-    known = _primitive_names()
+    """Raise ValueError for a name in `forbid` that is no primitive and no jitted function of
+    the jax loaded here: a typo, and a rule that would never apply."""
+    known = _primitive_names() | _jitted_function_names()
     unknown = sorted(set(forbid) - {LOOPS} - known)
     if not unknown:
         return
@@ -111,8 +112,9 @@ def check_names(forbid: tuple[str, ...]) -> None:
         close = [_MEANT[name]] if name in _MEANT else difflib.get_close_matches(name, [*known, LOOPS], n=1)
         said.append(f"`{name}`" + (f" (did you mean `{close[0]}`?)" if close else ""))
     raise ValueError(
-        f"`forbid` names {', '.join(said)}: no JAX primitive has that name, so the rule would never "
-        f"apply. Use a primitive's name as a jaxpr shows it (`jax.make_jaxpr`), or `{LOOPS}`"
+        f"`forbid` names {', '.join(said)}: no JAX primitive or jitted function has that name, so "
+        "the rule would never apply. Use a name as a jaxpr shows it (`jax.make_jaxpr`): a "
+        f"primitive, a jitted function (`jit[name=triu]`), or `{LOOPS}`"
     )
 
 
@@ -127,10 +129,30 @@ def _primitive_names() -> set[str]:
     return names
 
 
+def _jitted_function_names() -> set[str]:
+    """The names jax's own jitted functions (jnp.triu, jnp.cumsum, ...) show in a jaxpr."""
+    names: set[str] = set()
+    for module in list(sys.modules.values()):
+        if getattr(module, "__name__", "").startswith("jax"):
+            for value in list(getattr(module, "__dict__", {}).values()):
+                if type(value).__name__ == "PjitFunction":
+                    names.add(getattr(value, "__name__", ""))
+    return names - {""}
+
+
 def forbidden(found: list[Equation], forbid: tuple[str, ...], source: str) -> RuleBroken | None:
-    """The first equation whose primitive is forbidden."""
+    """The first equation whose primitive, or the jitted function it calls, is forbidden."""
     names = set(forbid) - {LOOPS}
+    # Primitives first: jnp.cumsum is a jitted `cumsum` that holds the primitive `cumsum`, which
+    # the verdict can say more of (what makes it).
+    primitive_found = any(eqn.primitive in names for eqn in found)
     for eqn in found:
+        if eqn.function in names and not primitive_found:
+            return RuleBroken(
+                eqn.function,
+                f"rule broken: `{eqn.function}` is not allowed in this puzzle; "
+                f"{_where(eqn.line, source, 'it is called from')}",
+            )
         if eqn.primitive in names:
             made = f" ({MADE_BY[eqn.primitive]})" if eqn.primitive in MADE_BY else ""
             return RuleBroken(
