@@ -14,6 +14,7 @@ from jaxquiz.decks import LoadResult, load_decks
 from jaxquiz.decks.loader import load_deck_text
 from jaxquiz.study.session import Session
 from jaxquiz.tui import make_app
+from jaxquiz.tui.screens.ask import AskScreen
 from jaxquiz.tui.screens.lesson import LessonScreen
 from jaxquiz.tui.screens.question import QuestionScreen
 from jaxquiz.tui.screens.try_it import TryItScreen
@@ -73,6 +74,15 @@ async def test_a_right_function_written_from_its_signature_is_right(puzzle_app, 
     [review] = store.reviews()
     assert review.correct is True
     assert review.answer == "def outer(a, b):\n    return a[:, None] * b[None, :]"
+
+
+async def test_escape_in_the_editor_asks_to_leave_as_the_footer_says(puzzle_app, ui):
+    app = puzzle_app
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_puzzle(pilot, ui)
+        assert screen.query_one("#answer-block", PythonEditor).has_focus and "esc Leave" in ui.shown(app)
+        await pilot.press("escape")
+        await ui.wait_for_screen(pilot, AskScreen)
 
 
 async def test_a_wrong_function_shows_the_smallest_failing_inputs_and_the_solution(puzzle_app, store, ui):

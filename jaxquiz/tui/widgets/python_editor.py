@@ -108,6 +108,11 @@ class PythonEditor(TextArea):
 
     async def _on_key(self, event: events.Key) -> None:
         self._restart_blink()  # as TextArea's key handler does, which a binding run here skips
+        if event.key == "escape":
+            # TextArea's own handler (with tab indenting) moves the focus on; the footer says
+            # escape leaves, so the key goes on to the screen's binding.
+            event.prevent_default()
+            return
         if event.key == "enter" and not self.read_only:
             event.stop()
             event.prevent_default()
