@@ -64,3 +64,12 @@ def test_a_fill_right_by_value_in_another_dtype_says_which_dtype_yours_gives(eng
         "yours gives dtype float32, the solution int32: this question compares values, so both count"
     )
     assert engine.grade(task, "2, 5").note == ""  # same dtype: nothing to say
+
+
+@pytest.mark.parametrize(
+    ("answer", "meant"), [("true", "True"), ("[false, true]", "False"), ("null", "None")]
+)
+def test_a_constant_spelt_as_in_json_is_sent_back_with_its_python_spelling(engine: Engine, answer, meant):
+    verdict = engine.grade(Task("value", "out = jnp.array([False, True])"), answer)
+    assert verdict.status == "unreadable", verdict
+    assert verdict.error is not None and verdict.error.endswith(f"did you mean {meant}?"), verdict.error

@@ -282,7 +282,15 @@ def read_value(text: str) -> Any:
     except SyntaxError as error:
         raise UnreadableAnswer(f"cannot read {text!r}: {error.msg}") from None
     except Exception as error:
-        raise UnreadableAnswer(f"evaluating {text!r} raised {type(error).__name__}: {error}") from None
+        meant = (
+            _PYTHON_SPELLING.get(getattr(error, "name", None) or "") if isinstance(error, NameError) else None
+        )
+        hint = f": did you mean {meant}?" if meant else ""
+        raise UnreadableAnswer(f"evaluating {text!r} raised {type(error).__name__}: {error}{hint}") from None
+
+
+# Words of other languages (JSON, YAML) for Python's constants.
+_PYTHON_SPELLING = {"true": "True", "false": "False", "null": "None", "none": "None", "nan": "jnp.nan"}
 
 
 def on_host(truth: Any) -> Any:
