@@ -13,14 +13,17 @@ from __future__ import annotations
 
 import os
 import queue
+import re
 import threading
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 from jaxquiz import paths
 from jaxquiz.decks import LoadedDeck, checked_draws, instantiate
 from jaxquiz.decks.answer_syntax import syntax_error
+from jaxquiz.decks.loader import block_starts
 from jaxquiz.decks.models import (
     CardQuestion,
     ChoiceQuestion,
@@ -178,6 +181,37 @@ def audit(
 
 
 def audit_question(engine: Engine, report: QuestionReport) -> None:
+    _audit_draws(engine, report)
+    if any(_CODE_LINE.search(failure) for failure in report.failures):
+        starts = block_starts(report.deck.path, report.question.id)
+        report.failures = [_with_file_lines(failure, starts, report.deck.path) for failure in report.failures]
+
+
+# A line of the question's code or setup, by its own numbering: in a traceback, or a SyntaxError's.
+_CODE_LINE = re.compile(
+    r"(?m)^(?P<indent> +)(?P<kind>setup line|line) (?P<n>\d+)"
+    r"|\(<(?P<file>question|setup)>, line (?P<m>\d+)\)"
+)
+
+
+def _with_file_lines(text: str, starts: dict[str, int], path: Path) -> str:
+    """`text` with each line of the code or setup it names followed by its place in the file."""
+
+    def place(match: re.Match[str]) -> str:
+        setup = match["kind"] == "setup line" or match["file"] == "setup"
+        start = starts.get("setup" if setup else "code")
+        if start is None:
+            return match[0]
+        number = int(match["n"] or match["m"])
+        where = f"{path}:{start + number - 1}"
+        if match["file"]:
+            return f"({'setup ' if setup else ''}line {number}, {where})"
+        return f"{match[0]} ({where})"
+
+    return _CODE_LINE.sub(place, text)
+
+
+def _audit_draws(engine: Engine, report: QuestionReport) -> None:
     question = report.question
     draws = checked_draws(report.deck.id, question)
     for index, values in enumerate(draws):

@@ -217,3 +217,41 @@ def test_a_puzzle_s_solution_must_pass_and_each_wrong_entry_fail(tmp_path: Path,
         "`forbid` names `loop` (did you mean `loops`?), `mull` (did you mean `mul`?): no JAX "
         "primitive or jitted function has that name"
     )
+
+
+CODE_ERRORS = """\
+format: 1
+deck: code-errors
+title: T
+setup: |
+  import math
+  scale = math.nope
+questions:
+  - id: in-a-function
+    type: value
+    prompt: p
+    code: |
+      def f(a):
+          return a.nope
+      out = f(jnp.ones(3))
+    expect: "1"
+  - id: does-not-parse
+    type: shape
+    prompt: p
+    code: out = jnp.ones((2,
+    expect: "2"
+"""
+
+
+def test_a_failing_line_of_code_or_setup_is_named_by_its_place_in_the_file(tmp_path: Path, engine: Engine):
+    path = tmp_path / "errors.yaml"
+    path.write_text(CODE_ERRORS.replace("  scale = math.nope\n", "  scale = 2\n"))
+    by_id = {r.question.id: r for r in audit([load_deck_file(path)], jobs=1, engine=engine)}
+    [raised] = by_id["in-a-function"].failures
+    assert f"line 3 ({path}:14): out = f(jnp.ones(3))" in raised
+    assert f"line 2 ({path}:13), in f: return a.nope" in raised
+    [typo] = by_id["does-not-parse"].failures
+    assert f"'(' was never closed (line 1, {path}:19)" in typo
+    path.write_text(CODE_ERRORS)  # the deck's setup fails first, for every question
+    by_id = {r.question.id: r for r in audit([load_deck_file(path)], jobs=1, engine=engine)}
+    assert f"setup line 2 ({path}:6): scale = math.nope" in by_id["in-a-function"].failures[0]

@@ -161,6 +161,29 @@ def load_deck_text(text: str, path: Path, origin: str = "path") -> LoadedDeck:
     return LoadedDeck(deck, path, origin, lines)
 
 
+def block_starts(path: Path, question_id: str) -> dict[str, int]:
+    """The file lines where the text of a question's `code` and of its deck's `setup` begins
+    (the line after `code: |`, or the line of `code: x = 1`), for messages about a line of it.
+    Only those found; nothing when the file no longer parses."""
+    from jaxquiz.decks import yaml_lines
+
+    try:
+        text = path.read_text(encoding="utf-8")
+        data, positions = yaml_lines.parse(text)
+        ids = [q.get("id") if isinstance(q, dict) else None for q in data["questions"]]
+        index = ids.index(question_id)
+    except (OSError, UnicodeDecodeError, yaml_lines.YamlSyntaxError, TypeError, KeyError, ValueError):
+        return {}
+    lines = text.splitlines()
+    starts = {}
+    for name, where in (("code", ("questions", index, "code")), ("setup", ("setup",))):
+        if where in positions and positions[where].line <= len(lines):
+            key_line = positions[where].line
+            value = lines[key_line - 1].split(":", 1)[-1].strip()
+            starts[name] = key_line + 1 if value[:1] in ("|", ">") else key_line
+    return starts
+
+
 def load_decks(sources: Iterable[tuple[Path, str]], cache: DeckCache | None = None) -> LoadResult:
     """Load deck files or folders, each with its origin; duplicate deck ids are problems.
 
