@@ -408,6 +408,8 @@ def _explain(error: Any, path: tuple, data: dict) -> tuple[str, str]:
             f"{key!r} is not a valid name in `{parent}`",
             "use letters, digits and _, not starting with a digit (like a Python name)",
         )
+    if kind == "string_pattern_mismatch" and key == "title" and len(path) == 1:
+        return "`title` must be one line", "write the title on one line; the rest belongs in `description`"
     if kind == "string_pattern_mismatch" and key in ("id", "deck"):
         return (
             f"`{key}` {error['input']!r} is not a valid id",

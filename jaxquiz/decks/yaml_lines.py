@@ -189,7 +189,8 @@ def _build(
         raise YamlSyntaxError(
             f"the file expands to more than {MAX_VALUES:,} values",
             _position(node),
-            "write the values out: `*alias` references that repeat each other multiply the file",
+            "a deck holds a few thousand values: split a long deck into several, and write out "
+            "`*alias` references that repeat each other (they multiply the file)",
         )
     if path not in positions:  # a mapping's value: its key's position is the entry's
         positions[path] = _position(node)

@@ -184,6 +184,14 @@ CASES = [
         "check the spelling; allowed keys here: id, prompt",
     ),
     (
+        "title-of-two-lines",
+        "format: 1\ndeck: sample\ntitle: |\n  One\n  Two\nquestions:\n" + CARD,
+        ("title:", 1),
+        None,
+        "`title` must be one line",
+        "write the title on one line; the rest belongs in `description`",
+    ),
+    (
         "unknown-key-at-top",
         "format: 1\ndeck: sample\ntitle: T\nauthor: me\nquestions:\n" + CARD,
         ("author:", 1),
