@@ -125,7 +125,7 @@ async def test_a_right_pick_among_the_options_is_recorded_hard_at_best_whatever_
         await pilot.press(key_for(app, "`float32`"))
         await ui.wait_for_screen(pilot, VerdictScreen)
         rating_bar = ui.text_of(app.screen, "#rating")
-        assert "Enter accepts Hard" in rating_bar and "(Hard at best: a pick among options)" in rating_bar
+        assert "2 Hard   Enter accepts Hard (a pick among options)" in rating_bar
         assert "Easy" not in rating_bar and "Good" not in rating_bar
         await pilot.press("4")  # Easy: not open to a pick
         await ui.wait_for_screen(pilot, SummaryScreen)
@@ -292,6 +292,7 @@ async def test_running_the_code_in_try_it_caps_the_rating_like_a_hint(recall_app
         await type_answer(pilot, "float32")
         await ui.wait_for_screen(pilot, VerdictScreen)
         assert "Enter accepts Good" in ui.shown(app)  # right at once, but after running it
+        assert "3 Good   Enter accepts Good (after a hint or try-it)" in ui.text_of(app.screen, "#rating")
 
 
 async def sent_back(pilot, ui) -> QuestionScreen:

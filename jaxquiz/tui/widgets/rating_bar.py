@@ -45,7 +45,7 @@ class RatingBar(Widget):
             parts.append(" ")
         if self.proposed is not None:
             parts.append((f" Enter accepts {self.proposed.label}", "$text-muted"))
-        if self.best < Rating.Easy:
+        if self.best < Rating.Easy:  # why the better ratings are not offered
             why = "a pick among options" if self.best == Rating.Hard else "after a hint or try-it"
-            parts.append((f" ({self.best.label} at best: {why})", "$text-muted"))
+            parts.append((f" ({why})", "$text-muted"))
         return Content.assemble(*parts)
