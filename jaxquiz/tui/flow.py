@@ -240,12 +240,15 @@ class Flow:
             assert self.session is not None
             right, graded = self.session.score()
             answered = len(self.session.results)
+            unscored = answered - graded  # cards (self-graded) and questions that could not be run
+            parts = [f"{right} of {graded} right"] if graded else []
+            score = ", ".join([*parts, f"{unscored} not scored"] if unscored else parts)
             text = "Nothing answered yet."
             if answered:
-                text = f"Answered so far: {answered} ({right} of {graded} right), all saved."
+                text = f"Answered so far: {answered} ({score}), all saved."
             if self._on_verdict is not None:
                 text = _saved_on_leaving(self._on_verdict[1]) + (
-                    f" Answered before it: {answered} ({right} of {graded} right)." if answered else ""
+                    f" Answered before it: {answered} ({score})." if answered else ""
                 )
             if self.session.resume_key and (answered or self._on_verdict is not None):
                 text += " Open this quiz again, now or another day, to resume here."

@@ -398,6 +398,32 @@ async def test_a_card_whose_code_binds_no_out_shows_what_it_bound_not_an_empty_r
 # -- leaving, resuming, the setting, due ---------------------------------------------------------
 
 
+async def test_leaving_counts_a_self_graded_card_apart_from_the_score(recall_app, ui):
+    app = recall_app
+    async with app.run_test(size=SIZE) as pilot:
+        ask(app, "quiet-card", "ones-dtype", "pure")
+        card = await ui.wait_for_screen(pilot, QuestionScreen)
+        await pilot.press("space")  # the back
+        await ui.wait_until(pilot, lambda: not card.query_one("#card-result").has_class("hidden"))
+        await pilot.press("3")  # rated by the learner
+        await ui.wait_until(pilot, lambda: isinstance(app.screen, QuestionScreen) and app.screen is not card)
+        second = app.screen
+        await pilot.press("escape")
+        await ui.wait_for_screen(pilot, AskScreen)
+        assert "Answered so far: 1 (1 not scored), all saved." in ui.shown(app)
+        await pilot.press("n")
+        await ui.wait_for_screen(pilot, QuestionScreen)
+        await type_answer(pilot, "float32")
+        await ui.wait_for_screen(pilot, VerdictScreen)
+        await pilot.press("enter")
+        await ui.wait_until(
+            pilot, lambda: isinstance(app.screen, QuestionScreen) and app.screen is not second
+        )
+        await pilot.press("escape")
+        await ui.wait_for_screen(pilot, AskScreen)
+        assert "Answered so far: 2 (1 of 1 right, 1 not scored), all saved." in ui.shown(app)
+
+
 async def test_escape_asks_shows_the_summary_and_the_quiz_resumes_or_starts_over(recall_app, store, ui):
     app = recall_app
     async with app.run_test(size=SIZE) as pilot:
