@@ -575,8 +575,9 @@ def test_the_verdict_says_which_device_ran_it_and_how_long(engine):
         (FULL, "1 / 0", "ZeroDivisionError"),
         (JIT_IF, "Type Error", "is not an exception class name"),
         # a typo of a class name is sent back, whether the code raises or not
-        (SET_ITEM, "TypeErorr", "'TypeErorr' is not the name of an exception class"),
-        (NOTHING, "ValueEror", "'ValueEror' is not the name of an exception class"),
+        (SET_ITEM, "TypeErorr", "'TypeErorr' is not the name of an exception class: did you mean TypeError?"),
+        (NOTHING, "ValueEror", "'ValueEror' is not the name of an exception class: did you mean ValueError?"),
+        (NOTHING, "Frobnicate", "'Frobnicate' is not the name of an exception class (in Python"),
         (SET_ITEM, "typeerror", "'typeerror' is not the name of an exception class: did you mean TypeError?"),
         (JIT_IF, "tracerboolconversionerror", "did you mean TracerBoolConversionError?"),
     ],

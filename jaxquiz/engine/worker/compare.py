@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import builtins
 import contextlib
+import difflib
 import functools
 import json
 import re
@@ -190,9 +191,9 @@ def _check_names_an_exception(name: str) -> None:
         found = getattr(module, short, None)
         if isinstance(found, type) and issubclass(found, BaseException):
             return
-    cased = _known_exception_cased(short)
-    if cased is not None:
-        raise UnreadableAnswer(f"{name!r} is not the name of an exception class: did you mean {cased}?")
+    meant = _exception_meant(short)
+    if meant is not None:
+        raise UnreadableAnswer(f"{name!r} is not the name of an exception class: did you mean {meant}?")
     raise UnreadableAnswer(
         f"{name!r} is not the name of an exception class (in Python, jax or any module loaded): "
         "check the spelling, e.g. TypeError or ConcretizationTypeError, `error` when any class will "
@@ -200,14 +201,16 @@ def _check_names_an_exception(name: str) -> None:
     )
 
 
-def _known_exception_cased(short: str) -> str | None:
-    """The class of Python or jax.errors that `short` names but for its case (IndexError)."""
+def _exception_meant(short: str) -> str | None:
+    """The class of Python or jax.errors that `short` names but for its case (IndexError), or
+    for a slip of the keys (TypeErorr)."""
     lowered = short.lower()
-    for module in (builtins, jax.errors):
-        for candidate in dir(module):
-            if candidate.lower() == lowered and _is_known_exception(candidate):
-                return candidate
-    return None
+    known = [c for module in (builtins, jax.errors) for c in dir(module) if _is_known_exception(c)]
+    for candidate in known:
+        if candidate.lower() == lowered:
+            return candidate
+    close = difflib.get_close_matches(short, known, n=1, cutoff=0.85)
+    return close[0] if close else None
 
 
 # --- value ----------------------------------------------------------------------------------
