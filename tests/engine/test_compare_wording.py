@@ -73,3 +73,12 @@ def test_a_constant_spelt_as_in_json_is_sent_back_with_its_python_spelling(engin
     verdict = engine.grade(Task("value", "out = jnp.array([False, True])"), answer)
     assert verdict.status == "unreadable", verdict
     assert verdict.error is not None and verdict.error.endswith(f"did you mean {meant}?"), verdict.error
+
+
+@pytest.mark.parametrize(
+    ("answer", "meant"), [("Int32", "int32"), ("flaot32", "float32"), ("bfloat", "bfloat16")]
+)
+def test_a_dtype_typo_is_sent_back_with_the_dtype_meant(engine: Engine, answer, meant):
+    verdict = engine.grade(Task("dtype", "out = jnp.ones(2, jnp.int32)"), answer)
+    assert verdict.status == "unreadable", verdict
+    assert verdict.error == f"{answer!r} is not a dtype JAX knows: did you mean {meant}?"

@@ -74,6 +74,11 @@ def compare_dtype(truth: Any, text: str) -> Comparison:
         try:
             said = jnp.dtype(name)
         except TypeError:
+            meant = difflib.get_close_matches(name.lower(), _DTYPE_NAMES, n=1, cutoff=0.75)
+            if meant:
+                raise UnreadableAnswer(
+                    f"{text!r} is not a dtype JAX knows: did you mean {meant[0]}?"
+                ) from None
             raise UnreadableAnswer(
                 f"{text!r} is not a dtype JAX knows: try float32, int32, bool, bfloat16, "
                 "or key<fry> (the dtype of jr.key(0))"
@@ -82,6 +87,17 @@ def compare_dtype(truth: Any, text: str) -> Comparison:
         correct = not is_key(actual) and np.dtype(actual) == said
     difference = "" if correct else f"dtype is {actual}, not {said_text}"
     return Comparison(correct, said_text, difference)
+
+
+# What a dtype typo is compared with (as JAX prints dtypes).
+_DTYPE_NAMES = [
+    *(f"{kind}{bits}" for kind in ("int", "uint") for bits in (8, 16, 32, 64)),
+    *(f"float{bits}" for bits in (16, 32, 64)),
+    "bfloat16",
+    "complex64",
+    "complex128",
+    "bool",
+]
 
 
 def is_key(dtype: Any) -> bool:
