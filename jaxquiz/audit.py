@@ -311,7 +311,12 @@ def _audit_draw(
             if verdict.correct:
                 failures.append(f"the wrong answer {wrong!r} is accepted: it gives the same result")
                 right_only_near_zero(wrong, "the wrong answer")
-            elif verdict.status not in ("graded", "unreadable"):
+            elif verdict.status == "unreadable":
+                found.warnings.append(
+                    f"the wrong answer {wrong!r} is sent back ({verdict.error}), not graded wrong: "
+                    "write the tempting answer so that it runs"
+                )
+            elif verdict.status != "graded":
                 failures.append(f"the wrong answer {wrong!r} did not finish: {_why(verdict)}")
     else:
         expect = question.expect  # type: ignore[attr-defined]

@@ -87,7 +87,7 @@ questions:
     prompt: p
     code: out = jnp.zeros(___)
     solution: (3,)
-    wrong: ["(2,)", "(3,"]
+    wrong: ["(2,)", "(3,", "int32"]
 """
 
 
@@ -143,8 +143,11 @@ def test_every_rule_is_proven_with_two_workers(tmp_path: Path):
     [unreadable] = by_id["unreadable-option"].failures
     assert unreadable.startswith("option 'float33' cannot be read ('float33' is not a dtype JAX knows")
     assert by_id["wrong-typo"].ok, by_id["wrong-typo"].failures
-    [typo] = by_id["wrong-typo"].warnings
+    typo, sent_back = by_id["wrong-typo"].warnings
     assert typo.startswith("the wrong answer '(3,' does not parse (")
+    assert sent_back.startswith(
+        "the wrong answer 'int32' is sent back (name 'int32' is not defined: did you mean jnp.int32?)"
+    )
 
 
 def test_an_option_written_twice_on_a_draw_fails_the_audit(tmp_path: Path, engine: Engine):

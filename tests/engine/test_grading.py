@@ -470,6 +470,15 @@ def test_fill_an_answer_that_raises_is_wrong_and_shows_the_error(engine):
     assert "line 2" in verdict.traceback
 
 
+def test_fill_a_name_of_the_prelude_without_its_module_is_sent_back_with_it(engine):
+    task = Task("fill", "img = jnp.array([1.7, 2.2])\nout = img.astype(___)\n", solution="jnp.int32")
+    verdict = grade(engine, task, "int32")
+    assert verdict.status == "unreadable" and not verdict.correct, verdict
+    assert verdict.error == "name 'int32' is not defined: did you mean jnp.int32?"
+    other = grade(engine, task, "undefined_thing")  # no such function: the answer is wrong
+    assert other.status == "graded" and not other.correct and "NameError" in other.difference
+
+
 def test_fill_an_answer_that_does_not_parse_is_wrong_with_the_syntax_error(engine):
     verdict = grade(engine, AXES, "(0, None")
     assert_wrong(verdict, "raises SyntaxError")

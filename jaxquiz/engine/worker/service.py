@@ -12,6 +12,7 @@ from functools import partial
 from typing import Any, assert_never
 
 import jax
+import jax.numpy as jnp
 
 from jaxquiz.blanks import fill_blank
 from jaxquiz.engine.answers import UnreadableAnswer
@@ -263,6 +264,9 @@ class Service:
         make = partial(make, understood=answer.strip(), output=learner.output)
         if learner.status != "ok":
             return make(status=learner.status, correct=False, error=learner.error)
+        prefix = _prefix_forgotten(learner_run.exception, truth_run.exception)
+        if prefix is not None:  # a slip of the namespace, not of the idea: typed again
+            return make(status="unreadable", correct=False, error=prefix)
         if learner.raised:
             return make(
                 status="graded",
@@ -313,6 +317,18 @@ class Service:
             timings=Timings(execute_ms=run.elapsed_ms),
         )
         return Reply(result, self._recycle(run))
+
+
+def _prefix_forgotten(raised: BaseException | None, truth_raised: BaseException | None) -> str | None:
+    """Why a fill's answer is sent back when it names one of the prelude's functions or dtypes
+    without its module (`int32` for `jnp.int32`); None for any other outcome."""
+    if type(raised) is not NameError or truth_raised is not None:
+        return None
+    name = getattr(raised, "name", None)
+    for module, alias in ((jnp, "jnp"), (jax.lax, "lax"), (jax.random, "jr"), (jax, "jax")):
+        if isinstance(name, str) and not name.startswith("_") and hasattr(module, name):
+            return f"name {name!r} is not defined: did you mean {alias}.{name}?"
+    return None
 
 
 def _timed_out(make: Callable[..., Verdict], text: str) -> Verdict:
