@@ -138,6 +138,7 @@ def state_of(session: Session) -> dict[str, Any]:
                 "review": t.review_id,
                 "previous": None if t.previous is None else _card_of(t.previous),
                 "again": None if t.again is None else where[id(t.again)],
+                "answer": t.answer,
             }
             for t in session.undo
         ],
@@ -234,4 +235,11 @@ def _taken(data: Mapping[str, Any], session: Session) -> Taken:
         )
     again = None if data["again"] is None else session.entries[int(data["again"])]
     review = data["review"]
-    return Taken(int(data["position"]), None if review is None else int(review), card, again)
+    answer = data.get("answer", "")  # absent from quizzes paused by earlier versions
+    return Taken(
+        int(data["position"]),
+        None if review is None else int(review),
+        card,
+        again,
+        answer if isinstance(answer, str) else "",
+    )

@@ -193,6 +193,7 @@ class Taken:
     review_id: int | None  # None: nothing was stored
     previous: CardState | None  # the card before the answer
     again: Entry | None  # the copy queued because it was missed
+    answer: str = ""  # what was answered, to answer again from
 
 
 @dataclass
@@ -334,7 +335,7 @@ class Session:
         correct = None if verdict is None or not records(verdict) else verdict.correct
         result = Result(item, correct, rating if recorded else None)
         self.results.append(result)
-        self.undo.append(Taken(self.position, review_id, previous, again))
+        self.undo.append(Taken(self.position, review_id, previous, again, attempt.answer))
         self.position += 1
         return result
 

@@ -117,13 +117,14 @@ class Flow:
         if counts:
             self.services.engine.warm(counts)
 
-    def _question_screen(self, session: Session) -> QuestionScreen:
+    def _question_screen(self, session: Session, answer: str = "") -> QuestionScreen:
+        """The current item's question, with `answer` in the field (one taken back)."""
         from jaxquiz.tui.screens.question import QuestionScreen
 
         item = session.current()
         assert item is not None
         return QuestionScreen(
-            self.services, session, item, mode=self.mode, can_take_back=session.can_take_back
+            self.services, session, item, mode=self.mode, can_take_back=session.can_take_back, answer=answer
         )
 
     # -- answers -------------------------------------------------------------------------------
@@ -217,6 +218,7 @@ class Flow:
         session = self.session
         if session is None or not session.can_take_back:
             return
+        answer = session.undo[-1].answer
         try:
             item = session.take_back(self.services.store)
         except StoreError as error:
@@ -224,7 +226,7 @@ class Flow:
             return
         item.lesson = False  # read already, before the first answer
         self._keep_place(session)
-        self.app.switch_screen(self._question_screen(session))
+        self.app.switch_screen(self._question_screen(session, answer))
         self.app.notify(f"Took back your answer to {item.deck.id}/{item.question.id}.", timeout=4)
 
     # -- leaving -------------------------------------------------------------------------------

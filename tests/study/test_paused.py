@@ -100,13 +100,30 @@ def test_a_quiz_left_midway_resumes_on_a_new_connection_as_it_was(db):
         assert left.describe() == "You left this quiz at question 3 of 7 (1 right so far)."
         assert resumed.title == "Quiz · Paused (shuffled)"
 
-        # Undo reaches back past the restart: the review, the card and the queued copy go.
+        # Undo reaches back past the restart: the review, the card and the queued copy go, and
+        # the answer comes back to the field.
+        assert [t.answer for t in resumed.undo] == ["x", "x"]
         missed = order[1]
         back = resumed.take_back(store)
         assert back.question.id == missed and resumed.position == 1
         assert asked(resumed).count(missed) == 1 and len(resumed) == 6
         assert [r.question for r in store.reviews()] == [order[0]]
         assert store.card("paused", missed) is None
+
+
+def test_a_quiz_paused_before_answers_were_kept_for_undo_resumes_with_undo(db):
+    with Store.open(db) as store:
+        session = quiz()
+        reply(session, store, True, Rating.Good)
+        state = paused.state_of(session)
+        for taken in state["undo"]:
+            del taken["answer"]  # as an earlier version saved it
+        assert session.resume_key
+        store.save_paused_quiz(session.resume_key, state, T0)
+        left = paused.load(quiz(), store)
+        assert left is not None and left.session is not None
+        assert [t.answer for t in left.session.undo] == [""]
+        assert left.session.take_back(store).question.id == session.entries[0].question.id
 
 
 def test_the_place_is_forgotten_when_the_quiz_ends_or_starts_over(db):

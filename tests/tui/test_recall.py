@@ -233,6 +233,8 @@ async def test_undo_on_the_next_question_takes_back_the_answer_and_the_card(reca
         assert store.reviews() == [] and store.card("tui-recall", "ones-dtype") is None
         assert len(app.session) == 2 and app.session.results == []  # its repeat is gone too
         assert "1/2" in ui.shown(app)
+        line = app.screen.query_one("#answer-line", Input)
+        assert line.value == "int32" and line.has_focus  # back in the field, as `u` on a verdict does
         await type_answer(pilot, "float32")
         await ui.wait_for_screen(pilot, VerdictScreen)
         await pilot.press("enter")

@@ -142,10 +142,12 @@ leaves with a summary; a quiz of one deck resumes where you left it, even after 
         *,
         mode: AnswerMode = "recall",
         can_take_back: bool = False,
+        answer: str = "",
     ) -> None:
         super().__init__(services)
         self.session = session
         self.item = item
+        self.answer = answer  # an answer taken back, in the field again to be changed
         self.options_shown = mode == "choice" and item.has_fallback_options
         self.can_take_back = can_take_back
         self.grading = False
@@ -242,6 +244,8 @@ leaves with a summary; a quiz of one deck resumes where you left it, even after 
         if self.item.lesson:
             lesson = LessonScreen(self.item.deck, before_first=True)
             self.app.push_screen(lesson, lambda _: self._restart_timer())
+        if self.answer:
+            self.answer_widget.restore(self.answer)
         self.answer_widget.focus_input()
 
     def _restart_timer(self) -> None:

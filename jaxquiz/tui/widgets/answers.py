@@ -61,6 +61,9 @@ class AnswerInput(Widget):
     def focus_input(self) -> None:
         self.focus()
 
+    def restore(self, text: str) -> None:
+        """Put back an answer taken back (typed inputs only: a pick is picked again)."""
+
 
 class LineAnswer(AnswerInput):
     """One line: Enter answers."""
@@ -97,6 +100,11 @@ class LineAnswer(AnswerInput):
     def focus_input(self) -> None:
         self.query_one(Input).focus()
 
+    def restore(self, text: str) -> None:
+        line = self.query_one(Input)
+        line.value = text
+        line.cursor_position = len(text)
+
 
 class BlockAnswer(AnswerInput):
     """Several lines in the Python editor, which starts with `prefill`; ctrl+s answers."""
@@ -124,6 +132,9 @@ class BlockAnswer(AnswerInput):
         editor = self.query_one(PythonEditor)
         editor.focus()
         editor.move_cursor(editor.document.end)
+
+    def restore(self, text: str) -> None:
+        self.query_one(PythonEditor).load_text(text)
 
 
 class _Picker(OptionList):
