@@ -132,8 +132,10 @@ def load_deck_text(text: str, path: Path, origin: str = "path") -> LoadedDeck:
     try:
         data, positions = yaml_lines.parse(text, as_written=ANSWER_TEXT_KEYS)
     except yaml_lines.YamlSyntaxError as error:
+        where = error.position
+        question = _question_written_above(text, where.line)
         raise DeckLoadError(
-            [LoadProblem(path, error.position.line, error.position.column, None, error.what, error.fix)]
+            [LoadProblem(path, where.line, where.column, question, error.what, error.fix)]
         ) from None
     if not isinstance(data, dict):
         raise DeckLoadError(
@@ -159,6 +161,24 @@ def load_deck_text(text: str, path: Path, origin: str = "path") -> LoadedDeck:
         raise DeckLoadError(problems)
     lines = {q.id: context.position(("questions", i)).line for i, q in enumerate(deck.questions)}
     return LoadedDeck(deck, path, origin, lines)
+
+
+_QUESTION_START = re.compile(r"\s*-\s+id:\s*([\"']?)([a-z0-9][a-z0-9-]*)\1\s*(?:#.*)?")
+
+
+def _question_written_above(text: str, line: int) -> str | None:
+    """The id of the question whose `- id:` line is the last one above `line` (a file that does
+    not parse has no questions to ask, but most of its lines are still where they were)."""
+    lines = text.splitlines()[:line]
+    if not any(row.startswith("questions:") for row in lines):
+        return None
+    for row in reversed(lines):
+        found = _QUESTION_START.fullmatch(row)
+        if found:
+            return found.group(2)
+        if row.startswith("questions:"):
+            return None
+    return None
 
 
 def block_starts(path: Path, question_id: str) -> dict[str, int]:

@@ -192,7 +192,10 @@ def check_defines(signature: str, code: str, which: str = "it") -> None:
             defined += [target.id for target in targets if isinstance(target, ast.Name)]
     if name not in defined:
         found = f"it defines {', '.join(f'`{d}`' for d in defined)}" if defined else "it defines nothing"
-        raise ValueError(f"{which} must define `{name}`, the function `signature` names, but {found}")
+        raise ValueError(
+            f"{which} must define `{name}`, the function `signature` names, but {found}; "
+            f"fix: write it as `def {name}(...):`, or rename the function in `signature`"
+        )
 
 
 def arrays_of(

@@ -51,7 +51,7 @@ CASES = [
         "yaml-syntax",
         HEAD + "  - id: a\n    type: card\n    prompt: one: two\n    back: b\n",
         ("prompt: one: two", 1),
-        None,
+        "a",  # the question above the line, though the file does not parse
         "YAML syntax error",
         "fix the YAML",
     ),
@@ -67,7 +67,7 @@ CASES = [
         "unclosed-quote-stopped-below",  # the parser stops two lines below, at `expect`
         HEAD + '  - id: a\n    type: value\n    prompt: "What is out?\n    code: out = 1\n    expect: "1"\n',
         ('prompt: "What', 1),
-        None,
+        "a",  # the question above the line, though the file does not parse
         "the quote opened here is not closed on its line, so the value runs on to line 9",
         "close the quote on this line",
     ),
@@ -75,7 +75,7 @@ CASES = [
         "unclosed-quote-at-the-end",
         HEAD + "  - id: a\n    type: value\n    prompt: p\n    code: out = 1\n    expect: '1\n",
         ("expect: '1", 1),
-        None,
+        "a",  # the question above the line, though the file does not parse
         "runs on to the end of the file, where the parser stopped",
         "close the quote on this line",
     ),
@@ -83,7 +83,7 @@ CASES = [
         "quotes-closed-above-an-indentation-error",  # the quotes are no suspects
         HEAD + '  - id: a\n    type: value\n    prompt: "it\'s"\n    code: "x = \'a\'"\n   expect: 1\n',
         ("   expect: 1", 1),
-        None,
+        "a",  # the question above the line, though the file does not parse
         "YAML syntax error",
         "fix the YAML at that spot",
     ),
@@ -171,7 +171,7 @@ CASES = [
         "duplicate-yaml-key",
         HEAD + "  - id: a\n    type: card\n    prompt: one\n    prompt: two\n    back: b\n",
         ("prompt: two", 1),
-        None,
+        "a",  # the question above the line, though the file does not parse
         "duplicate key 'prompt'",
         "remove one of the two `prompt` keys (the first is on line 7)",
     ),

@@ -142,14 +142,14 @@ def test_dims_default_to_one_to_five_when_not_written(write_deck):
             "      def pair_wise(x, y):\n          return x",
             "solution:",
             "it must define `pairwise`, the function `signature` names, but it defines `pair_wise`",
-            "correct `solution`",
+            "write it as `def pairwise(...):`, or rename the function in `signature`",
         ),
         (
             'wrong: ["def pairwise(x, y): return y"]',
             'wrong: ["def pairwise(x, y): return y", "distance = 1"]',
             "wrong:",
             "entry 2 must define `pairwise`, the function `signature` names, but it defines `distance`",
-            "correct `wrong`",
+            "write it as `def pairwise(...):`, or rename the function in `signature`",
         ),
         (
             "x: {shape: [N, D]}",
