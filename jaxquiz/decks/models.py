@@ -327,7 +327,8 @@ class PuzzleQuestion(QuestionBase):
         "{key: true}, {tree: {...}} or {value: [...]}"
     )
     dims: dict[Annotated[str, Field(pattern=PARAM_NAME_PATTERN)], DimRange] = Field(
-        default_factory=dict, description="inclusive [lo, hi] per dim name used in `inputs` (default [1, 5])"
+        default_factory=dict,
+        description="inclusive [lo, hi] per dim name used in `inputs` (default [1, 5]; sizes 0 to 64)",
     )
     examples: int = Field(25, ge=1, le=200, description="how many input draws, smallest shapes first")
     transforms: list[Transform] = Field(
