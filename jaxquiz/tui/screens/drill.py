@@ -43,7 +43,8 @@ def flash_for(item: Item, verdict: Verdict, *, interview: bool) -> Flash:
     headline, kind = banner(verdict)
     if not records(verdict):
         return Flash(Content(f"⚠  Skipped {item.deck.id}/{item.question.id}: the question failed"), kind)
-    parts: list[str | tuple[str, str]] = [(headline, "bold")]
+    # Shown under the next question: it says which answer it is about.
+    parts: list[str | tuple[str, str]] = [("last answer  ", "$text-muted"), (headline, "bold")]
     if verdict.status != "graded" or not verdict.correct:
         why = ""
         if interview:
