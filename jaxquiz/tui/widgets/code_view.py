@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from textual.content import Content
+import re
+
+from textual.content import Content, Span
 from textual.highlight import highlight
 from textual.widget import Widget
 
@@ -22,30 +24,29 @@ def render_code(code: str, width: int = 0) -> Content:
     room = width - digits - 3 if width else 0  # what the number and "│ " leave
     rows = []
     for number, (line, text) in enumerate(zip(lines, plain, strict=False), start=1):
-        start = text.find(BLANK)
-        while start != -1:
-            line = line.stylize(BLANK_STYLE, start, start + len(BLANK))
-            start = text.find(BLANK, start + len(BLANK))
+        # All the blanks' spans at once, and the line cut in one pass: a line of a deck may be
+        # long, and each stylize or slice of a Content copies its every span.
+        blanks = [Span(m.start(), m.end(), BLANK_STYLE) for m in re.finditer(re.escape(BLANK), text)]
+        line = line.add_spans(blanks)
         gutter = f"{number:>{digits}} "
-        for piece in _pieces(line, room):
+        for piece in line.divide(_cuts(text, room)):
             rows.append(Content.assemble((gutter, NUMBER_STYLE), ("│ ", NUMBER_STYLE), piece))
             gutter = " " * (digits + 1)
     return Content("\n").join(rows)
 
 
-def _pieces(line: Content, room: int) -> list[Content]:
-    """`line` cut into pieces of at most `room` characters, after a space or a comma where one is
-    in the piece's second half (all of it in one piece when room is too small)."""
-    if room < 10 or len(line) <= room:
-        return [line]
-    text, pieces, start = line.plain, [], 0
+def _cuts(text: str, room: int) -> list[int]:
+    """Where to cut `text` into pieces of at most `room` characters: after a space or a comma
+    where one is in the piece's second half (no cut when room is too small)."""
+    if room < 10:
+        return []
+    cuts, start = [], 0
     while len(text) - start > room:
         end = start + room
         cut = max(text.rfind(" ", start, end), text.rfind(",", start, end)) + 1
-        end = cut if cut > start + room // 2 else end
-        pieces.append(line[start:end])
-        start = end
-    return [*pieces, line[start:]]
+        start = cut if cut > start + room // 2 else end
+        cuts.append(start)
+    return cuts
 
 
 class CodeView(Widget):
@@ -65,6 +66,12 @@ class CodeView(Widget):
     def __init__(self, code: str, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.code = code
+        self._rendered: tuple[int, Content] | None = None  # for the width it was made for
 
     def render(self) -> Content:
-        return render_code(self.code, self.content_region.width)
+        # Made again only when the width changes: highlighting a long code takes a while, and
+        # `render` runs at every refresh.
+        width = self.content_region.width
+        if self._rendered is None or self._rendered[0] != width:
+            self._rendered = (width, render_code(self.code, width))
+        return self._rendered[1]
