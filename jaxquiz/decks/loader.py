@@ -355,8 +355,8 @@ def _misspelling_of(path: tuple, data: dict) -> str | None:
     """The key an unknown key at `path` is a close misspelling of, if any."""
     in_question = len(path) == 3 and path[0] == "questions"
     model = QUESTION_MODELS.get(_question_type(data, path) or "") if in_question else Deck
-    if model is None or len(path) not in (1, 3) or not isinstance(path[-1], str):
-        return None
+    if model is None or len(path) not in (1, 3) or not isinstance(path[-1], str) or len(path[-1]) > 40:
+        return None  # a key that long is no misspelling (and comparing it would take long)
     holder = data if len(path) == 1 else data["questions"][path[1]]  # there: the key was found in it
     unwritten = [key for key in model.model_fields if key not in holder]
     close = difflib.get_close_matches(path[-1], unwritten, n=1, cutoff=0.75)

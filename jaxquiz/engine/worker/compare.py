@@ -74,7 +74,11 @@ def compare_dtype(truth: Any, text: str) -> Comparison:
         try:
             said = jnp.dtype(name)
         except TypeError:
-            meant = difflib.get_close_matches(name.lower(), _DTYPE_NAMES, n=1, cutoff=0.75)
+            meant = (
+                difflib.get_close_matches(name.lower(), _DTYPE_NAMES, n=1, cutoff=0.75)
+                if len(name) <= 40
+                else []
+            )
             if meant:
                 raise UnreadableAnswer(
                     f"{text!r} is not a dtype JAX knows: did you mean {meant[0]}?"
@@ -225,7 +229,7 @@ def _exception_meant(short: str) -> str | None:
     for candidate in known:
         if candidate.lower() == lowered:
             return candidate
-    close = difflib.get_close_matches(short, known, n=1, cutoff=0.85)
+    close = difflib.get_close_matches(short, known, n=1, cutoff=0.85) if len(short) <= 100 else []
     return close[0] if close else None
 
 
