@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import typing
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,13 @@ import pytest
 from jaxquiz import paths
 from jaxquiz.decks import discover, load_deck_file
 from jaxquiz.decks.discovery import deck_sources
-from jaxquiz.decks.models import FillQuestion, ValueQuestion
+from jaxquiz.decks.models import (
+    ANSWER_TEXT_KEYS,
+    QUESTION_MODELS,
+    FillQuestion,
+    ValueQuestion,
+    as_answer_text,
+)
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "decks"
 
@@ -153,3 +160,27 @@ def test_answers_written_as_yaml_numbers_and_lists_are_read_as_typed_text(write_
     assert deck.question("a").expect == "100"
     assert deck.question("b").expect == "[1.0, 1.0]"
     assert deck.question("b").options == ["[1, 1]", "2.5", "True"]
+
+
+def _answer_text_kind(annotation: object) -> str | None:
+    """ "value" for AnswerText, "items" for a list of it, through Optional and Annotated."""
+    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    if origin is typing.Annotated:
+        if any(getattr(meta, "func", None) is as_answer_text for meta in args[1:]):
+            return "value"
+        return _answer_text_kind(args[0])
+    if origin is list:
+        return "items" if _answer_text_kind(args[0]) == "value" else None
+    return next((kind for arg in args if (kind := _answer_text_kind(arg))), None)
+
+
+def test_the_loader_reads_as_written_exactly_the_keys_that_hold_answer_text():
+    found = {}
+    for model in QUESTION_MODELS.values():
+        for name, field in model.model_fields.items():
+            kind = _answer_text_kind(
+                typing.Annotated[field.annotation, *field.metadata] if field.metadata else field.annotation
+            )
+            if kind:
+                found[name] = kind
+    assert found == ANSWER_TEXT_KEYS
